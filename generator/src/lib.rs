@@ -1,0 +1,10 @@
+//! The éclaireurs site generator: loads a content folder (see `eclaireurs-model`), renders
+//! it through a Tera theme, and publishes a static, bilingual site.
+
+pub mod build;
+pub mod links;
+pub mod output;
+pub mod render;
+pub mod scaffold;
+pub mod sitemap;
+pub mod statics;

@@ -1,0 +1,122 @@
+//! Every address the site will have, so links can be resolved and checked before anything is
+//! written.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use eclaireurs_model::{Lang, Page, Site};
+
+/// Page addresses by (region, key, language), plus every other file the site publishes.
+pub struct LinkIndex {
+    pages: HashMap<(Option<String>, String, Lang), String>,
+    urls: HashSet<String>,
+    keys: HashMap<(Option<String>, Lang), BTreeSet<String>>,
+}
+
+impl LinkIndex {
+    /// `files` are the other published paths (stylesheet, images), each starting with `/`.
+    pub fn new(site: &Site, files: impl IntoIterator<Item = String>) -> Self {
+        let mut pages = HashMap::new();
+        let mut keys: HashMap<_, BTreeSet<String>> = HashMap::new();
+        let mut urls: HashSet<String> = files.into_iter().collect();
+        for page in site.all_pages() {
+            let url = page.url();
+            urls.insert(url.clone());
+            pages.insert((page.region.clone(), page.key.clone(), page.lang), url);
+            keys.entry((page.region.clone(), page.lang))
+                .or_default()
+                .insert(page.key.clone());
+        }
+        for fixed in ["/", "/404.html", "/sitemap.xml", "/robots.txt"] {
+            urls.insert(fixed.to_string());
+        }
+        LinkIndex { pages, urls, keys }
+    }
+
+    /// The address of a page in a language, if that page exists.
+    pub fn url(&self, region: Option<&str>, key: &str, lang: Lang) -> Option<&str> {
+        self.pages
+            .get(&(region.map(str::to_string), key.to_string(), lang))
+            .map(String::as_str)
+    }
+
+    /// The address of a page in `lang`, or of its version in the other language when it has
+    /// no translation yet, so a link never breaks because of a missing translation.
+    pub fn url_or_fallback(&self, region: Option<&str>, key: &str, lang: Lang) -> Option<&str> {
+        self.url(region, key, lang)
+            .or_else(|| self.url(region, key, lang.other()))
+    }
+
+    pub fn exists(&self, url: &str) -> bool {
+        self.urls.contains(url)
+    }
+
+    /// Resolves a link written in `page`. `Ok(Some(url))`: a page link to rewrite;
+    /// `Ok(None)`: a link to keep as written; `Err(hint)`: a broken link, with advice.
+    pub fn resolve(&self, page: &Page, dest: &str) -> Result<Option<String>, String> {
+        if dest.is_empty() || dest.starts_with('#') || dest.starts_with("//") || has_scheme(dest) {
+            return Ok(None);
+        }
+        let (path, fragment) = match dest.split_once('#') {
+            Some((path, fragment)) => (path, Some(fragment)),
+            None => (dest, None),
+        };
+        let with_fragment = |url: &str| match fragment {
+            Some(f) => format!("{url}#{f}"),
+            None => url.to_string(),
+        };
+        if let Some(target) = path.strip_suffix(".md") {
+            let (region, key) = match target.strip_prefix('/') {
+                Some(absolute) => match absolute.split_once('/') {
+                    Some((region, key)) => (Some(region), key),
+                    None => (None, absolute),
+                },
+                None => (page.region.as_deref(), target),
+            };
+            return match self.url_or_fallback(region, key, page.lang) {
+                Some(url) => Ok(Some(with_fragment(url))),
+                None => Err(self.missing_page_hint(region, key, page.lang)),
+            };
+        }
+        if path.starts_with('/') {
+            let path = path.split('?').next().unwrap_or(path);
+            return if self.exists(path) {
+                Ok(None)
+            } else {
+                Err(": no page or file of this site has that address; link to pages by their \
+                     file name instead, e.g. `roles.md`"
+                    .into())
+            };
+        }
+        Err(": link to another page by its file name, e.g. `roles.md` (or `/privacy.md` for \
+             a site page), or give a full address starting with https://"
+            .into())
+    }
+
+    fn missing_page_hint(&self, region: Option<&str>, key: &str, lang: Lang) -> String {
+        let folder = match region {
+            Some(region) => format!("regions/{region}/{lang}"),
+            None => format!("pages/{lang}"),
+        };
+        let known = self
+            .keys
+            .get(&(region.map(str::to_string), lang))
+            .map(|keys| {
+                keys.iter()
+                    .map(|k| format!("{k}.md"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .unwrap_or_else(|| "none".into());
+        format!(": there is no `{key}.md` in {folder} (pages there: {known})")
+    }
+}
+
+/// `https:`, `mailto:`, `tel:`: anything with a scheme is an outside address.
+fn has_scheme(dest: &str) -> bool {
+    match dest.find(':') {
+        Some(i) => dest[..i]
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '-' || c == '.'),
+        None => false,
+    }
+}

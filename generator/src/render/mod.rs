@@ -1,0 +1,318 @@
+//! Rendering every page of a site through the theme, in parallel. Pages are handed to a
+//! sink as soon as they are rendered, so memory does not grow with the size of the site.
+
+pub mod markdown;
+pub mod templates;
+pub mod views;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use rayon::prelude::*;
+use serde::Serialize;
+use tera::{Context, Tera};
+
+use eclaireurs_model::page::INDEX;
+use eclaireurs_model::{Lang, Page, Problem, Region, Site};
+
+use crate::links::LinkIndex;
+use crate::sitemap;
+use views::{FormView, RegionView};
+
+/// Receives each rendered file: its path in the output folder and its contents.
+pub trait Sink: Sync {
+    fn write(&self, path: &str, contents: &[u8]) -> Result<(), Problem>;
+}
+
+/// A sink that keeps nothing, for `eclaireurs check`.
+pub struct Discard;
+
+impl Sink for Discard {
+    fn write(&self, _: &str, _: &[u8]) -> Result<(), Problem> {
+        Ok(())
+    }
+}
+
+pub struct Renderer<'a> {
+    site: &'a Site,
+    tera: Tera,
+    links: LinkIndex,
+    /// Extra markup at the end of every page's `<body>`; `serve` puts its reload script here.
+    pub body_end: String,
+}
+
+#[derive(Serialize)]
+struct SiteView<'a> {
+    title: &'a str,
+    base_url: &'a str,
+}
+
+#[derive(Serialize)]
+struct PageView<'a> {
+    title: &'a str,
+    description: &'a str,
+    key: &'a str,
+    url: &'a str,
+    canonical: String,
+    content: String,
+}
+
+#[derive(Serialize)]
+struct Alternate<'a> {
+    lang: Lang,
+    url: &'a str,
+}
+
+#[derive(Serialize)]
+struct Switch<'a> {
+    lang: Lang,
+    url: &'a str,
+    /// The link's text, in the language it leads to (`switch.label`).
+    label: &'a str,
+    /// Said when the page has no translation and the link leads to the nearest page
+    /// (`switch.nearest`).
+    note: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct LangView<'a> {
+    lang: Lang,
+    title: &'a str,
+    description: &'a str,
+    url: &'a str,
+    privacy_url: Option<&'a str>,
+    t: &'a serde_yaml::Value,
+    regions: Vec<RegionView<'a>>,
+}
+
+impl<'a> Renderer<'a> {
+    /// `files` are the published paths of static files (`/assets/style.css`), which links
+    /// may point to.
+    pub fn new(site: &'a Site, files: Vec<String>) -> Result<Self, Problem> {
+        Ok(Renderer {
+            site,
+            tera: templates::load(site)?,
+            links: LinkIndex::new(site, files),
+            body_end: String::new(),
+        })
+    }
+
+    /// Renders every page into `sink` and returns how many pages there were.
+    pub fn render_all(&self, sink: &dyn Sink) -> Result<usize, Vec<Problem>> {
+        let count = AtomicUsize::new(0);
+        let problems: Vec<Problem> = [None]
+            .into_par_iter()
+            .chain(self.site.regions.par_iter().map(Some))
+            .flat_map_iter(|region| {
+                let result = match region {
+                    None => self.render_site_pages(sink),
+                    Some(region) => self.render_region(region, sink),
+                };
+                match result {
+                    Ok(n) => {
+                        count.fetch_add(n, Ordering::Relaxed);
+                        Vec::new()
+                    }
+                    Err(problems) => problems,
+                }
+            })
+            .collect();
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        let sitemap = sitemap::sitemap(self.site, &self.links);
+        let robots = sitemap::robots(self.site);
+        sink.write("sitemap.xml", sitemap.as_bytes()).map_err(|p| vec![p])?;
+        sink.write("robots.txt", robots.as_bytes()).map_err(|p| vec![p])?;
+        Ok(count.into_inner())
+    }
+
+    fn base_context(&self, lang: Lang) -> Context {
+        let site = self.site;
+        let mut ctx = Context::new();
+        ctx.insert(
+            "site",
+            &SiteView {
+                title: site.config.title.get(lang),
+                base_url: &site.config.base_url,
+            },
+        );
+        ctx.insert("lang", &lang);
+        ctx.insert("t", site.strings.table(lang));
+        ctx.insert("regions_url", self.links.url(None, INDEX, lang).unwrap_or("/"));
+        ctx.insert("privacy_url", &self.links.url_or_fallback(None, "privacy", lang));
+        ctx.insert("body_end", &self.body_end);
+        ctx
+    }
+
+    fn render_site_pages(&self, sink: &dyn Sink) -> Result<usize, Vec<Problem>> {
+        let site = self.site;
+        let mut problems = Vec::new();
+        let mut count = 0;
+        for lang in Lang::ALL {
+            let mut base = self.base_context(lang);
+            base.insert("regions", &self.region_list(lang));
+            for page in site.pages.iter().filter(|p| p.lang == lang) {
+                let default = if page.key == INDEX { "regions.html" } else { "page.html" };
+                match self.render_page(page, &base, default, None) {
+                    Ok(html) => match sink.write(&output_path(&page.url()), html.as_bytes()) {
+                        Ok(()) => count += 1,
+                        Err(p) => problems.push(p),
+                    },
+                    Err(ps) => problems.extend(ps),
+                }
+            }
+        }
+        // The portal and the 404 page speak both languages at once.
+        let langs: Vec<LangView> = Lang::ALL
+            .iter()
+            .map(|&lang| {
+                let index = site.pages.iter().find(|p| p.lang == lang && p.key == INDEX);
+                LangView {
+                    lang,
+                    title: index.map_or(site.config.title.get(lang), |p| &p.meta.title),
+                    description: index.map_or("", |p| &p.meta.description),
+                    url: self.links.url(None, INDEX, lang).unwrap_or("/"),
+                    privacy_url: self.links.url_or_fallback(None, "privacy", lang),
+                    t: site.strings.table(lang),
+                    regions: self.region_list(lang),
+                }
+            })
+            .collect();
+        let mut ctx = self.base_context(site.config.default_lang());
+        ctx.insert("langs", &langs);
+        for (template, path) in [("portal.html", "index.html"), ("404.html", "404.html")] {
+            match self.tera.render(template, &ctx) {
+                Ok(html) => match sink.write(path, html.as_bytes()) {
+                    Ok(()) => count += 1,
+                    Err(p) => problems.push(p),
+                },
+                Err(e) => problems.push(self.template_problem(template, &site.root, &e)),
+            }
+        }
+        if problems.is_empty() {
+            Ok(count)
+        } else {
+            Err(problems)
+        }
+    }
+
+    fn render_region(&self, region: &Region, sink: &dyn Sink) -> Result<usize, Vec<Problem>> {
+        let mut problems = Vec::new();
+        let mut count = 0;
+        for lang in Lang::ALL {
+            let mut base = self.base_context(lang);
+            base.insert("region", &RegionView::new(region, lang, &self.links));
+            base.insert("nav", &views::nav(region, lang));
+            for page in region.pages.iter().filter(|p| p.lang == lang) {
+                let form = page.meta.form.as_deref().and_then(|id| self.site.form(id));
+                let form = form.map(|f| FormView::new(f, region, lang, &self.site.config.api_url));
+                match self.render_page(page, &base, "page.html", form) {
+                    Ok(html) => match sink.write(&output_path(&page.url()), html.as_bytes()) {
+                        Ok(()) => count += 1,
+                        Err(p) => problems.push(p),
+                    },
+                    Err(ps) => problems.extend(ps),
+                }
+            }
+        }
+        if problems.is_empty() {
+            Ok(count)
+        } else {
+            Err(problems)
+        }
+    }
+
+    fn render_page(
+        &self,
+        page: &Page,
+        base: &Context,
+        default_template: &str,
+        form: Option<FormView>,
+    ) -> Result<String, Vec<Problem>> {
+        let content = markdown::render(page, &self.links)?;
+        let url = page.url();
+        let region = page.region.as_deref();
+        let other = page.lang.other();
+        let translation = self.links.url(region, &page.key, other);
+        let strings = &self.site.strings;
+        let switch = Switch {
+            lang: other,
+            url: translation
+                .or_else(|| region.and_then(|r| self.links.url(Some(r), INDEX, other)))
+                .or_else(|| self.links.url(None, INDEX, other))
+                .unwrap_or("/"),
+            label: strings.get(other, "switch.label").unwrap_or(other.code()),
+            note: match translation {
+                Some(_) => None,
+                None => strings.get(other, "switch.nearest"),
+            },
+        };
+        let alternates: Vec<Alternate> = match translation {
+            Some(other_url) => {
+                let mut both = vec![
+                    Alternate { lang: page.lang, url: &url },
+                    Alternate { lang: other, url: other_url },
+                ];
+                both.sort_by_key(|a| a.lang);
+                both
+            }
+            None => Vec::new(),
+        };
+        let mut ctx = base.clone();
+        ctx.insert(
+            "page",
+            &PageView {
+                title: &page.meta.title,
+                description: &page.meta.description,
+                key: &page.key,
+                url: &url,
+                canonical: format!("{}{}", self.site.config.base_url, url),
+                content,
+            },
+        );
+        ctx.insert("switch", &switch);
+        ctx.insert("alternates", &alternates);
+        ctx.insert("form", &form);
+        let template = page.meta.template.as_deref().unwrap_or(default_template);
+        if self.tera.get_template(template).is_err() {
+            return Err(vec![Problem::invalid(
+                &page.path,
+                format!(
+                    "`template`: there is no template `{template}` in the theme or in the \
+                     site's templates folder"
+                ),
+            )]);
+        }
+        self.tera
+            .render(template, &ctx)
+            .map_err(|e| vec![self.template_problem(template, &page.path, &e)])
+    }
+
+    fn region_list(&self, lang: Lang) -> Vec<RegionView<'_>> {
+        self.site
+            .regions
+            .iter()
+            .map(|r| RegionView::new(r, lang, &self.links))
+            .collect()
+    }
+
+    fn template_problem(&self, template: &str, page: &std::path::Path, err: &tera::Error) -> Problem {
+        Problem::invalid(
+            page,
+            format!(
+                "the template `{template}` failed for this page: {}",
+                templates::message(err)
+            ),
+        )
+    }
+}
+
+/// `/fr/region/` → `fr/region/index.html`.
+pub fn output_path(url: &str) -> String {
+    let path = url.trim_start_matches('/');
+    if path.is_empty() || path.ends_with('/') {
+        format!("{path}index.html")
+    } else {
+        path.to_string()
+    }
+}

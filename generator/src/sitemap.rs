@@ -1,0 +1,52 @@
+//! `sitemap.xml`, with the other language of each page as an `xhtml:link` alternate, and
+//! `robots.txt`, which points to it.
+
+use std::fmt::Write;
+
+use eclaireurs_model::{Lang, Site};
+
+use crate::links::LinkIndex;
+
+pub fn sitemap(site: &Site, links: &LinkIndex) -> String {
+    let base = &site.config.base_url;
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset \
+         xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" \
+         xmlns:xhtml=\"http://www.w3.org/1999/xhtml\">\n",
+    );
+    let _ = writeln!(xml, "  <url><loc>{}/</loc></url>", escape(base));
+    for page in site.all_pages() {
+        let url = page.url();
+        let _ = write!(xml, "  <url>\n    <loc>{}{}</loc>\n", escape(base), escape(&url));
+        let region = page.region.as_deref();
+        if links.url(region, &page.key, page.lang.other()).is_some() {
+            for lang in Lang::ALL {
+                if let Some(alt) = links.url(region, &page.key, lang) {
+                    let _ = writeln!(
+                        xml,
+                        "    <xhtml:link rel=\"alternate\" hreflang=\"{lang}\" href=\"{}{}\"/>",
+                        escape(base),
+                        escape(alt)
+                    );
+                }
+            }
+        }
+        xml.push_str("  </url>\n");
+    }
+    xml.push_str("</urlset>\n");
+    xml
+}
+
+pub fn robots(site: &Site) -> String {
+    format!(
+        "User-agent: *\nAllow: /\nDisallow: /api/\n\nSitemap: {}/sitemap.xml\n",
+        site.config.base_url
+    )
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}

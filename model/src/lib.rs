@@ -1,0 +1,28 @@
+//! The content model of an éclaireurs site, shared by the generator (which renders it) and the
+//! submission function (which validates submissions against the same form definitions).
+//!
+//! A content folder holds:
+//! - `config.yaml`: the site configuration ([`Config`]);
+//! - `forms/<id>.yaml`: one definition per form ([`FormDef`]);
+//! - `regions/<slug>/region.yaml` and `regions/<slug>/{fr,en}/*.md`: each region's data and pages;
+//! - `pages/{fr,en}/*.md`: site pages (region list, privacy notice);
+//! - optionally `templates/`: templates that replace the theme's.
+
+pub mod config;
+pub mod error;
+pub mod form;
+pub mod lang;
+pub mod page;
+pub mod region;
+pub mod site;
+pub mod strings;
+pub mod yaml;
+
+pub use config::Config;
+pub use error::{Location, MissingTranslation, Problem, ProblemKind};
+pub use form::{Field, FieldKind, FormDef};
+pub use lang::{Lang, Localized};
+pub use page::Page;
+pub use region::RegionData;
+pub use site::{Region, Site};
+pub use strings::Strings;

@@ -1,0 +1,165 @@
+//! Pages: Markdown files that start with YAML front matter.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::{Location, Problem, ProblemKind};
+use crate::lang::Lang;
+
+/// The key of a region's home page and of each language's region list.
+pub const INDEX: &str = "index";
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FrontMatter {
+    pub title: String,
+    /// One or two sentences for search engines and link previews.
+    pub description: String,
+    /// The last part of the page's address; defaults to the file name. Translations may have
+    /// their own (e.g. `objectifs` and `objectives`).
+    #[serde(default)]
+    pub slug: Option<String>,
+    /// Position in the menu, smallest first.
+    #[serde(default)]
+    pub order: i32,
+    /// Whether the page is listed in the region's menu.
+    #[serde(default = "yes")]
+    pub menu: bool,
+    /// A shorter title for the menu.
+    #[serde(default)]
+    pub menu_title: Option<String>,
+    /// A form to show under the text: `registration` or `need-report`.
+    #[serde(default)]
+    pub form: Option<String>,
+    /// A template of the theme (or of the site's `templates/` folder) other than `page.html`.
+    #[serde(default)]
+    pub template: Option<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// The file name without `.md`; a page and its translation share it.
+    pub key: String,
+    pub lang: Lang,
+    /// The region's slug, or `None` for a site page (privacy notice, region list).
+    pub region: Option<String>,
+    pub path: PathBuf,
+    pub meta: FrontMatter,
+    pub body: String,
+    /// The line of the file where `body` starts, to locate problems found in the Markdown.
+    pub body_line: usize,
+}
+
+impl Page {
+    /// Reads and parses one page. `region` is `None` for site pages.
+    pub fn load(path: &Path, lang: Lang, region: Option<&str>) -> Result<Page, Problem> {
+        let text = std::fs::read_to_string(path).map_err(|e| Problem::read(path, &e))?;
+        let key = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default()
+            .to_string();
+        let (front, body, body_line) = split_front_matter(&text, path)?;
+        let meta: FrontMatter = crate::yaml::parse(front, path, 2)?;
+        if meta.title.trim().is_empty() {
+            return Err(Problem::invalid(path, "`title` is empty: give the page a title"));
+        }
+        if let Some(slug) = &meta.slug {
+            if key == INDEX {
+                return Err(Problem::invalid(
+                    path,
+                    "an `index.md` page is the home of its folder and takes no `slug`",
+                ));
+            }
+            check_slug(slug).map_err(|why| Problem::invalid(path, format!("`slug`: {why}")))?;
+        } else if key != INDEX {
+            check_slug(&key).map_err(|why| {
+                Problem::invalid(path, format!("the file name makes a bad address: {why}; rename the file or add a `slug`"))
+            })?;
+        }
+        Ok(Page {
+            key,
+            lang,
+            region: region.map(str::to_string),
+            path: path.to_path_buf(),
+            meta,
+            body: body.to_string(),
+            body_line,
+        })
+    }
+
+    /// The last part of the address, empty for an index page.
+    pub fn slug(&self) -> &str {
+        if self.key == INDEX {
+            ""
+        } else {
+            self.meta.slug.as_deref().unwrap_or(&self.key)
+        }
+    }
+
+    /// The page's address on the site, e.g. `/fr/bas-saint-laurent/objectifs/`.
+    pub fn url(&self) -> String {
+        let mut url = format!("/{}/", self.lang);
+        if let Some(region) = &self.region {
+            url.push_str(region);
+            url.push('/');
+        }
+        if !self.slug().is_empty() {
+            url.push_str(self.slug());
+            url.push('/');
+        }
+        url
+    }
+}
+
+/// Splits `---\n<yaml>\n---\n<body>`, returning the YAML, the body and the body's first line.
+fn split_front_matter<'a>(text: &'a str, path: &Path) -> Result<(&'a str, &'a str, usize), Problem> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let Some(rest) = text
+        .strip_prefix("---\n")
+        .or_else(|| text.strip_prefix("---\r\n"))
+    else {
+        return Err(Problem::new(
+            Location::at(path, 1, 1),
+            ProblemKind::MissingFrontMatter,
+        ));
+    };
+    let mut offset = 0;
+    for (i, line) in rest.split_inclusive('\n').enumerate() {
+        if line.trim_end() == "---" {
+            let front = &rest[..offset];
+            let body = &rest[offset + line.len()..];
+            // Line 1 is the opening `---`, the YAML starts on line 2, `i` lines later the close.
+            return Ok((front, body, i + 3));
+        }
+        offset += line.len();
+    }
+    Err(Problem::new(
+        Location::at(path, 1, 1),
+        ProblemKind::UnclosedFrontMatter,
+    ))
+}
+
+/// Slugs and region folder names become addresses: keep them plain.
+pub fn check_slug(slug: &str) -> Result<(), String> {
+    if slug.is_empty() {
+        return Err("it is empty".into());
+    }
+    if !slug
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        || slug.starts_with('-')
+        || slug.ends_with('-')
+    {
+        return Err(format!(
+            "`{slug}` may only contain lowercase letters without accents, digits and hyphens \
+             (e.g. `devenir-eclaireur`)"
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,107 @@
+//! A region's data (`regions/<slug>/region.yaml`): names, territories, contact channels, links.
+
+use serde::{Deserialize, Serialize};
+
+use crate::lang::Localized;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegionData {
+    pub name: Localized,
+    /// The health and social services body that runs the network in the region.
+    pub organization: Localized,
+    /// What the territories are called, e.g. `{fr: MRC, en: RCM}`.
+    pub territory_label: Localized,
+    #[serde(default)]
+    pub territories: Vec<Territory>,
+    #[serde(default)]
+    pub contact: Contact,
+    #[serde(default)]
+    pub links: Vec<Link>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Territory {
+    /// Place names are proper nouns, the same in both languages.
+    pub name: String,
+    /// The local contact person, when one is named.
+    #[serde(default)]
+    pub contact: Option<Person>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Person {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub role: Option<Localized>,
+    #[serde(default)]
+    pub phone: Option<Phone>,
+    #[serde(default)]
+    pub email: Option<String>,
+}
+
+impl Person {
+    /// A contact with nothing filled in, as in a document still to be completed.
+    pub fn is_empty(&self) -> bool {
+        self.name.as_deref().is_none_or(|n| n.trim().is_empty())
+            && self.phone.is_none()
+            && self.email.as_deref().is_none_or(|e| e.trim().is_empty())
+    }
+}
+
+/// The region's own channels. Every one is optional.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    #[serde(default)]
+    pub phone: Option<Phone>,
+    /// A line where people leave a voice message.
+    #[serde(default)]
+    pub voicemail: Option<Phone>,
+    #[serde(default)]
+    pub email: Option<String>,
+}
+
+impl Contact {
+    pub fn is_empty(&self) -> bool {
+        self.phone.is_none() && self.voicemail.is_none() && self.email.is_none()
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Phone {
+    /// As written for people, e.g. `1 877 669-2007`.
+    pub number: String,
+    #[serde(default)]
+    pub extension: Option<String>,
+}
+
+impl Phone {
+    /// A `tel:` address that phones dial, e.g. `tel:+18776692007;ext=6006`.
+    pub fn tel_uri(&self) -> String {
+        let digits: String = self.number.chars().filter(char::is_ascii_digit).collect();
+        let international = match digits.len() {
+            10 => format!("+1{digits}"),
+            11 if digits.starts_with('1') => format!("+{digits}"),
+            _ => digits,
+        };
+        match &self.extension {
+            Some(ext) => format!("tel:{international};ext={ext}"),
+            None => format!("tel:{international}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Link {
+    pub label: Localized,
+    pub url: String,
+    /// Said after the link, e.g. `{fr: "", en: "(in French)"}`.
+    #[serde(default)]
+    pub note: Option<Localized>,
+}

@@ -1,0 +1,356 @@
+//! Loading a whole content folder into a [`Site`], collecting every problem rather than
+//! stopping at the first, so `eclaireurs check` can list them all at once.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::error::{Location, MissingTranslation, Problem, ProblemKind};
+use crate::form::FormDef;
+use crate::lang::Lang;
+use crate::page::{check_slug, Page, INDEX};
+use crate::region::RegionData;
+use crate::strings::Strings;
+
+/// Everything a site is made of, checked and ready to render.
+#[derive(Debug)]
+pub struct Site {
+    /// The content folder.
+    pub root: PathBuf,
+    pub config: Config,
+    /// The theme folder (templates, `i18n/`, `static/`).
+    pub theme: PathBuf,
+    pub strings: Strings,
+    /// Sorted by id.
+    pub forms: Vec<FormDef>,
+    /// Sorted by slug.
+    pub regions: Vec<Region>,
+    /// Site pages (`pages/<lang>/*.md`): the region lists, the privacy notice.
+    pub pages: Vec<Page>,
+    pub missing_translations: Vec<MissingTranslation>,
+}
+
+#[derive(Debug)]
+pub struct Region {
+    pub slug: String,
+    pub data: RegionData,
+    pub pages: Vec<Page>,
+}
+
+impl Site {
+    /// Loads configuration, UI strings, forms, regions and all pages.
+    pub fn load(root: &Path) -> Result<Site, Vec<Problem>> {
+        Loader::new(root, true).run()
+    }
+
+    /// Loads everything but the pages: what the submission function needs.
+    pub fn load_data(root: &Path) -> Result<Site, Vec<Problem>> {
+        Loader::new(root, false).run()
+    }
+
+    pub fn form(&self, id: &str) -> Option<&FormDef> {
+        self.forms.iter().find(|f| f.id == id)
+    }
+
+    pub fn region(&self, slug: &str) -> Option<&Region> {
+        self.regions.iter().find(|r| r.slug == slug)
+    }
+
+    /// Every page, site pages first.
+    pub fn all_pages(&self) -> impl Iterator<Item = &Page> {
+        self.pages
+            .iter()
+            .chain(self.regions.iter().flat_map(|r| r.pages.iter()))
+    }
+}
+
+impl Region {
+    pub fn page(&self, key: &str, lang: Lang) -> Option<&Page> {
+        self.pages.iter().find(|p| p.key == key && p.lang == lang)
+    }
+}
+
+struct Loader {
+    root: PathBuf,
+    with_pages: bool,
+    problems: Vec<Problem>,
+}
+
+impl Loader {
+    fn new(root: &Path, with_pages: bool) -> Self {
+        Loader {
+            root: root.to_path_buf(),
+            with_pages,
+            problems: Vec::new(),
+        }
+    }
+
+    fn run(mut self) -> Result<Site, Vec<Problem>> {
+        if !self.root.is_dir() {
+            return Err(vec![Problem::invalid(
+                &self.root,
+                "this content folder does not exist (use --content to name another one)",
+            )]);
+        }
+        let config_path = self.root.join("config.yaml");
+        let config = match Config::load(&config_path) {
+            Ok(config) => Some(config),
+            Err(p) => {
+                self.problems.push(p);
+                None
+            }
+        };
+        let theme = config.as_ref().map(|c| self.root.join(&c.theme));
+        let strings = match &theme {
+            Some(theme) if !theme.is_dir() => {
+                self.problems.push(Problem::invalid(
+                    &config_path,
+                    format!("`theme`: the folder {} does not exist", theme.display()),
+                ));
+                None
+            }
+            Some(theme) => match Strings::load(&theme.join("i18n")) {
+                Ok(s) => Some(s),
+                Err(ps) => {
+                    self.problems.extend(ps);
+                    None
+                }
+            },
+            None => None,
+        };
+        let forms = self.load_forms();
+        let mut regions = self.load_regions();
+        let mut pages = Vec::new();
+        let mut missing_translations = Vec::new();
+        if self.with_pages {
+            pages = self.load_pages(&self.root.join("pages"), None);
+            missing_translations.extend(self.check_translations(&pages, None));
+            for region in &mut regions {
+                let dir = self.root.join("regions").join(&region.slug);
+                region.pages = self.load_pages(&dir, Some(&region.slug));
+                missing_translations.extend(self.check_translations(&region.pages, Some(&dir)));
+            }
+            self.check_pages(&pages, &regions, &forms);
+        }
+        match (config, strings, self.problems.is_empty()) {
+            (Some(config), Some(strings), true) => Ok(Site {
+                root: self.root,
+                config,
+                theme: theme.unwrap_or_default(),
+                strings,
+                forms,
+                regions,
+                pages,
+                missing_translations,
+            }),
+            _ => Err(self.problems),
+        }
+    }
+
+    fn load_forms(&mut self) -> Vec<FormDef> {
+        let dir = self.root.join("forms");
+        let mut forms = Vec::new();
+        for path in self.list(&dir, "yaml") {
+            match FormDef::load(&path) {
+                Ok(form) => forms.push(form),
+                Err(p) => self.problems.push(p),
+            }
+        }
+        forms
+    }
+
+    fn load_regions(&mut self) -> Vec<Region> {
+        let dir = self.root.join("regions");
+        let mut regions = Vec::new();
+        for path in self.list(&dir, "") {
+            let slug = path.file_name().and_then(|s| s.to_str()).unwrap_or_default();
+            if let Err(why) = check_slug(slug) {
+                self.problems.push(Problem::invalid(
+                    &path,
+                    format!("a region folder's name is its address: {why}"),
+                ));
+                continue;
+            }
+            let file = path.join("region.yaml");
+            if !file.is_file() {
+                self.problems.push(Problem::invalid(
+                    &file,
+                    "every region needs a region.yaml file with its name, territories and \
+                     contacts (`eclaireurs new-region` writes one)",
+                ));
+                continue;
+            }
+            match crate::yaml::read::<RegionData>(&file) {
+                Ok(data) => regions.push(Region {
+                    slug: slug.to_string(),
+                    data,
+                    pages: Vec::new(),
+                }),
+                Err(p) => self.problems.push(p),
+            }
+        }
+        regions
+    }
+
+    /// Loads `<dir>/fr/*.md` and `<dir>/en/*.md` in parallel.
+    fn load_pages(&mut self, dir: &Path, region: Option<&str>) -> Vec<Page> {
+        let mut files = Vec::new();
+        for lang in Lang::ALL {
+            let lang_dir = dir.join(lang.code());
+            if lang_dir.is_dir() {
+                files.extend(self.list(&lang_dir, "md").into_iter().map(|p| (p, lang)));
+            }
+        }
+        for entry in self.list(dir, "") {
+            let name = entry.file_name().and_then(|s| s.to_str()).unwrap_or_default();
+            if Lang::from_code(name).is_none() {
+                self.problems.push(Problem::invalid(
+                    &entry,
+                    "unexpected folder: pages go in the `fr` and `en` folders",
+                ));
+            }
+        }
+        let results: Vec<Result<Page, Problem>> = files
+            .par_iter()
+            .map(|(path, lang)| Page::load(path, *lang, region))
+            .collect();
+        let mut pages = Vec::with_capacity(results.len());
+        for result in results {
+            match result {
+                Ok(page) => pages.push(page),
+                Err(p) => self.problems.push(p),
+            }
+        }
+        pages
+    }
+
+    /// Lists a folder's entries: files with the extension `ext`, or folders when `ext` is
+    /// empty; sorted so builds are reproducible. Hidden entries are skipped. Other files are
+    /// reported, since a misnamed page would otherwise vanish silently.
+    fn list(&mut self, dir: &Path, ext: &str) -> Vec<PathBuf> {
+        let entries = match std::fs::read_dir(dir) {
+            Ok(entries) => entries,
+            Err(e) => {
+                self.problems.push(Problem::read(dir, &e));
+                return Vec::new();
+            }
+        };
+        let mut out = Vec::new();
+        for entry in entries {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(e) => {
+                    self.problems.push(Problem::read(dir, &e));
+                    continue;
+                }
+            };
+            let path = entry.path();
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with('.') {
+                continue;
+            }
+            let is_dir = path.is_dir();
+            if ext.is_empty() {
+                if is_dir {
+                    out.push(path);
+                } else if path.extension().is_none_or(|e| e != "yaml" && e != "md") {
+                    // Stray files (README, notes) beside the region folders are harmless.
+                }
+            } else if !is_dir && path.extension().is_some_and(|e| e == ext) {
+                out.push(path);
+            } else if !is_dir {
+                self.problems.push(Problem::invalid(
+                    &path,
+                    format!("unexpected file: only .{ext} files belong in this folder"),
+                ));
+            }
+        }
+        out.sort();
+        out
+    }
+
+    fn check_translations(&self, pages: &[Page], region_dir: Option<&Path>) -> Vec<MissingTranslation> {
+        let dir = region_dir
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| self.root.join("pages"));
+        let keys: BTreeMap<Lang, BTreeSet<&str>> = Lang::ALL
+            .iter()
+            .map(|&lang| {
+                let keys = pages.iter().filter(|p| p.lang == lang).map(|p| p.key.as_str());
+                (lang, keys.collect())
+            })
+            .collect();
+        let mut missing = Vec::new();
+        for page in pages {
+            let other = page.lang.other();
+            if !keys[&other].contains(page.key.as_str()) {
+                missing.push(MissingTranslation {
+                    present: page.path.clone(),
+                    expected: dir.join(other.code()).join(format!("{}.md", page.key)),
+                    missing: other,
+                });
+            }
+        }
+        missing
+    }
+
+    fn check_pages(&mut self, site_pages: &[Page], regions: &[Region], forms: &[FormDef]) {
+        let region_slugs: HashMap<&str, &Region> =
+            regions.iter().map(|r| (r.slug.as_str(), r)).collect();
+        let mut urls: HashMap<String, &Path> = HashMap::new();
+        for page in site_pages.iter().chain(regions.iter().flat_map(|r| &r.pages)) {
+            let url = page.url();
+            if let Some(other) = urls.get(&url) {
+                self.problems.push(Problem::new(
+                    Location::file(&page.path),
+                    ProblemKind::DuplicateUrl {
+                        url,
+                        other: other.display().to_string(),
+                    },
+                ));
+                continue;
+            }
+            urls.insert(url, &page.path);
+            if let Some(form_id) = &page.meta.form {
+                let Some(form) = forms.iter().find(|f| &f.id == form_id) else {
+                    let known: Vec<_> = forms.iter().map(|f| format!("`{}`", f.id)).collect();
+                    self.problems.push(Problem::invalid(
+                        &page.path,
+                        format!("`form`: there is no form `{form_id}` (forms: {})", known.join(", ")),
+                    ));
+                    continue;
+                };
+                match page.region.as_deref().and_then(|slug| region_slugs.get(slug)) {
+                    None => self.problems.push(Problem::invalid(
+                        &page.path,
+                        "`form`: forms belong on a region's pages, which say which region \
+                         receives the submission",
+                    )),
+                    Some(region) => {
+                        if !region.pages.iter().any(|p| p.key == form.thanks_page) {
+                            self.problems.push(Problem::invalid(
+                                &page.path,
+                                format!(
+                                    "the form `{form_id}` leads to the thank-you page \
+                                     `{}.md`, which this region does not have yet",
+                                    form.thanks_page
+                                ),
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        for region in regions {
+            if !region.pages.iter().any(|p| p.key == INDEX) {
+                self.problems.push(Problem::invalid(
+                    &self.root.join("regions").join(&region.slug),
+                    "this region has no home page: add fr/index.md",
+                ));
+            }
+        }
+    }
+}
