@@ -82,14 +82,18 @@ impl LinkIndex {
             return if self.exists(path) {
                 Ok(None)
             } else {
-                Err(": no page or file of this site has that address; link to pages by their \
+                Err(
+                    ": no page or file of this site has that address; link to pages by their \
                      file name instead, e.g. `roles.md`"
-                    .into())
+                        .into(),
+                )
             };
         }
-        Err(": link to another page by its file name, e.g. `roles.md` (or `/privacy.md` for \
+        Err(
+            ": link to another page by its file name, e.g. `roles.md` (or `/privacy.md` for \
              a site page), or give a full address starting with https://"
-            .into())
+                .into(),
+        )
     }
 
     fn missing_page_hint(&self, region: Option<&str>, key: &str, lang: Lang) -> String {

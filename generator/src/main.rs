@@ -9,7 +9,11 @@ use eclaireurs::build::{self, BuildError, Report};
 use eclaireurs::scaffold;
 
 #[derive(Parser)]
-#[command(name = "eclaireurs", version, about = "Builds the bilingual Réseau d'éclaireurs sites")]
+#[command(
+    name = "eclaireurs",
+    version,
+    about = "Builds the bilingual Réseau d'éclaireurs sites"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -32,15 +32,69 @@ struct Stub {
 }
 
 const STUBS: &[Stub] = &[
-    Stub { key: "index", fr: ("Le Réseau d'éclaireurs de {name}", ""), en: ("The Éclaireurs Network of {name}", ""), order: 1, extra: "" },
-    Stub { key: "objectives", fr: ("Objectifs", "objectifs"), en: ("Objectives", "objectives"), order: 2, extra: "" },
-    Stub { key: "roles", fr: ("Les rôles de l'éclaireur", "roles"), en: ("The roles of an éclaireur", "roles"), order: 3, extra: "" },
-    Stub { key: "get-involved", fr: ("S'impliquer", "s-impliquer"), en: ("Get involved", "get-involved"), order: 4, extra: "" },
-    Stub { key: "register", fr: ("Devenir éclaireur", "devenir-eclaireur"), en: ("Become an éclaireur", "become-an-eclaireur"), order: 5, extra: "form: registration\n" },
-    Stub { key: "report-need", fr: ("Signaler un besoin", "signaler-un-besoin"), en: ("Report a need", "report-a-need"), order: 6, extra: "form: need-report\n" },
-    Stub { key: "contact", fr: ("Équipe-relais et contact", "equipe-relais"), en: ("Relay team and contact", "relay-team"), order: 7, extra: "template: contact.html\n" },
-    Stub { key: "thanks-registration", fr: ("Merci de votre inscription", "merci-inscription"), en: ("Thank you for registering", "thank-you-registration"), order: 90, extra: "menu: false\n" },
-    Stub { key: "thanks-need-report", fr: ("Merci de votre signalement", "merci-signalement"), en: ("Thank you for your report", "thank-you-report"), order: 91, extra: "menu: false\n" },
+    Stub {
+        key: "index",
+        fr: ("Le Réseau d'éclaireurs de {name}", ""),
+        en: ("The Éclaireurs Network of {name}", ""),
+        order: 1,
+        extra: "",
+    },
+    Stub {
+        key: "objectives",
+        fr: ("Objectifs", "objectifs"),
+        en: ("Objectives", "objectives"),
+        order: 2,
+        extra: "",
+    },
+    Stub {
+        key: "roles",
+        fr: ("Les rôles de l'éclaireur", "roles"),
+        en: ("The roles of an éclaireur", "roles"),
+        order: 3,
+        extra: "",
+    },
+    Stub {
+        key: "get-involved",
+        fr: ("S'impliquer", "s-impliquer"),
+        en: ("Get involved", "get-involved"),
+        order: 4,
+        extra: "",
+    },
+    Stub {
+        key: "register",
+        fr: ("Devenir éclaireur", "devenir-eclaireur"),
+        en: ("Become an éclaireur", "become-an-eclaireur"),
+        order: 5,
+        extra: "form: registration\n",
+    },
+    Stub {
+        key: "report-need",
+        fr: ("Signaler un besoin", "signaler-un-besoin"),
+        en: ("Report a need", "report-a-need"),
+        order: 6,
+        extra: "form: need-report\n",
+    },
+    Stub {
+        key: "contact",
+        fr: ("Équipe-relais et contact", "equipe-relais"),
+        en: ("Relay team and contact", "relay-team"),
+        order: 7,
+        extra: "template: contact.html\n",
+    },
+    Stub {
+        key: "thanks-registration",
+        fr: ("Merci de votre inscription", "merci-inscription"),
+        en: ("Thank you for registering", "thank-you-registration"),
+        order: 90,
+        extra: "menu: false\n",
+    },
+    Stub {
+        key: "thanks-need-report",
+        fr: ("Merci de votre signalement", "merci-signalement"),
+        en: ("Thank you for your report", "thank-you-report"),
+        order: 91,
+        extra: "menu: false\n",
+    },
 ];
 
 /// Creates `content/regions/<slug>/` and returns the folder.

@@ -17,7 +17,12 @@ pub fn sitemap(site: &Site, links: &LinkIndex) -> String {
     let _ = writeln!(xml, "  <url><loc>{}/</loc></url>", escape(base));
     for page in site.all_pages() {
         let url = page.url();
-        let _ = write!(xml, "  <url>\n    <loc>{}{}</loc>\n", escape(base), escape(&url));
+        let _ = write!(
+            xml,
+            "  <url>\n    <loc>{}{}</loc>\n",
+            escape(base),
+            escape(&url)
+        );
         let region = page.region.as_deref();
         if links.url(region, &page.key, page.lang.other()).is_some() {
             for lang in Lang::ALL {

@@ -24,7 +24,11 @@ fn walk(root: &Path, dir: &Path, files: &mut BTreeMap<String, PathBuf>) -> Resul
         if path.is_dir() {
             walk(root, &path, files)?;
         } else {
-            let rel = path.strip_prefix(root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+            let rel = path
+                .strip_prefix(root)
+                .unwrap_or(&path)
+                .to_string_lossy()
+                .replace('\\', "/");
             files.insert(format!("/{rel}"), path);
         }
     }

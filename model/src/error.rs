@@ -66,7 +66,9 @@ pub enum ProblemKind {
     UnclosedFrontMatter,
     #[error("the link `{target}` leads to no page{hint}")]
     BrokenLink { target: String, hint: String },
-    #[error("two pages have the URL {url}; the other one is {other}: give one of them another `slug`")]
+    #[error(
+        "two pages have the URL {url}; the other one is {other}: give one of them another `slug`"
+    )]
     DuplicateUrl { url: String, other: String },
     #[error("{0}")]
     Invalid(String),

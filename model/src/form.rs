@@ -142,7 +142,9 @@ impl FormDef {
                 ));
             }
             if !names.insert(field.name.as_str()) {
-                return fail(format!("{which}: this name is used by an earlier field too"));
+                return fail(format!(
+                    "{which}: this name is used by an earlier field too"
+                ));
             }
             if field.kind.is_visible() && field.label.is_none() {
                 return fail(format!("{which}: add a `label` with `fr` and `en`"));
@@ -172,7 +174,10 @@ impl FormDef {
             let mut values = HashSet::new();
             for choice in &field.choices {
                 if !values.insert(choice.value.as_str()) {
-                    return fail(format!("{which}: the choice `{}` is listed twice", choice.value));
+                    return fail(format!(
+                        "{which}: the choice `{}` is listed twice",
+                        choice.value
+                    ));
                 }
             }
             if let Some(group) = &field.group {
@@ -207,4 +212,53 @@ fn valid_name(name: &str) -> bool {
         && name
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BASE: &str = "endpoint: x\nthanks_page: merci\nconsent_version: '1'\nsubmit: {fr: Envoyer, en: Send}\nfields:\n  - {name: region, type: region}\n  - {name: language, type: language}\n  - {name: consent, type: consent, label: {fr: J'accepte, en: I agree}}\n  - {name: website, type: honeypot}\n";
+
+    fn load(extra_fields: &str) -> Result<FormDef, Problem> {
+        let dir = tempfile::tempdir().expect("temp");
+        let path = dir.path().join("test-form.yaml");
+        std::fs::write(&path, format!("{BASE}{extra_fields}")).expect("write");
+        FormDef::load(&path)
+    }
+
+    #[test]
+    fn a_minimal_form_loads_with_its_file_name_as_id() {
+        let form = load("").expect("loads");
+        assert_eq!(form.id, "test-form");
+        assert_eq!(form.fields.len(), 4);
+    }
+
+    #[test]
+    fn every_rule_is_explained() {
+        let cases = [
+            ("  - {name: Nom, type: text, max_length: 5, label: {fr: a, en: b}}\n", "lowercase letters"),
+            ("  - {name: region, type: text, max_length: 5, label: {fr: a, en: b}}\n", "used by an earlier field"),
+            ("  - {name: nom, type: text, max_length: 5}\n", "add a `label`"),
+            ("  - {name: nom, type: text, label: {fr: a, en: b}}\n", "add a `max_length`"),
+            ("  - {name: nom, type: text, min_length: 9, max_length: 5, label: {fr: a, en: b}}\n", "larger than"),
+            ("  - {name: roles, type: choices, label: {fr: a, en: b}}\n", "list its `choices`"),
+            ("  - {name: nom, type: text, max_length: 5, group: g, label: {fr: a, en: b}}\n", "the group `g`"),
+            ("  - {name: other, type: honeypot}\n", "exactly one field of type `honeypot` (found 2)"),
+        ];
+        for (field, expected) in cases {
+            let err = load(field).expect_err(field);
+            assert!(err.to_string().contains(expected), "{field}: {err}");
+        }
+    }
+
+    #[test]
+    fn an_unknown_field_type_lists_the_types() {
+        let err = load("  - {name: nom, type: date, label: {fr: a, en: b}}\n").expect_err("fails");
+        assert!(
+            err.to_string().contains("`date` is not an allowed value"),
+            "{err}"
+        );
+        assert!(err.to_string().contains("`textarea`"), "{err}");
+    }
 }

@@ -67,7 +67,10 @@ impl Page {
         let (front, body, body_line) = split_front_matter(&text, path)?;
         let meta: FrontMatter = crate::yaml::parse(front, path, 2)?;
         if meta.title.trim().is_empty() {
-            return Err(Problem::invalid(path, "`title` is empty: give the page a title"));
+            return Err(Problem::invalid(
+                path,
+                "`title` is empty: give the page a title",
+            ));
         }
         if let Some(slug) = &meta.slug {
             if key == INDEX {
@@ -79,7 +82,12 @@ impl Page {
             check_slug(slug).map_err(|why| Problem::invalid(path, format!("`slug`: {why}")))?;
         } else if key != INDEX {
             check_slug(&key).map_err(|why| {
-                Problem::invalid(path, format!("the file name makes a bad address: {why}; rename the file or add a `slug`"))
+                Problem::invalid(
+                    path,
+                    format!(
+                        "the file name makes a bad address: {why}; rename the file or add a `slug`"
+                    ),
+                )
             })?;
         }
         Ok(Page {
@@ -118,7 +126,10 @@ impl Page {
 }
 
 /// Splits `---\n<yaml>\n---\n<body>`, returning the YAML, the body and the body's first line.
-fn split_front_matter<'a>(text: &'a str, path: &Path) -> Result<(&'a str, &'a str, usize), Problem> {
+fn split_front_matter<'a>(
+    text: &'a str,
+    path: &Path,
+) -> Result<(&'a str, &'a str, usize), Problem> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let Some(rest) = text
         .strip_prefix("---\n")
@@ -162,4 +173,78 @@ pub fn check_slug(slug: &str) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str, name: &str) -> Result<Page, Problem> {
+        let dir = tempfile::tempdir().expect("temp");
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).expect("write");
+        Page::load(&path, Lang::Fr, Some("bas-saint-laurent"))
+    }
+
+    #[test]
+    fn a_page_gets_its_address_from_its_slug_region_and_language() {
+        let page = load(
+            "---\ntitle: Rôles\ndescription: Les rôles\nslug: les-roles\n---\nTexte\n",
+            "roles.md",
+        )
+        .expect("loads");
+        assert_eq!(page.url(), "/fr/bas-saint-laurent/les-roles/");
+        assert_eq!(page.key, "roles");
+        assert_eq!(page.body, "Texte\n");
+        assert_eq!(
+            page.body_line, 6,
+            "the body starts on the line after the closing ---"
+        );
+    }
+
+    #[test]
+    fn the_file_name_is_the_default_slug_and_index_is_the_folder_home() {
+        let page = load("---\ntitle: A\ndescription: B\n---\n", "objectives.md").expect("loads");
+        assert_eq!(page.url(), "/fr/bas-saint-laurent/objectives/");
+        let home = load("---\ntitle: A\ndescription: B\n---\n", "index.md").expect("loads");
+        assert_eq!(home.url(), "/fr/bas-saint-laurent/");
+    }
+
+    #[test]
+    fn windows_line_endings_and_a_byte_order_mark_are_accepted() {
+        let page = load(
+            "\u{feff}---\r\ntitle: A\r\ndescription: B\r\n---\r\nTexte\r\n",
+            "a.md",
+        )
+        .expect("loads");
+        assert_eq!(page.meta.title, "A");
+    }
+
+    #[test]
+    fn an_unclosed_front_matter_is_explained() {
+        let err = load("---\ntitle: A\n", "a.md").expect_err("fails");
+        assert_eq!(err.kind, ProblemKind::UnclosedFrontMatter);
+    }
+
+    #[test]
+    fn slugs_with_accents_or_capitals_are_refused() {
+        let err =
+            load("---\ntitle: A\ndescription: B\nslug: Rôles\n---\n", "a.md").expect_err("fails");
+        assert!(
+            err.to_string()
+                .contains("lowercase letters without accents"),
+            "{err}"
+        );
+        let err = load("---\ntitle: A\ndescription: B\n---\n", "Mes Rôles.md").expect_err("fails");
+        assert!(
+            err.to_string().contains("rename the file or add a `slug`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn an_empty_title_is_refused() {
+        let err = load("---\ntitle: \"\"\ndescription: B\n---\n", "a.md").expect_err("fails");
+        assert!(err.to_string().contains("`title` is empty"), "{err}");
+    }
 }

@@ -105,3 +105,38 @@ pub struct Link {
     #[serde(default)]
     pub note: Option<Localized>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phone_numbers_become_dialable_addresses_with_their_extension() {
+        let phone = Phone {
+            number: "1 877 669-2007".into(),
+            extension: Some("6006".into()),
+        };
+        assert_eq!(phone.tel_uri(), "tel:+18776692007;ext=6006");
+        let local = Phone {
+            number: "418 555-0123".into(),
+            extension: None,
+        };
+        assert_eq!(local.tel_uri(), "tel:+14185550123");
+    }
+
+    #[test]
+    fn a_contact_with_only_blanks_counts_as_empty() {
+        let blank = Person {
+            name: Some("  ".into()),
+            role: None,
+            phone: None,
+            email: Some(String::new()),
+        };
+        assert!(blank.is_empty());
+        let named = Person {
+            name: Some("Julie".into()),
+            ..Person::default()
+        };
+        assert!(!named.is_empty());
+    }
+}

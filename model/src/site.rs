@@ -76,6 +76,8 @@ struct Loader {
     root: PathBuf,
     with_pages: bool,
     problems: Vec<Problem>,
+    /// Forms whose definition has a problem; pages naming them are not reported again.
+    broken_forms: Vec<String>,
 }
 
 impl Loader {
@@ -84,6 +86,7 @@ impl Loader {
             root: root.to_path_buf(),
             with_pages,
             problems: Vec::new(),
+            broken_forms: Vec::new(),
         }
     }
 
@@ -155,7 +158,11 @@ impl Loader {
         for path in self.list(&dir, "yaml") {
             match FormDef::load(&path) {
                 Ok(form) => forms.push(form),
-                Err(p) => self.problems.push(p),
+                Err(p) => {
+                    let id = path.file_stem().unwrap_or_default().to_string_lossy();
+                    self.broken_forms.push(id.into_owned());
+                    self.problems.push(p);
+                }
             }
         }
         forms
@@ -165,7 +172,10 @@ impl Loader {
         let dir = self.root.join("regions");
         let mut regions = Vec::new();
         for path in self.list(&dir, "") {
-            let slug = path.file_name().and_then(|s| s.to_str()).unwrap_or_default();
+            let slug = path
+                .file_name()
+                .and_then(|s| s.to_str())
+                .unwrap_or_default();
             if let Err(why) = check_slug(slug) {
                 self.problems.push(Problem::invalid(
                     &path,
@@ -204,7 +214,10 @@ impl Loader {
             }
         }
         for entry in self.list(dir, "") {
-            let name = entry.file_name().and_then(|s| s.to_str()).unwrap_or_default();
+            let name = entry
+                .file_name()
+                .and_then(|s| s.to_str())
+                .unwrap_or_default();
             if Lang::from_code(name).is_none() {
                 self.problems.push(Problem::invalid(
                     &entry,
@@ -254,10 +267,9 @@ impl Loader {
             }
             let is_dir = path.is_dir();
             if ext.is_empty() {
+                // Folders only: stray files (a README, notes) beside them are harmless.
                 if is_dir {
                     out.push(path);
-                } else if path.extension().is_none_or(|e| e != "yaml" && e != "md") {
-                    // Stray files (README, notes) beside the region folders are harmless.
                 }
             } else if !is_dir && path.extension().is_some_and(|e| e == ext) {
                 out.push(path);
@@ -272,14 +284,21 @@ impl Loader {
         out
     }
 
-    fn check_translations(&self, pages: &[Page], region_dir: Option<&Path>) -> Vec<MissingTranslation> {
+    fn check_translations(
+        &self,
+        pages: &[Page],
+        region_dir: Option<&Path>,
+    ) -> Vec<MissingTranslation> {
         let dir = region_dir
             .map(Path::to_path_buf)
             .unwrap_or_else(|| self.root.join("pages"));
         let keys: BTreeMap<Lang, BTreeSet<&str>> = Lang::ALL
             .iter()
             .map(|&lang| {
-                let keys = pages.iter().filter(|p| p.lang == lang).map(|p| p.key.as_str());
+                let keys = pages
+                    .iter()
+                    .filter(|p| p.lang == lang)
+                    .map(|p| p.key.as_str());
                 (lang, keys.collect())
             })
             .collect();
@@ -301,7 +320,10 @@ impl Loader {
         let region_slugs: HashMap<&str, &Region> =
             regions.iter().map(|r| (r.slug.as_str(), r)).collect();
         let mut urls: HashMap<String, &Path> = HashMap::new();
-        for page in site_pages.iter().chain(regions.iter().flat_map(|r| &r.pages)) {
+        for page in site_pages
+            .iter()
+            .chain(regions.iter().flat_map(|r| &r.pages))
+        {
             let url = page.url();
             if let Some(other) = urls.get(&url) {
                 self.problems.push(Problem::new(
@@ -315,15 +337,25 @@ impl Loader {
             }
             urls.insert(url, &page.path);
             if let Some(form_id) = &page.meta.form {
+                if self.broken_forms.contains(form_id) {
+                    continue;
+                }
                 let Some(form) = forms.iter().find(|f| &f.id == form_id) else {
                     let known: Vec<_> = forms.iter().map(|f| format!("`{}`", f.id)).collect();
                     self.problems.push(Problem::invalid(
                         &page.path,
-                        format!("`form`: there is no form `{form_id}` (forms: {})", known.join(", ")),
+                        format!(
+                            "`form`: there is no form `{form_id}` (forms: {})",
+                            known.join(", ")
+                        ),
                     ));
                     continue;
                 };
-                match page.region.as_deref().and_then(|slug| region_slugs.get(slug)) {
+                match page
+                    .region
+                    .as_deref()
+                    .and_then(|slug| region_slugs.get(slug))
+                {
                     None => self.problems.push(Problem::invalid(
                         &page.path,
                         "`form`: forms belong on a region's pages, which say which region \

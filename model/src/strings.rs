@@ -83,7 +83,10 @@ fn leaf_keys(value: &serde_yaml::Value) -> BTreeMap<String, bool> {
         match value {
             serde_yaml::Value::Mapping(map) => {
                 for (k, v) in map {
-                    let key = k.as_str().map(str::to_string).unwrap_or_else(|| format!("{k:?}"));
+                    let key = k
+                        .as_str()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| format!("{k:?}"));
                     let path = if prefix.is_empty() {
                         key
                     } else {
@@ -103,4 +106,41 @@ fn leaf_keys(value: &serde_yaml::Value) -> BTreeMap<String, bool> {
     let mut out = BTreeMap::new();
     walk("", value, &mut out);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(fr: &str, en: &str) -> Result<Strings, Vec<Problem>> {
+        let dir = tempfile::tempdir().expect("temp");
+        std::fs::write(dir.path().join("fr.yaml"), fr).expect("write");
+        std::fs::write(dir.path().join("en.yaml"), en).expect("write");
+        Strings::load(dir.path())
+    }
+
+    #[test]
+    fn strings_are_found_by_dotted_key_in_each_language() {
+        let s = load(
+            "form:\n  required: obligatoire\n",
+            "form:\n  required: required\n",
+        )
+        .expect("loads");
+        assert_eq!(s.get(Lang::Fr, "form.required"), Some("obligatoire"));
+        assert_eq!(s.get(Lang::En, "form.required"), Some("required"));
+        assert_eq!(s.get(Lang::En, "form.missing"), None);
+    }
+
+    #[test]
+    fn a_key_present_in_one_language_only_is_reported_in_the_other_file() {
+        let problems = load("a: x\nb: y\n", "a: x\n").expect_err("fails");
+        assert_eq!(problems.len(), 1);
+        assert!(
+            problems[0]
+                .to_string()
+                .contains("en.yaml: the text `b` is missing here"),
+            "{}",
+            problems[0]
+        );
+    }
 }

@@ -8,7 +8,11 @@ use crate::error::{Location, Problem, ProblemKind};
 
 /// Parses `text` (from `path`) as `T`. `first_line` is the line of the file where `text` starts,
 /// so errors in a page's front matter point at the right line of the Markdown file.
-pub fn parse<T: DeserializeOwned>(text: &str, path: &Path, first_line: usize) -> Result<T, Problem> {
+pub fn parse<T: DeserializeOwned>(
+    text: &str,
+    path: &Path,
+    first_line: usize,
+) -> Result<T, Problem> {
     serde_yaml::from_str(text).map_err(|err| {
         let at = match err.location() {
             Some(loc) => Location::at(path, loc.line() + first_line - 1, loc.column()),
@@ -145,4 +149,63 @@ fn plain_type(serde_words: &str) -> String {
         _ => words,
     };
     plain.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Meta {
+        title: String,
+        order: u32,
+        #[serde(default)]
+        menu: bool,
+    }
+
+    fn problem(text: &str) -> Problem {
+        parse::<Meta>(text, Path::new("page.md"), 2).expect_err("should fail")
+    }
+
+    #[test]
+    fn unknown_keys_are_named_with_the_allowed_ones_and_located_in_the_file() {
+        let p = problem("title: A\norder: 1\ntitel: B\n");
+        assert_eq!(
+            p.to_string(),
+            "page.md:4:1: unknown key `titel`: check its spelling (allowed keys here: `title`, `order`, `menu`)"
+        );
+    }
+
+    #[test]
+    fn missing_keys_are_named() {
+        assert_eq!(
+            problem("title: A\n").kind,
+            ProblemKind::MissingKey("order".into())
+        );
+    }
+
+    #[test]
+    fn wrong_kinds_of_values_are_said_in_plain_words() {
+        let p = problem("title: A\norder: first\n");
+        assert!(
+            p.to_string()
+                .ends_with("found the text \"first\" where a whole number was expected"),
+            "{p}"
+        );
+        let p = problem("title: A\norder: 1\nmenu: maybe\n");
+        assert!(
+            p.to_string().contains("where true or false was expected"),
+            "{p}"
+        );
+    }
+
+    #[test]
+    fn syntax_errors_suggest_quotes_and_indentation() {
+        let p = problem("title: Rôles: les quatre\norder: 1\n");
+        assert!(p.to_string().starts_with("page.md:2:"), "{p}");
+        assert!(p.to_string().contains("put text that contains `: `"), "{p}");
+    }
 }

@@ -360,7 +360,9 @@ test('every page loads, says in <html lang> that it is in French or English, has
   }
 });
 
-test('every internal link, alternate, stylesheet, script and image on every page (and every URL of sitemap.xml) answers 200 on a static host', async () => {
+test('every internal link, alternate, stylesheet, script and image on every page (and every URL of sitemap.xml) answers 200 on a static host', async (t) => {
+  const distinct = new Set(internalLinks.map((l) => l.path));
+  t.diagnostic(`${pages.size} pages visited, ${internalLinks.length} internal links to ${distinct.size} distinct addresses checked`);
   const broken = new Map(); // path → {check, links}
   for (const link of internalLinks) {
     const check = await checkUrl(link.path);

@@ -21,7 +21,10 @@ pub fn render(page: &Page, links: &LinkIndex) -> Result<String, Vec<Problem>> {
 
     for (event, range) in Parser::new_ext(&page.body, options).into_offset_iter() {
         let event = match event {
-            Event::Start(Tag::Heading { level, .. }) if level == HeadingLevel::H1 => {
+            Event::Start(Tag::Heading {
+                level: HeadingLevel::H1,
+                ..
+            }) => {
                 problems.push(Problem::new(
                     line_counter.location(&page.path, range.start),
                     ProblemKind::Invalid(
@@ -175,5 +178,20 @@ impl<'a> LineCounter<'a> {
         self.offset = offset;
         let column = self.text[self.line_start..offset].chars().count() + 1;
         Location::at(path, self.line, column)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::slugify;
+
+    #[test]
+    fn heading_anchors_drop_accents_and_punctuation() {
+        assert_eq!(
+            slugify("Les rôles de l'éclaireur"),
+            "les-roles-de-l-eclaireur"
+        );
+        assert_eq!(slugify("Comment s'impliquer?"), "comment-s-impliquer");
+        assert_eq!(slugify("Œuvrer ensemble"), "oeuvrer-ensemble");
     }
 }

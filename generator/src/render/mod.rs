@@ -121,8 +121,10 @@ impl<'a> Renderer<'a> {
         }
         let sitemap = sitemap::sitemap(self.site, &self.links);
         let robots = sitemap::robots(self.site);
-        sink.write("sitemap.xml", sitemap.as_bytes()).map_err(|p| vec![p])?;
-        sink.write("robots.txt", robots.as_bytes()).map_err(|p| vec![p])?;
+        sink.write("sitemap.xml", sitemap.as_bytes())
+            .map_err(|p| vec![p])?;
+        sink.write("robots.txt", robots.as_bytes())
+            .map_err(|p| vec![p])?;
         Ok(count.into_inner())
     }
 
@@ -138,8 +140,14 @@ impl<'a> Renderer<'a> {
         );
         ctx.insert("lang", &lang);
         ctx.insert("t", site.strings.table(lang));
-        ctx.insert("regions_url", self.links.url(None, INDEX, lang).unwrap_or("/"));
-        ctx.insert("privacy_url", &self.links.url_or_fallback(None, "privacy", lang));
+        ctx.insert(
+            "regions_url",
+            self.links.url(None, INDEX, lang).unwrap_or("/"),
+        );
+        ctx.insert(
+            "privacy_url",
+            &self.links.url_or_fallback(None, "privacy", lang),
+        );
         ctx.insert("body_end", &self.body_end);
         ctx
     }
@@ -152,7 +160,11 @@ impl<'a> Renderer<'a> {
             let mut base = self.base_context(lang);
             base.insert("regions", &self.region_list(lang));
             for page in site.pages.iter().filter(|p| p.lang == lang) {
-                let default = if page.key == INDEX { "regions.html" } else { "page.html" };
+                let default = if page.key == INDEX {
+                    "regions.html"
+                } else {
+                    "page.html"
+                };
                 match self.render_page(page, &base, default, None) {
                     Ok(html) => match sink.write(&output_path(&page.url()), html.as_bytes()) {
                         Ok(()) => count += 1,
@@ -250,8 +262,14 @@ impl<'a> Renderer<'a> {
         let alternates: Vec<Alternate> = match translation {
             Some(other_url) => {
                 let mut both = vec![
-                    Alternate { lang: page.lang, url: &url },
-                    Alternate { lang: other, url: other_url },
+                    Alternate {
+                        lang: page.lang,
+                        url: &url,
+                    },
+                    Alternate {
+                        lang: other,
+                        url: other_url,
+                    },
                 ];
                 both.sort_by_key(|a| a.lang);
                 both
@@ -296,7 +314,12 @@ impl<'a> Renderer<'a> {
             .collect()
     }
 
-    fn template_problem(&self, template: &str, page: &std::path::Path, err: &tera::Error) -> Problem {
+    fn template_problem(
+        &self,
+        template: &str,
+        page: &std::path::Path,
+        err: &tera::Error,
+    ) -> Problem {
         Problem::invalid(
             page,
             format!(
@@ -314,5 +337,20 @@ pub fn output_path(url: &str) -> String {
         format!("{path}index.html")
     } else {
         path.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::output_path;
+
+    #[test]
+    fn page_addresses_become_index_files() {
+        assert_eq!(output_path("/"), "index.html");
+        assert_eq!(
+            output_path("/fr/bas-saint-laurent/"),
+            "fr/bas-saint-laurent/index.html"
+        );
+        assert_eq!(output_path("/404.html"), "404.html");
     }
 }

@@ -17,15 +17,19 @@ pub fn load(site: &Site) -> Result<Tera, Problem> {
     }
     let mut tera = Tera::default();
     tera.set_escape_fn(escape_html);
-    tera.add_template_files(files.iter().map(|(name, path)| (path.clone(), Some(name.clone()))))
-        .map_err(|e| {
-            let path = files
-                .values()
-                .find(|p| e.to_string().contains(&*p.to_string_lossy()))
-                .cloned()
-                .unwrap_or(theme_dir.clone());
-            Problem::invalid(&path, format!("template error: {}", message(&e)))
-        })?;
+    tera.add_template_files(
+        files
+            .iter()
+            .map(|(name, path)| (path.clone(), Some(name.clone()))),
+    )
+    .map_err(|e| {
+        let path = files
+            .values()
+            .find(|p| e.to_string().contains(&*p.to_string_lossy()))
+            .cloned()
+            .unwrap_or(theme_dir.clone());
+        Problem::invalid(&path, format!("template error: {}", message(&e)))
+    })?;
     Ok(tera)
 }
 

@@ -87,16 +87,18 @@ impl<'a> RegionView<'a> {
                         .map(|p| person(p, lang)),
                 })
                 .collect(),
-            contact: Some(&data.contact)
-                .filter(|c| !c.is_empty())
-                .map(contact),
+            contact: Some(&data.contact).filter(|c| !c.is_empty()).map(contact),
             links: data
                 .links
                 .iter()
                 .map(|l| LinkView {
                     label: l.label.get(lang),
                     url: &l.url,
-                    note: l.note.as_ref().map(|n| n.get(lang).as_str()).filter(|n| !n.is_empty()),
+                    note: l
+                        .note
+                        .as_ref()
+                        .map(|n| n.get(lang).as_str())
+                        .filter(|n| !n.is_empty()),
                 })
                 .collect(),
         }
@@ -214,8 +216,8 @@ impl<'a> FormView<'a> {
                             last.fields.push(view)
                         }
                         _ => {
-                            let group = group_id
-                                .and_then(|id| form.groups.iter().find(|g| g.id == id));
+                            let group =
+                                group_id.and_then(|id| form.groups.iter().find(|g| g.id == id));
                             groups.push(GroupView {
                                 id: group_id,
                                 legend: group.map(|g| g.legend.get(lang).as_str()),
@@ -241,7 +243,12 @@ impl<'a> FormView<'a> {
     }
 }
 
-fn field_view<'a>(form: &'a FormDef, field: &'a Field, region: &'a Region, lang: Lang) -> FieldView<'a> {
+fn field_view<'a>(
+    form: &'a FormDef,
+    field: &'a Field,
+    region: &'a Region,
+    lang: Lang,
+) -> FieldView<'a> {
     let id = format!("{}-{}", form.id, field.name);
     let choices = match field.kind {
         FieldKind::Territory => region
@@ -276,7 +283,11 @@ fn field_view<'a>(form: &'a FormDef, field: &'a Field, region: &'a Region, lang:
         },
         kind: field.kind,
         required: field.required,
-        label: field.label.as_ref().map(|l| l.get(lang).as_str()).unwrap_or_default(),
+        label: field
+            .label
+            .as_ref()
+            .map(|l| l.get(lang).as_str())
+            .unwrap_or_default(),
         hint: field.hint.as_ref().map(|h| h.get(lang).as_str()),
         min_length: field.min_length,
         max_length: field.max_length,
