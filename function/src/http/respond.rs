@@ -1,0 +1,217 @@
+//! Answers in the submitter's format and language: JSON for scripts, HTML pages and
+//! redirects for plain form posts. No answer ever carries internals or personal data.
+
+use axum::http::header::{self, HeaderValue};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+use eclaireurs_model::{FormDef, Lang};
+
+use crate::catalog::Catalog;
+use crate::validate::FieldError;
+
+/// How the client talks: a browser's form post, or a script sending JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Form,
+    Json,
+}
+
+/// How long a client should wait before retrying when the store is unavailable.
+pub const RETRY_AFTER_SECS: u32 = 5;
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    errors: &'a [JsonError],
+}
+
+#[derive(Serialize)]
+pub struct JsonError {
+    pub field: Option<String>,
+    pub code: String,
+    pub message: String,
+}
+
+/// A request-level error (not about a field): malformed, too large, unsupported, unavailable.
+pub fn problem(
+    catalog: &Catalog,
+    format: Format,
+    lang: Lang,
+    status: StatusCode,
+    code: &str,
+) -> Response {
+    let message = catalog.text(lang, &format!("validation.{code}"));
+    let mut response = match format {
+        Format::Json => json(
+            status,
+            &ErrorBody {
+                errors: &[JsonError {
+                    field: None,
+                    code: code.to_string(),
+                    message,
+                }],
+            },
+        ),
+        Format::Form => {
+            let title = catalog.text(lang, "validation.title");
+            let body = format!("<p>{}</p>", escape(&message));
+            html(status, &page(lang, &title, &body, ""))
+        }
+    };
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECS));
+    }
+    response
+}
+
+/// Field errors: JSON `422 {"errors": [...]}`, or a short page listing what to fix, each
+/// item linking to its field on the form page.
+pub fn invalid(
+    catalog: &Catalog,
+    format: Format,
+    form: &FormDef,
+    lang: Lang,
+    form_page: Option<&str>,
+    site_url: &str,
+    errors: &[FieldError],
+) -> Response {
+    match format {
+        Format::Json => {
+            let errors: Vec<JsonError> = errors
+                .iter()
+                .map(|e| JsonError {
+                    field: Some(e.field.clone()),
+                    code: e.code.key().to_string(),
+                    message: e.message.clone(),
+                })
+                .collect();
+            json(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &ErrorBody { errors: &errors },
+            )
+        }
+        Format::Form => {
+            let back = form_page.map(|p| format!("{site_url}{p}"));
+            let mut items = String::new();
+            for error in errors {
+                let label = form
+                    .field(&error.field)
+                    .and_then(|f| f.label.as_ref())
+                    .map_or(error.field.as_str(), |l| l.get(lang).as_str());
+                let label = match &back {
+                    Some(url) => format!(
+                        "<a href=\"{}#{}-{}\">{}</a>",
+                        escape(url),
+                        escape(&form.id),
+                        escape(&error.field),
+                        escape(label)
+                    ),
+                    None => format!("<strong>{}</strong>", escape(label)),
+                };
+                items.push_str(&format!("<li>{label} – {}</li>\n", escape(&error.message)));
+            }
+            let body = format!(
+                "<p>{}</p>\n<ul>\n{items}</ul>\n{}",
+                escape(&catalog.text(lang, "validation.intro")),
+                match &back {
+                    Some(url) => format!(
+                        "<p><a href=\"{}\">{}</a></p>",
+                        escape(url),
+                        escape(&catalog.text(lang, "validation.back"))
+                    ),
+                    None => String::new(),
+                }
+            );
+            let title = catalog.text(lang, "validation.title");
+            html(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &page(lang, &title, &body, site_url),
+            )
+        }
+    }
+}
+
+/// Success: `201 {"id": ...}` for scripts, `303` to the thank-you page for form posts.
+pub fn stored(format: Format, id: &str, thanks_url: &str) -> Response {
+    match format {
+        Format::Json => json(
+            StatusCode::CREATED,
+            &serde_json::json!({ "id": id, "status": "stored" }),
+        ),
+        Format::Form => {
+            let mut response = StatusCode::SEE_OTHER.into_response();
+            if let Ok(location) = HeaderValue::from_str(thanks_url) {
+                response.headers_mut().insert(header::LOCATION, location);
+            }
+            no_store(response.headers_mut());
+            response
+        }
+    }
+}
+
+pub fn json(status: StatusCode, body: &impl Serialize) -> Response {
+    let mut response = (status, axum::Json(body)).into_response();
+    no_store(response.headers_mut());
+    response
+}
+
+fn html(status: StatusCode, text: &str) -> Response {
+    let mut response = (status, text.to_string()).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'self' https:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+        ),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("strict-origin-when-cross-origin"),
+    );
+    no_store(headers);
+    response
+}
+
+fn no_store(headers: &mut HeaderMap) {
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+}
+
+/// A short page in the site's look (its stylesheet, when the site's address is known).
+fn page(lang: Lang, title: &str, body: &str, site_url: &str) -> String {
+    format!(
+        "<!doctype html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>{title}</title>\n<link rel=\"stylesheet\" href=\"{css}/assets/style.css\">\n\
+         </head>\n<body>\n<main id=\"main\" class=\"wrap\">\n<h1>{title}</h1>\n{body}\n</main>\n\
+         </body>\n</html>\n",
+        title = escape(title),
+        css = escape(site_url),
+    )
+}
+
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}

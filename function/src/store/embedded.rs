@@ -1,0 +1,239 @@
+//! The embedded store: one JSON Lines file per form in `DATA_DIR`, readable with any text
+//! editor. A single writer thread appends and commits concurrent submissions together, with
+//! one `fdatasync` per batch, and answers each only after its batch is on disk.
+
+use std::collections::HashMap;
+use std::fs::{self, File, OpenOptions};
+use std::io::{BufRead, BufReader, Seek, Write};
+use std::path::{Path, PathBuf};
+
+use tokio::sync::{mpsc, oneshot};
+
+use super::{Record, StoreError, Stored, IDEMPOTENCY_WINDOW_SECS};
+
+const MAX_BATCH: usize = 512;
+
+type Reply = oneshot::Sender<Result<Stored, StoreError>>;
+
+struct Job {
+    record: Record,
+    reply: Reply,
+}
+
+pub struct EmbeddedStore {
+    dir: PathBuf,
+    jobs: mpsc::Sender<Job>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error("cannot use the data folder {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}:{line}: this line is not a stored submission ({message}); the file was edited by hand?")]
+    Corrupt {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+}
+
+impl EmbeddedStore {
+    /// Opens (or creates) the store in `dir`, reading what is there to know the idempotency
+    /// keys already used. A last line cut short by a crash is removed: it was never
+    /// acknowledged.
+    pub fn open(dir: &Path, kinds: &[&str]) -> Result<EmbeddedStore, OpenError> {
+        let io = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| OpenError::Io { path, source }
+        };
+        fs::create_dir_all(dir).map_err(io(dir))?;
+        let mut files = HashMap::new();
+        let mut seen = HashMap::new();
+        for kind in kinds {
+            let path = dir.join(format!("{kind}.jsonl"));
+            let mut file = OpenOptions::new()
+                .create(true)
+                .read(true)
+                .append(true)
+                .open(&path)
+                .map_err(io(&path))?;
+            let good_len = read_existing(&path, &file, &mut seen)?;
+            if good_len < file.metadata().map_err(io(&path))?.len() {
+                file.set_len(good_len).map_err(io(&path))?;
+                file.sync_data().map_err(io(&path))?;
+            }
+            file.seek(std::io::SeekFrom::End(0)).map_err(io(&path))?;
+            files.insert(kind.to_string(), (path, file));
+        }
+        let (jobs, receiver) = mpsc::channel(4096);
+        let writer = Writer { files, seen };
+        std::thread::Builder::new()
+            .name("embedded-store".into())
+            .spawn(move || writer.run(receiver))
+            .map_err(io(dir))?;
+        Ok(EmbeddedStore {
+            dir: dir.to_path_buf(),
+            jobs,
+        })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub async fn put(&self, record: Record) -> Result<Stored, StoreError> {
+        let (reply, answer) = oneshot::channel();
+        self.jobs
+            .send(Job { record, reply })
+            .await
+            .map_err(|_| StoreError::Unavailable("the writer has stopped".into()))?;
+        answer
+            .await
+            .map_err(|_| StoreError::Unavailable("the writer has stopped".into()))?
+    }
+
+    pub fn health(&self) -> Result<(), StoreError> {
+        if self.jobs.is_closed() {
+            Err(StoreError::Unavailable("the writer has stopped".into()))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// Idempotency key → (submission id, when it was stored).
+type Seen = HashMap<(String, String), (String, i64)>;
+
+/// Reads a store file, returning the length of its well-formed part.
+fn read_existing(path: &Path, file: &File, seen: &mut Seen) -> Result<u64, OpenError> {
+    let mut reader = BufReader::new(file);
+    let mut good = 0u64;
+    let mut line = String::new();
+    let mut number = 0;
+    loop {
+        line.clear();
+        let read = reader
+            .read_line(&mut line)
+            .map_err(|source| OpenError::Io {
+                path: path.to_path_buf(),
+                source,
+            })?;
+        if read == 0 {
+            return Ok(good);
+        }
+        number += 1;
+        if !line.ends_with('\n') {
+            // Cut short by a crash before it was synced and acknowledged.
+            return Ok(good);
+        }
+        let record: Record = serde_json::from_str(&line).map_err(|e| OpenError::Corrupt {
+            path: path.to_path_buf(),
+            line: number,
+            message: e.to_string(),
+        })?;
+        seen.insert(
+            (record.kind.clone(), record.idempotency_key.clone()),
+            (record.id.clone(), unix_time(&record.submitted_at)),
+        );
+        good += read as u64;
+    }
+}
+
+fn unix_time(iso: &str) -> i64 {
+    time::OffsetDateTime::parse(iso, &time::format_description::well_known::Rfc3339)
+        .map(|t| t.unix_timestamp())
+        .unwrap_or(0)
+}
+
+struct Writer {
+    files: HashMap<String, (PathBuf, File)>,
+    seen: Seen,
+}
+
+impl Writer {
+    fn run(mut self, mut jobs: mpsc::Receiver<Job>) {
+        while let Some(first) = jobs.blocking_recv() {
+            let mut batch = vec![first];
+            while batch.len() < MAX_BATCH {
+                match jobs.try_recv() {
+                    Ok(job) => batch.push(job),
+                    Err(_) => break,
+                }
+            }
+            self.commit(batch);
+        }
+    }
+
+    /// Writes a batch, syncs each file once, then answers every job of the batch.
+    fn commit(&mut self, batch: Vec<Job>) {
+        let mut lines: HashMap<String, Vec<u8>> = HashMap::new();
+        // Each answer, with the file it waits on when it is a new line.
+        let mut answers: Vec<(Reply, Result<Stored, StoreError>, Option<String>)> =
+            Vec::with_capacity(batch.len());
+        let mut added = Vec::new();
+        for job in batch {
+            let record = job.record;
+            let key = (record.kind.clone(), record.idempotency_key.clone());
+            let now = unix_time(&record.submitted_at);
+            if let Some((id, at)) = self.seen.get(&key) {
+                if now - at < IDEMPOTENCY_WINDOW_SECS {
+                    // A retry of a submission of this very batch shares its fate.
+                    let pending = added.iter().any(|(k, _)| k == &key).then(|| key.0.clone());
+                    answers.push((job.reply, Ok(Stored::Duplicate(id.clone())), pending));
+                    continue;
+                }
+            }
+            if !self.files.contains_key(&record.kind) {
+                let error = StoreError::Unavailable(format!("no file for {}", record.kind));
+                answers.push((job.reply, Err(error), None));
+                continue;
+            }
+            match serde_json::to_vec(&record) {
+                Ok(mut line) => {
+                    line.push(b'\n');
+                    lines.entry(record.kind.clone()).or_default().extend(line);
+                    self.seen.insert(key.clone(), (record.id.clone(), now));
+                    added.push((key, record.kind.clone()));
+                    answers.push((job.reply, Ok(Stored::New(record.id)), Some(record.kind)));
+                }
+                Err(e) => {
+                    answers.push((job.reply, Err(StoreError::Unavailable(e.to_string())), None))
+                }
+            }
+        }
+        let mut failed = Vec::new();
+        for (kind, bytes) in &lines {
+            let Some((path, file)) = self.files.get_mut(kind) else {
+                continue;
+            };
+            let before = file.metadata().map(|m| m.len()).ok();
+            let result = file.write_all(bytes).and_then(|()| file.sync_data());
+            if let Err(e) = result {
+                // Leave no half-written line behind, so the file stays readable.
+                if let Some(len) = before {
+                    let _ = file.set_len(len);
+                }
+                tracing::error!(file = %path.display(), error = %e, "embedded store write failed");
+                failed.push(kind.clone());
+            }
+        }
+        for (key, kind) in added {
+            if failed.contains(&kind) {
+                self.seen.remove(&key);
+            }
+        }
+        for (reply, answer, file) in answers {
+            let answer = match file {
+                Some(kind) if failed.contains(&kind) => Err(StoreError::Unavailable(
+                    "the write did not reach the disk".into(),
+                )),
+                _ => answer,
+            };
+            // The client may have gone; its submission is stored all the same.
+            let _ = reply.send(answer);
+        }
+    }
+}
