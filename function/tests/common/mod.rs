@@ -1,0 +1,127 @@
+//! Helpers to call the API in process, as Lambda and the local server do.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{Request, Response};
+use axum::Router;
+use tower::ServiceExt;
+
+use eclaireurs_function::config::Settings;
+use eclaireurs_function::http::{app, AppState};
+
+pub const SITE: &str = "https://eclaireurs.example.ca";
+
+pub fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+pub fn settings(data_dir: &Path) -> Settings {
+    Settings {
+        table: None,
+        data_dir: data_dir.to_path_buf(),
+        allowed_origins: vec!["https://eclaireurs.example.ca".into()],
+        site_url: SITE.into(),
+        content_dir: repo().join("content"),
+        retention_days: Some(730),
+    }
+}
+
+pub struct Api {
+    pub router: Router,
+    pub state: Arc<AppState>,
+    pub dir: tempfile::TempDir,
+}
+
+impl Api {
+    /// The API on a fresh embedded store.
+    pub async fn embedded() -> Api {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let state = eclaireurs_function::state(settings(dir.path()))
+            .await
+            .expect("state");
+        Api {
+            router: app(state.clone()),
+            state,
+            dir,
+        }
+    }
+
+    pub async fn send(&self, request: Request<Body>) -> Reply {
+        let response = self.router.clone().oneshot(request).await.expect("infallible");
+        Reply::read(response).await
+    }
+
+    pub async fn form(&self, path: &str, body: &str) -> Reply {
+        self.send(
+            Request::post(path)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(Body::from(body.to_string()))
+                .expect("request"),
+        )
+        .await
+    }
+
+    pub async fn json(&self, path: &str, body: &str) -> Reply {
+        self.send(
+            Request::post(path)
+                .header("content-type", "application/json")
+                .body(Body::from(body.to_string()))
+                .expect("request"),
+        )
+        .await
+    }
+
+    /// The lines of the embedded store's file for a form.
+    pub fn stored(&self, kind: &str) -> Vec<serde_json::Value> {
+        let path = self.dir.path().join(format!("{kind}.jsonl"));
+        std::fs::read_to_string(path)
+            .unwrap_or_default()
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("json line"))
+            .collect()
+    }
+}
+
+pub struct Reply {
+    pub status: u16,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+}
+
+impl Reply {
+    pub async fn read(response: Response<Body>) -> Reply {
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .expect("body");
+        Reply {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    pub fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+pub const REGISTRATION_FORM: &str = "region=bas-saint-laurent&language=fr&first_name=Julie&last_name=Tremblay&email=julie.tremblay%40example.ca&phone=418+555-0199&municipality=Rimouski&territory=La+Mitis&roles=promote&roles=watch&consent=true&website=";
+
+pub const REGISTRATION_JSON: &str = r#"{"region":"saguenay-lac-saint-jean","language":"en","first_name":"Marc","last_name":"Gagnon","email":"marc.gagnon@example.ca","municipality":"Alma","territory":"Lac-Saint-Jean-Est","roles":["support","mobilize"],"consent":true,"website":""}"#;
+
+pub const NEED_REPORT_FORM: &str = "region=bas-saint-laurent&language=en&territory=Kamouraska&description=Seniors+in+the+village+have+no+transport+to+the+food+bank+since+the+bus+stopped.&consent=true&website=";
+
+pub const NEED_REPORT_JSON: &str = r#"{"region":"saguenay-lac-saint-jean","language":"fr","description":"Des familles du quartier n'ont plus accès au dépannage alimentaire depuis la fermeture.","name":"Sophie Lavoie","email":"sophie.lavoie@example.ca","consent":true}"#;
