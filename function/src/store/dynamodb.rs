@@ -30,6 +30,11 @@ pub struct DynamoStore {
 /// Builds a client from the environment (`AWS_REGION`, credentials, and
 /// `AWS_ENDPOINT_URL_DYNAMODB` for DynamoDB Local), with bounded timeouts and retries.
 pub async fn client() -> Client {
+    client_at(None).await
+}
+
+/// The same client, sent to `endpoint` instead of the environment's DynamoDB.
+pub async fn client_at(endpoint: Option<&str>) -> Client {
     let timeouts = TimeoutConfig::builder()
         .connect_timeout(Duration::from_millis(1000))
         .operation_attempt_timeout(Duration::from_millis(1500))
@@ -41,6 +46,9 @@ pub async fn client() -> Client {
         .load()
         .await;
     let mut builder = aws_sdk_dynamodb::config::Builder::from(&config);
+    if let Some(endpoint) = endpoint {
+        builder = builder.endpoint_url(endpoint);
+    }
     if config.region().is_none() {
         // The data stays in Canada.
         builder = builder.region(aws_sdk_dynamodb::config::Region::new("ca-central-1"));

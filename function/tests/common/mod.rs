@@ -125,3 +125,49 @@ pub const REGISTRATION_JSON: &str = r#"{"region":"saguenay-lac-saint-jean","lang
 pub const NEED_REPORT_FORM: &str = "region=bas-saint-laurent&language=en&territory=Kamouraska&description=Seniors+in+the+village+have+no+transport+to+the+food+bank+since+the+bus+stopped.&consent=true&website=";
 
 pub const NEED_REPORT_JSON: &str = r#"{"region":"saguenay-lac-saint-jean","language":"fr","description":"Des familles du quartier n'ont plus accès au dépannage alimentaire depuis la fermeture.","name":"Sophie Lavoie","email":"sophie.lavoie@example.ca","consent":true}"#;
+
+/// DynamoDB Local's address, which the test command exports. Tests fail, never skip,
+/// without it.
+pub fn dynamodb_endpoint() -> String {
+    std::env::var("AWS_ENDPOINT_URL_DYNAMODB").unwrap_or_else(|_| {
+        panic!(
+            "DynamoDB Local is not running: run tests/run, or start it with \
+             `eval \"$(tests/dynamodb-local start)\"` and export AWS_ENDPOINT_URL_DYNAMODB, \
+             AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_REGION"
+        )
+    })
+}
+
+/// A fresh table in DynamoDB Local, created by the same code as `create-table`.
+pub async fn dynamo_table(prefix: &str) -> (aws_sdk_dynamodb::Client, String) {
+    dynamodb_endpoint();
+    let client = eclaireurs_function::store::dynamodb::client().await;
+    let table = format!("{prefix}-{}", uuid::Uuid::new_v4().simple());
+    eclaireurs_function::store::dynamodb::DynamoStore::new(client.clone(), table.clone())
+        .create_table()
+        .await
+        .expect("create the table in DynamoDB Local");
+    (client, table)
+}
+
+impl Api {
+    /// The API storing into a DynamoDB table.
+    pub async fn dynamo(client: aws_sdk_dynamodb::Client, table: &str) -> Api {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut settings = settings(dir.path());
+        settings.table = Some(table.to_string());
+        let state = Arc::new(AppState {
+            catalog: eclaireurs_function::catalog::Catalog::load(&settings.content_dir)
+                .expect("catalog"),
+            store: eclaireurs_function::store::Store::Dynamo(
+                eclaireurs_function::store::dynamodb::DynamoStore::new(client, table.to_string()),
+            ),
+            settings,
+        });
+        Api {
+            router: app(state.clone()),
+            state,
+            dir,
+        }
+    }
+}
