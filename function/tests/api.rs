@@ -30,7 +30,10 @@ async fn a_registration_form_post_is_stored_and_redirected_to_the_french_thank_y
     assert_eq!(item["consent_version"], "2026-11-23");
     assert_eq!(item["consent_at"], item["submitted_at"]);
     assert!(item["submitted_at"].as_str().expect("text").ends_with('Z'));
-    assert!(item["expires_at"].as_i64().is_some(), "retention configured");
+    assert!(
+        item["expires_at"].as_i64().is_some(),
+        "retention configured"
+    );
     assert!(item.get("website").is_none() && item.get("consent").is_none());
 }
 
@@ -42,7 +45,11 @@ async fn a_json_registration_answers_201_with_its_id() {
     let id = reply.json()["id"].as_str().expect("id").to_string();
     let stored = api.stored("registration");
     assert_eq!(stored[0]["id"], id.as_str());
-    assert_eq!(stored[0]["roles"], serde_json::json!(["mobilize", "support"]), "in the definition's order");
+    assert_eq!(
+        stored[0]["roles"],
+        serde_json::json!(["mobilize", "support"]),
+        "in the definition's order"
+    );
 }
 
 #[tokio::test]
@@ -76,7 +83,12 @@ async fn invalid_json_fields_answer_422_with_field_code_and_a_message_in_the_for
     let errors = reply.json()["errors"].as_array().expect("errors").clone();
     let codes: Vec<(String, String)> = errors
         .iter()
-        .map(|e| (e["field"].as_str().expect("field").into(), e["code"].as_str().expect("code").into()))
+        .map(|e| {
+            (
+                e["field"].as_str().expect("field").into(),
+                e["code"].as_str().expect("code").into(),
+            )
+        })
         .collect();
     assert_eq!(
         codes,
@@ -88,7 +100,10 @@ async fn invalid_json_fields_answer_422_with_field_code_and_a_message_in_the_for
             ("consent".into(), "consent_required".into()),
         ]
     );
-    assert_eq!(errors[1]["message"], "This text is too short: at least 10 characters.");
+    assert_eq!(
+        errors[1]["message"],
+        "This text is too short: at least 10 characters."
+    );
     assert!(api.stored("need-report").is_empty());
 }
 
@@ -102,14 +117,23 @@ async fn an_invalid_form_post_answers_a_french_page_listing_what_to_fix_with_a_w
     let page = &reply.body;
     assert!(page.contains("<html lang=\"fr\">"));
     assert!(page.contains("<h1>Quelques réponses sont à corriger</h1>"));
-    assert!(page.contains("#registration-last_name\">Nom de famille</a> – Ce champ est obligatoire."));
-    assert!(page.contains("#registration-email\">Courriel</a> – Entrez une adresse courriel valide"));
+    assert!(
+        page.contains("#registration-last_name\">Nom de famille</a> – Ce champ est obligatoire.")
+    );
+    assert!(
+        page.contains("#registration-email\">Courriel</a> – Entrez une adresse courriel valide")
+    );
     assert!(page.contains("#registration-roles\">Les rôles qui vous intéressent</a> – Choisissez parmi les options proposées."));
     assert!(page.contains(
         "<a href=\"https://eclaireurs.example.ca/fr/bas-saint-laurent/devenir-eclaireur/\">Revenir au formulaire</a>"
     ));
-    assert!(!page.contains("<script>"), "nothing sent is echoed unescaped");
-    assert!(reply.header("content-security-policy").contains("default-src 'none'"));
+    assert!(
+        !page.contains("<script>"),
+        "nothing sent is echoed unescaped"
+    );
+    assert!(reply
+        .header("content-security-policy")
+        .contains("default-src 'none'"));
     assert_eq!(reply.header("x-content-type-options"), "nosniff");
     assert!(api.stored("registration").is_empty());
 }
@@ -146,7 +170,10 @@ async fn each_class_of_bad_input_gets_its_status_and_nothing_is_stored() {
         .await;
     assert_eq!(bad_key.status, 400);
     let wrong_types = api
-        .json("/api/registrations", &REGISTRATION_JSON.replace("\"Marc\"", "42"))
+        .json(
+            "/api/registrations",
+            &REGISTRATION_JSON.replace("\"Marc\"", "42"),
+        )
         .await;
     assert_eq!(wrong_types.status, 422);
     assert_eq!(wrong_types.json()["errors"][0]["code"], "invalid_type");
@@ -165,7 +192,10 @@ async fn errors_before_the_form_is_read_follow_the_browser_language() {
                 .expect("request"),
         )
         .await;
-    assert_eq!(reply.json()["errors"][0]["message"], "The request is malformed: the form could not be read.");
+    assert_eq!(
+        reply.json()["errors"][0]["message"],
+        "The request is malformed: the form could not be read."
+    );
 }
 
 #[tokio::test]
@@ -183,8 +213,16 @@ async fn a_filled_honeypot_looks_like_success_and_stores_nothing() {
 #[tokio::test]
 async fn the_same_submission_sent_twice_is_stored_once_with_the_same_id() {
     let api = Api::embedded().await;
-    let first = api.json("/api/registrations", REGISTRATION_JSON).await.json()["id"].clone();
-    let again = api.json("/api/registrations", REGISTRATION_JSON).await.json()["id"].clone();
+    let first = api
+        .json("/api/registrations", REGISTRATION_JSON)
+        .await
+        .json()["id"]
+        .clone();
+    let again = api
+        .json("/api/registrations", REGISTRATION_JSON)
+        .await
+        .json()["id"]
+        .clone();
     assert_eq!(first, again);
     // A double click on a form post, too.
     api.form("/api/registrations", REGISTRATION_FORM).await;
@@ -211,7 +249,12 @@ async fn an_idempotency_key_makes_a_retry_answer_the_first_id_even_if_edited() {
     // The key may also come from the page as a field.
     let with_field = NEED_REPORT_FORM.to_string() + "&submission_id=field-key-123456";
     let a = api.form("/api/need-reports", &with_field).await;
-    let b = api.form("/api/need-reports", &with_field.replace("Seniors", "Elders")).await;
+    let b = api
+        .form(
+            "/api/need-reports",
+            &with_field.replace("Seniors", "Elders"),
+        )
+        .await;
     assert_eq!((a.status, b.status), (303, 303));
     assert_eq!(api.stored("need-report").len(), 2);
 }
@@ -250,12 +293,18 @@ async fn cross_origin_calls_are_allowed_only_for_configured_origins() {
             .uri("/api/registrations")
             .header("origin", origin)
             .header("access-control-request-method", "POST")
-            .header("access-control-request-headers", "content-type,idempotency-key")
+            .header(
+                "access-control-request-headers",
+                "content-type,idempotency-key",
+            )
             .body(Body::empty())
             .expect("request")
     };
     let allowed = api.send(preflight("https://eclaireurs.example.ca")).await;
-    assert_eq!(allowed.header("access-control-allow-origin"), "https://eclaireurs.example.ca");
+    assert_eq!(
+        allowed.header("access-control-allow-origin"),
+        "https://eclaireurs.example.ca"
+    );
     let other = api.send(preflight("https://evil.example")).await;
     assert_eq!(other.header("access-control-allow-origin"), "");
 }
@@ -263,9 +312,18 @@ async fn cross_origin_calls_are_allowed_only_for_configured_origins() {
 #[tokio::test]
 async fn health_names_the_store() {
     let api = Api::embedded().await;
-    let reply = api.send(Request::get("/api/health").body(Body::empty()).expect("request")).await;
+    let reply = api
+        .send(
+            Request::get("/api/health")
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await;
     assert_eq!(reply.status, 200);
-    assert_eq!(reply.json(), serde_json::json!({"status": "ok", "store": "embedded"}));
+    assert_eq!(
+        reply.json(),
+        serde_json::json!({"status": "ok", "store": "embedded"})
+    );
 }
 
 #[tokio::test]

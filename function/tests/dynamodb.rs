@@ -41,7 +41,13 @@ async fn run(client: &Client, table: &str, q: StaffQuery<'_>) -> Vec<Item> {
         .set_filter_expression(q.filter.map(str::to_string))
         .scan_index_forward(!q.newest_first);
     let expression = format!("{} {}", q.key, q.filter.unwrap_or(""));
-    for (placeholder, name) in [("#region", "region"), ("#entry", "entry"), ("#status", "status"), ("#at", "submitted_at"), ("#kind", "kind")] {
+    for (placeholder, name) in [
+        ("#region", "region"),
+        ("#entry", "entry"),
+        ("#status", "status"),
+        ("#at", "submitted_at"),
+        ("#kind", "kind"),
+    ] {
         if expression.contains(placeholder) {
             request = request.expression_attribute_names(placeholder, name);
         }
@@ -66,18 +72,38 @@ async fn register(api: &Api, first_name: &str, region: &str) -> String {
 async fn both_forms_by_both_content_types_are_stored_with_plain_attributes() {
     let (client, table) = dynamo_table("plain").await;
     let api = Api::dynamo(client.clone(), &table).await;
-    assert_eq!(api.form("/api/registrations", REGISTRATION_FORM).await.status, 303);
-    assert_eq!(api.json("/api/registrations", REGISTRATION_JSON).await.status, 201);
-    assert_eq!(api.form("/api/need-reports", NEED_REPORT_FORM).await.status, 303);
-    assert_eq!(api.json("/api/need-reports", NEED_REPORT_JSON).await.status, 201);
+    assert_eq!(
+        api.form("/api/registrations", REGISTRATION_FORM)
+            .await
+            .status,
+        303
+    );
+    assert_eq!(
+        api.json("/api/registrations", REGISTRATION_JSON)
+            .await
+            .status,
+        201
+    );
+    assert_eq!(
+        api.form("/api/need-reports", NEED_REPORT_FORM).await.status,
+        303
+    );
+    assert_eq!(
+        api.json("/api/need-reports", NEED_REPORT_JSON).await.status,
+        201
+    );
 
-    let registrations = run(&client, &table, StaffQuery {
-        index: None,
-        key: "#region = :r AND begins_with(#entry, :k)",
-        filter: None,
-        values: &[(":r", "bas-saint-laurent"), (":k", "registration#")],
-        newest_first: true,
-    })
+    let registrations = run(
+        &client,
+        &table,
+        StaffQuery {
+            index: None,
+            key: "#region = :r AND begins_with(#entry, :k)",
+            filter: None,
+            values: &[(":r", "bas-saint-laurent"), (":k", "registration#")],
+            newest_first: true,
+        },
+    )
     .await;
     assert_eq!(registrations.len(), 1);
     let item = &registrations[0];
@@ -98,7 +124,10 @@ async fn both_forms_by_both_content_types_are_stored_with_plain_attributes() {
         other => panic!("roles should be a string set: {other:?}"),
     }
     assert!(matches!(item.get("expires_at"), Some(AttributeValue::N(_))));
-    assert!(item.values().all(|v| !matches!(v, AttributeValue::M(_))), "no nested blobs");
+    assert!(
+        item.values().all(|v| !matches!(v, AttributeValue::M(_))),
+        "no nested blobs"
+    );
     assert!(!item.contains_key("website") && !item.contains_key("consent"));
 }
 
@@ -112,13 +141,17 @@ async fn staff_list_a_regions_registrations_newest_first() {
     }
     register(&api, "Other", "saguenay-lac-saint-jean").await;
     api.form("/api/need-reports", NEED_REPORT_FORM).await;
-    let items = run(&client, &table, StaffQuery {
-        index: None,
-        key: "#region = :r AND begins_with(#entry, :k)",
-        filter: None,
-        values: &[(":r", "bas-saint-laurent"), (":k", "registration#")],
-        newest_first: true,
-    })
+    let items = run(
+        &client,
+        &table,
+        StaffQuery {
+            index: None,
+            key: "#region = :r AND begins_with(#entry, :k)",
+            filter: None,
+            values: &[(":r", "bas-saint-laurent"), (":k", "registration#")],
+            newest_first: true,
+        },
+    )
     .await;
     let names: Vec<String> = items.iter().map(|i| text(i, "first_name")).collect();
     assert_eq!(names, ["Claude", "Béatrice", "Alice"]);
@@ -128,50 +161,84 @@ async fn staff_list_a_regions_registrations_newest_first() {
 async fn staff_list_a_regions_need_reports_over_a_date_range_and_all_new_reports() {
     let (client, table) = dynamo_table("range").await;
     let api = Api::dynamo(client.clone(), &table).await;
-    assert_eq!(api.form("/api/need-reports", NEED_REPORT_FORM).await.status, 303);
-    assert_eq!(api.json("/api/need-reports", NEED_REPORT_JSON).await.status, 201);
+    assert_eq!(
+        api.form("/api/need-reports", NEED_REPORT_FORM).await.status,
+        303
+    );
+    assert_eq!(
+        api.json("/api/need-reports", NEED_REPORT_JSON).await.status,
+        201
+    );
     register(&api, "Alice", "bas-saint-laurent").await;
     let today = eclaireurs_function::http::iso(time::OffsetDateTime::now_utc())[..10].to_string();
     let from = format!("need-report#{today}");
     let to = format!("need-report#{today}~");
-    let in_range = run(&client, &table, StaffQuery {
-        index: None,
-        key: "#region = :r AND #entry BETWEEN :from AND :to",
-        filter: None,
-        values: &[(":r", "bas-saint-laurent"), (":from", &from), (":to", &to)],
-        newest_first: false,
-    })
+    let in_range = run(
+        &client,
+        &table,
+        StaffQuery {
+            index: None,
+            key: "#region = :r AND #entry BETWEEN :from AND :to",
+            filter: None,
+            values: &[(":r", "bas-saint-laurent"), (":from", &from), (":to", &to)],
+            newest_first: false,
+        },
+    )
     .await;
     assert_eq!(in_range.len(), 1);
     assert!(text(&in_range[0], "description").starts_with("Seniors in the village"));
-    let before = run(&client, &table, StaffQuery {
-        index: None,
-        key: "#region = :r AND #entry BETWEEN :from AND :to",
-        filter: None,
-        values: &[(":r", "bas-saint-laurent"), (":from", "need-report#2020-01-01"), (":to", "need-report#2020-12-31~")],
-        newest_first: false,
-    })
+    let before = run(
+        &client,
+        &table,
+        StaffQuery {
+            index: None,
+            key: "#region = :r AND #entry BETWEEN :from AND :to",
+            filter: None,
+            values: &[
+                (":r", "bas-saint-laurent"),
+                (":from", "need-report#2020-01-01"),
+                (":to", "need-report#2020-12-31~"),
+            ],
+            newest_first: false,
+        },
+    )
     .await;
     assert!(before.is_empty());
 
-    let new_reports = run(&client, &table, StaffQuery {
-        index: Some("status-index"),
-        key: "#status = :new",
-        filter: Some("#kind = :kind"),
-        values: &[(":new", "new"), (":kind", "need-report")],
-        newest_first: true,
-    })
+    let new_reports = run(
+        &client,
+        &table,
+        StaffQuery {
+            index: Some("status-index"),
+            key: "#status = :new",
+            filter: Some("#kind = :kind"),
+            values: &[(":new", "new"), (":kind", "need-report")],
+            newest_first: true,
+        },
+    )
     .await;
     let regions: Vec<String> = new_reports.iter().map(|i| text(i, "region")).collect();
-    assert_eq!(regions, ["saguenay-lac-saint-jean", "bas-saint-laurent"], "both regions, newest first");
+    assert_eq!(
+        regions,
+        ["saguenay-lac-saint-jean", "bas-saint-laurent"],
+        "both regions, newest first"
+    );
 
-    let region_new = run(&client, &table, StaffQuery {
-        index: None,
-        key: "#region = :r AND begins_with(#entry, :k)",
-        filter: Some("#status = :new"),
-        values: &[(":r", "saguenay-lac-saint-jean"), (":k", "need-report#"), (":new", "new")],
-        newest_first: true,
-    })
+    let region_new = run(
+        &client,
+        &table,
+        StaffQuery {
+            index: None,
+            key: "#region = :r AND begins_with(#entry, :k)",
+            filter: Some("#status = :new"),
+            values: &[
+                (":r", "saguenay-lac-saint-jean"),
+                (":k", "need-report#"),
+                (":new", "new"),
+            ],
+            newest_first: true,
+        },
+    )
     .await;
     assert_eq!(region_new.len(), 1);
 }
@@ -192,15 +259,25 @@ async fn a_retried_submission_is_stored_once_and_answers_the_same_id() {
     assert_eq!((first.status, second.status), (201, 201));
     assert_eq!(first.json()["id"], second.json()["id"]);
     // Without a key, the same answers twice (a double click) are one submission too.
-    assert_eq!(api.form("/api/need-reports", NEED_REPORT_FORM).await.status, 303);
-    assert_eq!(api.form("/api/need-reports", NEED_REPORT_FORM).await.status, 303);
-    let all = run(&client, &table, StaffQuery {
-        index: Some("status-index"),
-        key: "#status = :new",
-        filter: None,
-        values: &[(":new", "new")],
-        newest_first: true,
-    })
+    assert_eq!(
+        api.form("/api/need-reports", NEED_REPORT_FORM).await.status,
+        303
+    );
+    assert_eq!(
+        api.form("/api/need-reports", NEED_REPORT_FORM).await.status,
+        303
+    );
+    let all = run(
+        &client,
+        &table,
+        StaffQuery {
+            index: Some("status-index"),
+            key: "#status = :new",
+            filter: None,
+            values: &[(":new", "new")],
+            newest_first: true,
+        },
+    )
     .await;
     assert_eq!(all.len(), 2, "one registration and one need report");
 }
@@ -243,14 +320,24 @@ fn keys(schema: &serde_yaml::Value) -> Vec<(String, String)> {
 #[tokio::test]
 async fn create_table_makes_exactly_the_keys_and_index_of_the_template() {
     let (client, table) = dynamo_table("template").await;
-    let described = client.describe_table().table_name(&table).send().await.expect("describe");
+    let described = client
+        .describe_table()
+        .table_name(&table)
+        .send()
+        .await
+        .expect("describe");
     let described = described.table().expect("table");
     let template = template_table();
 
     let mut actual: Vec<(String, String)> = described
         .key_schema()
         .iter()
-        .map(|k| (k.attribute_name().to_string(), k.key_type().as_str().to_string()))
+        .map(|k| {
+            (
+                k.attribute_name().to_string(),
+                k.key_type().as_str().to_string(),
+            )
+        })
         .collect();
     actual.sort();
     assert_eq!(actual, keys(&template["KeySchema"]), "table keys");
@@ -258,7 +345,12 @@ async fn create_table_makes_exactly_the_keys_and_index_of_the_template() {
     let mut attributes: Vec<(String, String)> = described
         .attribute_definitions()
         .iter()
-        .map(|a| (a.attribute_name().to_string(), a.attribute_type().as_str().to_string()))
+        .map(|a| {
+            (
+                a.attribute_name().to_string(),
+                a.attribute_type().as_str().to_string(),
+            )
+        })
         .collect();
     attributes.sort();
     let mut expected: Vec<(String, String)> = template["AttributeDefinitions"]
@@ -275,7 +367,9 @@ async fn create_table_makes_exactly_the_keys_and_index_of_the_template() {
     expected.sort();
     assert_eq!(attributes, expected, "attribute definitions");
 
-    let indexes = template["GlobalSecondaryIndexes"].as_sequence().expect("indexes");
+    let indexes = template["GlobalSecondaryIndexes"]
+        .as_sequence()
+        .expect("indexes");
     assert_eq!(described.global_secondary_indexes().len(), indexes.len());
     for index in indexes {
         let name = index["IndexName"].as_str().expect("index name");
@@ -287,19 +381,33 @@ async fn create_table_makes_exactly_the_keys_and_index_of_the_template() {
         let mut actual_keys: Vec<(String, String)> = actual
             .key_schema()
             .iter()
-            .map(|k| (k.attribute_name().to_string(), k.key_type().as_str().to_string()))
+            .map(|k| {
+                (
+                    k.attribute_name().to_string(),
+                    k.key_type().as_str().to_string(),
+                )
+            })
             .collect();
         actual_keys.sort();
         assert_eq!(actual_keys, keys(&index["KeySchema"]), "keys of {name}");
         assert_eq!(
-            actual.projection().and_then(|p| p.projection_type()).map(|p| p.as_str()),
+            actual
+                .projection()
+                .and_then(|p| p.projection_type())
+                .map(|p| p.as_str()),
             index["Projection"]["ProjectionType"].as_str(),
             "projection of {name}"
         );
     }
-    let ttl = client.describe_time_to_live().table_name(&table).send().await.expect("ttl");
+    let ttl = client
+        .describe_time_to_live()
+        .table_name(&table)
+        .send()
+        .await
+        .expect("ttl");
     assert_eq!(
-        ttl.time_to_live_description().and_then(|t| t.attribute_name()),
+        ttl.time_to_live_description()
+            .and_then(|t| t.attribute_name()),
         template["TimeToLiveSpecification"]["AttributeName"].as_str()
     );
 }

@@ -29,10 +29,17 @@ impl Drop for ThawOnDrop {
 fn assert_unavailable(reply: &Reply, took: Duration) {
     assert_eq!(reply.status, 503, "{}", reply.body);
     assert_eq!(reply.header("retry-after"), "5");
-    assert!(took < Duration::from_secs(10), "answered in {took:?}: bounded by the timeouts");
+    assert!(
+        took < Duration::from_secs(10),
+        "answered in {took:?}: bounded by the timeouts"
+    );
     assert_eq!(reply.json()["errors"][0]["code"], "unavailable");
     for internal in ["Dynamo", "Exception", "dispatch", "timeout", "127.0.0.1"] {
-        assert!(!reply.body.contains(internal), "no internals in the answer: {}", reply.body);
+        assert!(
+            !reply.body.contains(internal),
+            "no internals in the answer: {}",
+            reply.body
+        );
     }
 }
 
@@ -53,9 +60,17 @@ async fn a_frozen_database_gives_a_bounded_503_then_the_function_recovers() {
     let submissions = scan
         .items()
         .iter()
-        .filter(|i| i.get("kind").and_then(|k| k.as_s().ok()).map(String::as_str) == Some("registration"))
+        .filter(|i| {
+            i.get("kind")
+                .and_then(|k| k.as_s().ok())
+                .map(String::as_str)
+                == Some("registration")
+        })
         .count();
-    assert_eq!(submissions, 1, "the failed attempt left nothing half-written");
+    assert_eq!(
+        submissions, 1,
+        "the failed attempt left nothing half-written"
+    );
 }
 
 #[tokio::test]
@@ -67,12 +82,22 @@ async fn a_stopped_database_gives_a_quick_503_and_an_unhealthy_health_check() {
     let start = Instant::now();
     let reply = api.form("/api/need-reports", NEED_REPORT_FORM).await;
     assert_eq!(reply.status, 503);
-    assert!(reply.header("content-type").starts_with("text/html"), "form posts get a page");
-    assert!(reply.body.contains("<html lang=\"en\">"), "in the form's language");
+    assert!(
+        reply.header("content-type").starts_with("text/html"),
+        "form posts get a page"
+    );
+    assert!(
+        reply.body.contains("<html lang=\"en\">"),
+        "in the form's language"
+    );
     assert!(reply.body.contains("Nothing was saved"));
     assert!(start.elapsed() < Duration::from_secs(10));
     let health = api
-        .send(axum::http::Request::get("/api/health").body(axum::body::Body::empty()).expect("request"))
+        .send(
+            axum::http::Request::get("/api/health")
+                .body(axum::body::Body::empty())
+                .expect("request"),
+        )
         .await;
     assert_eq!(health.status, 503);
     assert_eq!(health.header("retry-after"), "5");

@@ -13,6 +13,8 @@ use tower::ServiceExt;
 use eclaireurs_function::config::Settings;
 use eclaireurs_function::http::{app, AppState};
 
+pub mod process;
+
 pub const SITE: &str = "https://eclaireurs.example.ca";
 
 pub fn repo() -> PathBuf {
@@ -51,7 +53,12 @@ impl Api {
     }
 
     pub async fn send(&self, request: Request<Body>) -> Reply {
-        let response = self.router.clone().oneshot(request).await.expect("infallible");
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("infallible");
         Reply::read(response).await
     }
 

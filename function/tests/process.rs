@@ -1,0 +1,160 @@
+//! The binary as deployed: durable across `kill -9`, and logs without personal information.
+
+mod common;
+
+use common::process::Server;
+use common::*;
+
+#[test]
+fn an_accepted_submission_survives_kill_9_and_its_retry_keeps_its_id() {
+    let dir = tempfile::tempdir().expect("temp");
+    let server = Server::start(dir.path());
+    let (status, _, body) =
+        server.post("/api/registrations", "application/json", REGISTRATION_JSON);
+    assert_eq!(status, 201, "{body}");
+    let id = serde_json::from_str::<serde_json::Value>(&body).expect("json")["id"].clone();
+    // SIGKILL: no chance to flush anything after the answer.
+    server.stop();
+
+    let lines = std::fs::read_to_string(dir.path().join("registration.jsonl")).expect("store file");
+    assert_eq!(lines.lines().count(), 1);
+    assert!(lines.contains(id.as_str().expect("id")));
+
+    let server = Server::start(dir.path());
+    let (status, _, body) =
+        server.post("/api/registrations", "application/json", REGISTRATION_JSON);
+    assert_eq!(status, 201);
+    let again = serde_json::from_str::<serde_json::Value>(&body).expect("json")["id"].clone();
+    assert_eq!(again, id, "the retry after the restart is recognised");
+    server.stop();
+    let lines = std::fs::read_to_string(dir.path().join("registration.jsonl")).expect("store file");
+    assert_eq!(lines.lines().count(), 1);
+}
+
+#[test]
+fn a_line_cut_short_by_a_crash_is_dropped_and_the_rest_kept() {
+    let dir = tempfile::tempdir().expect("temp");
+    let server = Server::start(dir.path());
+    assert_eq!(
+        server
+            .post(
+                "/api/need-reports",
+                "application/x-www-form-urlencoded",
+                NEED_REPORT_FORM
+            )
+            .0,
+        303
+    );
+    server.stop();
+    let path = dir.path().join("need-report.jsonl");
+    let mut text = std::fs::read_to_string(&path).expect("read");
+    text.push_str("{\"id\":\"cut-sho");
+    std::fs::write(&path, &text).expect("write");
+
+    let server = Server::start(dir.path());
+    assert_eq!(
+        server
+            .post("/api/need-reports", "application/json", NEED_REPORT_JSON)
+            .0,
+        201
+    );
+    server.stop();
+    let text = std::fs::read_to_string(&path).expect("read");
+    assert_eq!(text.lines().count(), 2);
+    for line in text.lines() {
+        serde_json::from_str::<serde_json::Value>(line).expect("every line is whole");
+    }
+}
+
+#[test]
+fn logs_are_json_with_the_outcome_and_never_personal_information() {
+    let dir = tempfile::tempdir().expect("temp");
+    let server = Server::start(dir.path());
+    let secrets = [
+        "Zéphirine",
+        "Ouellet-Bouchard",
+        "zephirine.ob@example.ca",
+        "418 555-0142",
+        "Saint-Fabien-sur-Mer",
+        "personne âgée isolée au rang 4",
+    ];
+    let valid = format!(
+        "region=bas-saint-laurent&language=fr&first_name={}&last_name={}&email={}&phone={}&municipality={}&roles=support&consent=true&website=",
+        secrets[0], secrets[1], secrets[2], secrets[3], secrets[4]
+    );
+    assert_eq!(
+        server
+            .post(
+                "/api/registrations",
+                "application/x-www-form-urlencoded",
+                &valid
+            )
+            .0,
+        303
+    );
+    let invalid = format!(
+        "region=bas-saint-laurent&language=fr&first_name={}&email=nope-{}",
+        secrets[0], secrets[2]
+    );
+    assert_eq!(
+        server
+            .post(
+                "/api/registrations",
+                "application/x-www-form-urlencoded",
+                &invalid
+            )
+            .0,
+        422
+    );
+    let report = format!(
+        "{{\"region\":\"bas-saint-laurent\",\"language\":\"fr\",\"description\":\"{}\",\"name\":\"{}\",\"phone\":\"{}\",\"consent\":true}}",
+        secrets[5], secrets[0], secrets[3]
+    );
+    assert_eq!(
+        server
+            .post("/api/need-reports", "application/json", &report)
+            .0,
+        201
+    );
+    assert_eq!(
+        server
+            .post(
+                "/api/need-reports",
+                "application/json",
+                &format!("{{\"name\":\"{}\"", secrets[0])
+            )
+            .0,
+        400
+    );
+    let logs = server.stop();
+
+    let mut outcomes = Vec::new();
+    for line in logs.lines() {
+        let entry: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+        if entry["fields"]["message"] == "submission" {
+            assert!(
+                !entry["fields"]["request_id"]
+                    .as_str()
+                    .unwrap_or("")
+                    .is_empty(),
+                "{line}"
+            );
+            outcomes.push(
+                entry["fields"]["outcome"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_string(),
+            );
+        }
+    }
+    assert_eq!(outcomes, ["stored", "invalid", "stored", "malformed"]);
+    for secret in secrets {
+        assert!(
+            !logs.contains(secret),
+            "the logs contain {secret:?}:\n{logs}"
+        );
+    }
+    // Form encoding of the same values must not leak either.
+    assert!(!logs.contains("zephirine.ob%40example.ca"));
+}
