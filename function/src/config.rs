@@ -12,7 +12,8 @@ pub struct Settings {
     pub allowed_origins: Vec<String>,
     /// `SITE_URL`: where redirects to thank-you pages point; empty means the same origin.
     pub site_url: String,
-    /// `CONTENT_DIR`: the content folder with the form definitions (default `content`).
+    /// `CONTENT_DIR`: the content folder with the form definitions (default `content`; under
+    /// Lambda, relative to the deployment package's folder).
     pub content_dir: PathBuf,
     /// `RETENTION_DAYS`: when set, each item gets an `expires_at` that many days ahead.
     pub retention_days: Option<u32>,
@@ -46,8 +47,36 @@ impl Settings {
             site_url: var("SITE_URL")
                 .map(|u| u.trim_end_matches('/').to_string())
                 .unwrap_or_default(),
-            content_dir: var("CONTENT_DIR").map_or_else(|| PathBuf::from("content"), PathBuf::from),
+            content_dir: content_dir(var("CONTENT_DIR"), var("LAMBDA_TASK_ROOT")),
             retention_days,
         })
+    }
+}
+
+/// Under Lambda, a relative content folder is inside the package (`LAMBDA_TASK_ROOT`), not
+/// wherever the process happens to start.
+fn content_dir(configured: Option<String>, task_root: Option<String>) -> PathBuf {
+    let dir = PathBuf::from(configured.unwrap_or_else(|| "content".into()));
+    match task_root {
+        Some(root) if dir.is_relative() => PathBuf::from(root).join(dir),
+        _ => dir,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_content_folder_is_found_in_the_lambda_package() {
+        assert_eq!(content_dir(None, None), PathBuf::from("content"));
+        assert_eq!(
+            content_dir(None, Some("/var/task".into())),
+            PathBuf::from("/var/task/content")
+        );
+        assert_eq!(
+            content_dir(Some("/srv/site".into()), Some("/var/task".into())),
+            PathBuf::from("/srv/site")
+        );
     }
 }

@@ -67,7 +67,6 @@ impl Fields {
                             .collect();
                         texts.map_or(Input::Other, Input::List)
                     }
-                    serde_json::Value::Null => Input::Text(String::new()),
                     _ => Input::Other,
                 };
                 (k, input)
@@ -170,6 +169,7 @@ pub fn validate(catalog: &Catalog, form: &FormDef, fields: &Fields) -> Outcome {
 
     let mut errors = Vec::new();
     let mut values = BTreeMap::new();
+    let mut trapped = false;
     let mut error = |field: &str, code: Code, vars: &[(&str, u32)]| {
         let mut message = catalog.text(language, &format!("validation.{}", code.key()));
         for (name, value) in vars {
@@ -186,13 +186,11 @@ pub fn validate(catalog: &Catalog, form: &FormDef, fields: &Fields) -> Outcome {
         let name = field.name.as_str();
         let input = fields.0.get(name);
         match field.kind {
-            FieldKind::Honeypot => {
-                if !matches!(input, None | Some(Input::Text(_)))
-                    || fields.text(name).is_some_and(|v| !v.is_empty())
-                {
-                    return Outcome::Trap { language, region };
-                }
-            }
+            FieldKind::Honeypot => match input {
+                None => {}
+                Some(Input::Text(text)) => trapped = !text.trim().is_empty(),
+                Some(_) => error(name, Code::InvalidType, &[]),
+            },
             FieldKind::Region => match fields.text(name) {
                 None | Some("") => error(name, Code::Required, &[]),
                 Some(_) if region.is_none() => error(name, Code::InvalidChoice, &[]),
@@ -293,6 +291,11 @@ pub fn validate(catalog: &Catalog, form: &FormDef, fields: &Fields) -> Outcome {
             }
         }
     }
+    // A bot that filled the trap is answered like a person: the errors if any, otherwise a
+    // success that stores nothing.
+    if trapped && errors.is_empty() {
+        return Outcome::Trap { language, region };
+    }
     match (errors.is_empty(), region) {
         (true, Some(region)) => Outcome::Valid(Submission {
             kind: form.id.clone(),
@@ -339,4 +342,68 @@ pub fn is_phone(text: &str) -> bool {
         .all(|c| c.is_ascii_digit() || " +-().".contains(c))
         && (7..=15).contains(&digits)
         && extension.trim().chars().all(|c| c.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plausible_emails_pass_and_slips_do_not() {
+        for good in [
+            "a@b.ca",
+            "julie.tremblay+eclaireurs@cisss.gouv.qc.ca",
+            "02.ciuss.leseclaireurs@ssss.gouv.qc.ca",
+        ] {
+            assert!(is_email(good), "{good}");
+        }
+        for bad in [
+            "", "julie", "julie@", "@b.ca", "a@b", "a b@c.ca", "a@b..ca", "a@.b.ca", "a@b@c.ca",
+        ] {
+            assert!(!is_email(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn quebec_phone_numbers_pass_with_or_without_extension() {
+        for good in [
+            "418 555-0123",
+            "+1 (418) 555-0123",
+            "1 877 669-2007, poste 6006",
+            "4185550123",
+            "819-555-0199 ext. 12",
+        ] {
+            assert!(is_phone(good), "{good}");
+        }
+        for bad in [
+            "call me",
+            "555",
+            "418 555-0123 poste abc",
+            "1234567890123456",
+            "418/555/0123",
+        ] {
+            assert!(!is_phone(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn form_posts_repeat_a_name_for_each_checked_box() {
+        let fields = Fields::from_form(b"roles=promote&roles=watch&first_name=Julie+T%C3%A9");
+        assert_eq!(
+            fields.0["roles"],
+            Input::List(vec!["promote".into(), "watch".into()])
+        );
+        assert_eq!(fields.text("first_name"), Some("Julie Té"));
+    }
+
+    #[test]
+    fn json_bodies_must_be_objects_and_keep_their_types() {
+        assert!(Fields::from_json(b"[]").is_err());
+        assert!(Fields::from_json(b"{").is_err());
+        let fields =
+            Fields::from_json(br#"{"consent":true,"roles":["watch"],"age":3}"#).expect("object");
+        assert_eq!(fields.0["consent"], Input::Bool(true));
+        assert_eq!(fields.0["roles"], Input::List(vec!["watch".into()]));
+        assert_eq!(fields.0["age"], Input::Other);
+    }
 }

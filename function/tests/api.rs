@@ -158,7 +158,10 @@ async fn each_class_of_bad_input_gets_its_status_and_nothing_is_stored() {
         )
         .await;
     assert_eq!(unsupported.status, 415);
-    assert_eq!(unsupported.json()["errors"][0]["code"], "unsupported");
+    assert_eq!(
+        unsupported.json()["errors"][0]["code"],
+        "unsupported_media_type"
+    );
     let bad_key = api
         .send(
             Request::post("/api/registrations")
@@ -331,4 +334,20 @@ async fn unknown_addresses_answer_404_in_json() {
     let api = Api::embedded().await;
     let reply = api.json("/api/volunteers", "{}").await;
     assert_eq!(reply.status, 404);
+}
+
+#[tokio::test]
+async fn a_bot_that_also_leaves_errors_gets_them_like_a_person_would() {
+    let api = Api::embedded().await;
+    let reply = api
+        .json(
+            "/api/registrations",
+            r#"{"region":"bas-saint-laurent","language":"en","website":"spam","first_name":null}"#,
+        )
+        .await;
+    assert_eq!(reply.status, 422);
+    let errors = reply.json()["errors"].clone();
+    assert_eq!(errors[0]["field"], "first_name");
+    assert_eq!(errors[0]["code"], "invalid_type", "JSON null is not text");
+    assert!(api.stored("registration").is_empty());
 }

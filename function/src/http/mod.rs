@@ -151,7 +151,13 @@ async fn submit(
             };
             let status = StatusCode::UNSUPPORTED_MEDIA_TYPE;
             log(status, "unsupported_media_type", None, None);
-            return respond::problem(catalog, format, accept_lang, status, "unsupported");
+            return respond::problem(
+                catalog,
+                format,
+                accept_lang,
+                status,
+                "unsupported_media_type",
+            );
         }
     };
     let too_large = headers
@@ -183,23 +189,33 @@ async fn submit(
             return respond::problem(catalog, format, accept_lang, status, "malformed");
         }
     };
-    let client_key = headers
-        .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string)
-        .or_else(|| {
+    // An empty key (header or field) counts as none; any other must be well-formed.
+    let header_key = match headers.get("idempotency-key").map(|v| v.to_str()) {
+        None => Ok(None),
+        Some(Ok(key)) if key.trim().is_empty() => Ok(None),
+        Some(Ok(key)) => Ok(Some(key.to_string())),
+        Some(Err(_)) => Err(()),
+    };
+    let client_key = header_key.map(|key| {
+        key.or_else(|| {
             fields
                 .text("submission_id")
                 .filter(|k| !k.is_empty())
                 .map(str::to_string)
-        });
-    if let Some(key) = &client_key {
-        if !valid_key(key) {
+        })
+    });
+    let field_key_is_text = matches!(
+        fields.0.get("submission_id"),
+        None | Some(crate::validate::Input::Text(_))
+    );
+    let client_key = match client_key {
+        Ok(key) if field_key_is_text && key.as_deref().is_none_or(valid_key) => key,
+        _ => {
             let status = StatusCode::BAD_REQUEST;
             log(status, "malformed", None, None);
             return respond::problem(catalog, format, accept_lang, status, "malformed");
         }
-    }
+    };
 
     let submission = match validate(catalog, form, &fields) {
         Outcome::Valid(submission) => submission,
