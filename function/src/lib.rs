@@ -37,7 +37,7 @@ pub async fn state(settings: Settings) -> anyhow::Result<Arc<AppState>> {
     };
     Ok(Arc::new(AppState {
         catalog,
-        store,
+        store: Arc::new(store),
         settings,
     }))
 }

@@ -6,5 +6,7 @@ pub mod links;
 pub mod output;
 pub mod render;
 pub mod scaffold;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod sitemap;
 pub mod statics;

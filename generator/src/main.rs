@@ -30,6 +30,14 @@ enum Command {
         #[arg(long, default_value = "public")]
         out: PathBuf,
     },
+    /// Preview the site with live reload and working forms, on http://127.0.0.1:PORT/.
+    #[cfg(feature = "serve")]
+    Serve {
+        #[arg(long, default_value = "content")]
+        content: PathBuf,
+        #[arg(long, default_value_t = 8000)]
+        port: u16,
+    },
     /// Report content problems and missing translations, without writing anything.
     Check {
         #[arg(long, default_value = "content")]
@@ -66,6 +74,23 @@ fn main() -> ExitCode {
             }
             Err(err) => fail(&err, Some(&out)),
         },
+        #[cfg(feature = "serve")]
+        Command::Serve { content, port } => {
+            let runtime = match tokio::runtime::Runtime::new() {
+                Ok(runtime) => runtime,
+                Err(err) => {
+                    eprintln!("error: cannot start: {err}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            match runtime.block_on(eclaireurs::serve::serve(&content, port)) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(err) => {
+                    eprintln!("error: {err:#}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Command::Check { content } => match build::check(&content) {
             Ok(report) => {
                 print_missing(&report);

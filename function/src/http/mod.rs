@@ -33,7 +33,8 @@ const STORE_DEADLINE: Duration = Duration::from_secs(5);
 
 pub struct AppState {
     pub catalog: Catalog,
-    pub store: Store,
+    /// Shared, so `eclaireurs serve` can renew the catalog while keeping the one store.
+    pub store: Arc<Store>,
     pub settings: Settings,
 }
 

@@ -166,9 +166,9 @@ impl Api {
         let state = Arc::new(AppState {
             catalog: eclaireurs_function::catalog::Catalog::load(&settings.content_dir)
                 .expect("catalog"),
-            store: eclaireurs_function::store::Store::Dynamo(
+            store: Arc::new(eclaireurs_function::store::Store::Dynamo(
                 eclaireurs_function::store::dynamodb::DynamoStore::new(client, table.to_string()),
-            ),
+            )),
             settings,
         });
         Api {

@@ -1,0 +1,293 @@
+//! `eclaireurs serve`: the site, rebuilt on every edit, and the submission API on one local
+//! origin. Open pages reload by themselves after a good edit and show the problem after a
+//! bad one; the server keeps running either way.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use anyhow::Context;
+use axum::body::Body;
+use axum::extract::{Query, Request, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use notify::{RecursiveMode, Watcher};
+use serde::{Deserialize, Serialize};
+use tokio::sync::watch;
+use tower::ServiceExt;
+use tower_http::services::ServeDir;
+
+use eclaireurs_function::catalog::Catalog;
+use eclaireurs_function::config::Settings;
+use eclaireurs_function::http::{api_router, AppState};
+
+use crate::build;
+
+/// The state of the last build, which open pages wait on.
+#[derive(Debug, Clone, Serialize)]
+struct Status {
+    version: u64,
+    /// The build's problems, one per line, when it failed.
+    error: Option<String>,
+}
+
+#[derive(Clone)]
+struct Live {
+    status: watch::Receiver<Status>,
+    out: PathBuf,
+    /// The API, replaced after each good build so form definitions stay current.
+    api: Arc<RwLock<Router>>,
+}
+
+/// Builds `content`, serves it on 127.0.0.1:`port`, and rebuilds on every change until
+/// interrupted.
+pub async fn serve(content: &Path, port: u16) -> anyhow::Result<()> {
+    let workdir = tempfile::tempdir().context("cannot create a folder for the preview")?;
+    let out = workdir.path().join("public");
+    let content = content.to_path_buf();
+
+    let (status_tx, status_rx) = watch::channel(Status {
+        version: 0,
+        error: None,
+    });
+    let first = rebuild(&content, &out, 1);
+    report(&first);
+    status_tx.send_replace(first);
+
+    let mut settings = Settings::from_env().map_err(anyhow::Error::msg)?;
+    settings.content_dir = content.clone();
+    let app_state = eclaireurs_function::state(settings)
+        .await
+        .context("cannot start the submission API")?;
+    let store_description = app_state.store.describe();
+    let api = Arc::new(RwLock::new(api_router(app_state.clone())));
+
+    let live = Live {
+        status: status_rx,
+        out: out.clone(),
+        api: api.clone(),
+    };
+    let router = Router::new()
+        .route("/__livereload", get(wait_for_change))
+        .nest_service(
+            "/api",
+            axum::routing::any(forward_to_api).with_state(live.clone()),
+        )
+        .fallback(static_file)
+        .with_state(live);
+
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .with_context(|| format!("cannot listen on 127.0.0.1:{port} (try --port)"))?;
+    let address = listener.local_addr().context("no local address")?;
+    println!("Serving the site at http://{address}/ (French: /fr/, English: /en/).");
+    println!("Forms post to http://{address}/api/; submissions go to the {store_description}.");
+    println!(
+        "Watching {} and the theme: pages in the browser reload by themselves. Stop with Ctrl+C.",
+        content.display()
+    );
+
+    let watched = watched_folders(&content);
+    let (changes_tx, mut changes_rx) = tokio::sync::mpsc::unbounded_channel();
+    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        if let Ok(event) = event {
+            if !matches!(event.kind, notify::EventKind::Access(_)) {
+                let _ = changes_tx.send(());
+            }
+        }
+    })
+    .context("cannot watch the content folder")?;
+    for folder in &watched {
+        watcher
+            .watch(folder, RecursiveMode::Recursive)
+            .with_context(|| format!("cannot watch {}", folder.display()))?;
+    }
+
+    let rebuilder = {
+        let content = content.clone();
+        let out = out.clone();
+        tokio::spawn(async move {
+            let mut version = 1;
+            while changes_rx.recv().await.is_some() {
+                // Editors save in several steps: wait for the burst to end.
+                tokio::time::sleep(Duration::from_millis(120)).await;
+                while changes_rx.try_recv().is_ok() {}
+                version += 1;
+                let (from, to) = (content.clone(), out.clone());
+                let status = tokio::task::spawn_blocking(move || rebuild(&from, &to, version))
+                    .await
+                    .unwrap_or_else(|e| Status {
+                        version,
+                        error: Some(format!("the build stopped: {e}")),
+                    });
+                report(&status);
+                if status.error.is_none() {
+                    refresh_api(&content, &app_state, &api);
+                }
+                status_tx.send_replace(status);
+            }
+        })
+    };
+
+    axum::serve(listener, router)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .context("the server stopped")?;
+    rebuilder.abort();
+    drop(watcher);
+    Ok(())
+}
+
+/// The content folder and the theme it names (which may live outside it).
+fn watched_folders(content: &Path) -> Vec<PathBuf> {
+    let mut folders = vec![content.to_path_buf()];
+    if let Ok(site) = eclaireurs_model::Site::load_data(content) {
+        if !site.theme.starts_with(content) {
+            folders.push(site.theme);
+        }
+    }
+    folders
+}
+
+/// Builds the site with the reload script in every page.
+fn rebuild(content: &Path, out: &Path, version: u64) -> Status {
+    match build::build(content, out, &reload_script(version)) {
+        Ok(_) => Status {
+            version,
+            error: None,
+        },
+        Err(err) => Status {
+            version,
+            error: Some(err.to_string()),
+        },
+    }
+}
+
+fn report(status: &Status) {
+    match &status.error {
+        None if status.version > 1 => println!("Rebuilt (change {}).", status.version - 1),
+        None => {}
+        Some(error) => {
+            eprintln!("The site could not be rebuilt; the last good version is still served:");
+            for line in error.lines() {
+                eprintln!("  error: {line}");
+            }
+        }
+    }
+}
+
+/// Reads the form definitions again so the API validates against what the pages show.
+fn refresh_api(content: &Path, state: &Arc<AppState>, api: &Arc<RwLock<Router>>) {
+    match Catalog::load(content) {
+        Ok(catalog) => {
+            let fresh = Arc::new(AppState {
+                catalog,
+                store: state.store.clone(),
+                settings: state.settings.clone(),
+            });
+            if let Ok(mut router) = api.write() {
+                *router = api_router(fresh);
+            }
+        }
+        Err(err) => eprintln!("The API keeps the previous form definitions: {err}"),
+    }
+}
+
+async fn forward_to_api(State(live): State<Live>, request: Request) -> Response {
+    let router = match live.api.read() {
+        Ok(router) => router.clone(),
+        Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
+    };
+    match router.oneshot(request).await {
+        Ok(response) => response,
+        Err(never) => match never {},
+    }
+}
+
+async fn static_file(State(live): State<Live>, request: Request) -> Response {
+    let response = match ServeDir::new(&live.out).oneshot(request).await {
+        Ok(response) => response.map(Body::new),
+        Err(never) => match never {},
+    };
+    if response.status() != StatusCode::NOT_FOUND {
+        let mut response = response;
+        // The preview changes with every edit: never cache it.
+        response.headers_mut().insert(
+            header::CACHE_CONTROL,
+            header::HeaderValue::from_static("no-store"),
+        );
+        return response;
+    }
+    match tokio::fs::read(live.out.join("404.html")).await {
+        Ok(page) => (
+            StatusCode::NOT_FOUND,
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            page,
+        )
+            .into_response(),
+        Err(_) => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+struct Since {
+    version: u64,
+}
+
+/// Long poll: answers as soon as the build state differs from the page's, or after 25 s.
+async fn wait_for_change(State(live): State<Live>, Query(since): Query<Since>) -> Response {
+    let mut status = live.status.clone();
+    let changed = tokio::time::timeout(
+        Duration::from_secs(25),
+        status.wait_for(|s| s.version != since.version),
+    )
+    .await;
+    let current = match changed {
+        Ok(Ok(s)) => Some(s.clone()),
+        _ => None,
+    }
+    .unwrap_or_else(|| live.status.borrow().clone());
+    ([(header::CACHE_CONTROL, "no-store")], axum::Json(current)).into_response()
+}
+
+/// The script `serve` adds at the end of every page: it reloads the page after a good
+/// build and shows the problems of a failed one, in the page, until the next good build.
+fn reload_script(version: u64) -> String {
+    format!(
+        r#"<script data-eclaireurs-live-reload>
+(function () {{
+  var version = {version};
+  function show(error) {{
+    var box = document.getElementById("eclaireurs-build-error");
+    if (!box) {{
+      box = document.createElement("section");
+      box.id = "eclaireurs-build-error";
+      box.setAttribute("role", "alert");
+      box.setAttribute("aria-label", "Build error");
+      box.style.cssText = "position:fixed;left:0;right:0;bottom:0;max-height:50vh;overflow:auto;margin:0;padding:1rem;background:#fdf1ef;color:#1c1d1f;border-top:4px solid #8a1c12;font:0.95rem/1.4 monospace;white-space:pre-wrap;z-index:1000";
+      document.body.appendChild(box);
+    }}
+    box.textContent = "The site could not be rebuilt; this page is the last good version.\n\n" + error;
+  }}
+  function poll() {{
+    fetch("/__livereload?version=" + version, {{ cache: "no-store" }})
+      .then(function (r) {{ return r.json(); }})
+      .then(function (s) {{
+        if (s.version !== version) {{
+          if (!s.error) {{ location.reload(); return; }}
+          version = s.version;
+          show(s.error);
+        }}
+        poll();
+      }})
+      .catch(function () {{ setTimeout(poll, 1000); }});
+  }}
+  poll();
+}})();
+</script>"#
+    )
+}
