@@ -144,10 +144,15 @@ pub async fn serve(content: &Path, port: u16) -> anyhow::Result<()> {
 
 /// The content folder and the theme it names (which may live outside it).
 fn watched_folders(content: &Path) -> Vec<PathBuf> {
-    let mut folders = vec![content.to_path_buf()];
-    if let Ok(site) = eclaireurs_model::Site::load_data(content) {
-        if !site.theme.starts_with(content) {
-            folders.push(site.theme);
+    let content = content
+        .canonicalize()
+        .unwrap_or_else(|_| content.to_path_buf());
+    let mut folders = vec![content.clone()];
+    if let Ok(site) = eclaireurs_model::Site::load_data(&content) {
+        // `content/../themes/default` is outside the content folder: compare real paths.
+        let theme = site.theme.canonicalize().unwrap_or(site.theme);
+        if !theme.starts_with(&content) {
+            folders.push(theme);
         }
     }
     folders

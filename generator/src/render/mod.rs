@@ -217,7 +217,9 @@ impl<'a> Renderer<'a> {
             base.insert("nav", &views::nav(region, lang));
             for page in region.pages.iter().filter(|p| p.lang == lang) {
                 let form = page.meta.form.as_deref().and_then(|id| self.site.form(id));
-                let form = form.map(|f| FormView::new(f, region, lang, &self.site.config.api_url));
+                let form = form.map(|f| {
+                    FormView::new(f, region, lang, &self.site.config.api_url, &self.links)
+                });
                 match self.render_page(page, &base, "page.html", form) {
                     Ok(html) => match sink.write(&output_path(&page.url()), html.as_bytes()) {
                         Ok(()) => count += 1,

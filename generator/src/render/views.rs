@@ -158,6 +158,8 @@ pub struct FormView<'a> {
     pub action: String,
     pub submit: &'a str,
     pub consent_version: &'a str,
+    /// The thank-you page, where the script goes after a submission sent as JSON.
+    pub thanks: Option<String>,
     /// Set by the page: the region and the language.
     pub hidden: Vec<(&'a str, &'a str)>,
     pub honeypot: Option<&'a str>,
@@ -198,7 +200,13 @@ pub struct ChoiceView<'a> {
 }
 
 impl<'a> FormView<'a> {
-    pub fn new(form: &'a FormDef, region: &'a Region, lang: Lang, api_url: &str) -> Self {
+    pub fn new(
+        form: &'a FormDef,
+        region: &'a Region,
+        lang: Lang,
+        api_url: &str,
+        links: &LinkIndex,
+    ) -> Self {
         let mut hidden = Vec::new();
         let mut honeypot = None;
         let mut groups: Vec<GroupView> = Vec::new();
@@ -236,6 +244,9 @@ impl<'a> FormView<'a> {
             action: format!("{}/{}", api_url, form.endpoint),
             submit: form.submit.get(lang),
             consent_version: &form.consent_version,
+            thanks: links
+                .url_or_fallback(Some(&region.slug), &form.thanks_page, lang)
+                .map(str::to_string),
             hidden,
             honeypot,
             groups,
