@@ -1,11 +1,12 @@
 //! `eclaireurs build` and `eclaireurs check`: load, render, and (for build) publish.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use eclaireurs_model::{MissingTranslation, Problem, Site};
+use eclaireurs_model::page::INDEX;
+use eclaireurs_model::{MissingTranslation, Page, Problem, Site};
 
-use crate::output::{OutputError, Staging};
+use crate::output::{InPlace, OutputError, Staging};
 use crate::render::{Discard, Renderer};
 use crate::statics;
 
@@ -47,6 +48,11 @@ pub struct Report {
 
 /// Builds the site of `content` into `out`. On any error `out` is left as it was.
 pub fn build(content: &Path, out: &Path, body_end: &str) -> Result<Report, BuildError> {
+    build_site(content, out, body_end).map(|(report, _)| report)
+}
+
+/// [`build`], handing back the loaded site for later partial rebuilds.
+fn build_site(content: &Path, out: &Path, body_end: &str) -> Result<(Report, Site), BuildError> {
     let start = Instant::now();
     let site = Site::load(content)?;
     let files = statics::collect(&site)?;
@@ -58,12 +64,107 @@ pub fn build(content: &Path, out: &Path, body_end: &str) -> Result<Report, Build
     }
     let pages = renderer.render_all(&staging)?;
     staging.publish()?;
-    Ok(Report {
+    let report = Report {
         pages,
         files: files.len(),
         elapsed: start.elapsed(),
-        missing_translations: site.missing_translations,
-    })
+        missing_translations: site.missing_translations.clone(),
+    };
+    Ok((report, site))
+}
+
+/// What a rebuild did.
+#[derive(Debug)]
+pub enum Rebuilt {
+    /// Everything was built again.
+    Site(Report),
+    /// Only the text of these pages changed, and only they were written again.
+    Pages(Vec<String>),
+}
+
+/// A site kept in memory between rebuilds, for `serve`: an edit that changes only the text
+/// of some pages re-renders just those pages; anything else rebuilds the whole site.
+pub struct Preview {
+    content: PathBuf,
+    out: PathBuf,
+    body_end: String,
+    site: Option<Site>,
+}
+
+impl Preview {
+    pub fn new(content: &Path, out: &Path, body_end: &str) -> Preview {
+        Preview {
+            content: content.to_path_buf(),
+            out: out.to_path_buf(),
+            body_end: body_end.to_string(),
+            site: None,
+        }
+    }
+
+    /// Rebuilds after `changed` files changed (all of it when the list is empty).
+    pub fn rebuild(&mut self, changed: &[PathBuf]) -> Result<Rebuilt, BuildError> {
+        match self.rebuild_pages(changed) {
+            Ok(Some(urls)) => return Ok(Rebuilt::Pages(urls)),
+            Ok(None) => {}
+            Err(err) => {
+                // The pages in memory are now ahead of the output: start afresh next time.
+                self.site = None;
+                return Err(err);
+            }
+        }
+        self.site = None;
+        let (report, site) = build_site(&self.content, &self.out, &self.body_end)?;
+        self.site = Some(site);
+        Ok(Rebuilt::Site(report))
+    }
+
+    /// `Ok(None)` when the change is more than page text.
+    fn rebuild_pages(&mut self, changed: &[PathBuf]) -> Result<Option<Vec<String>>, BuildError> {
+        let Some(site) = self.site.as_mut() else {
+            return Ok(None);
+        };
+        if changed.is_empty() {
+            return Ok(None);
+        }
+        let mut edited = Vec::new();
+        for path in changed {
+            let real = path.canonicalize().ok();
+            let found = site
+                .regions
+                .iter_mut()
+                .flat_map(|r| r.pages.iter_mut())
+                .chain(site.pages.iter_mut())
+                .find(|p| real.is_some() && p.path.canonicalize().ok() == real);
+            let Some(page) = found else {
+                return Ok(None);
+            };
+            let fresh = Page::load(&page.path, page.lang, page.region.as_deref())?;
+            let same_place = fresh.url() == page.url()
+                && fresh.meta.title == page.meta.title
+                && fresh.meta.menu == page.meta.menu
+                && fresh.meta.menu_title == page.meta.menu_title
+                && fresh.meta.order == page.meta.order
+                && fresh.meta.form == page.meta.form
+                && fresh.meta.template == page.meta.template
+                // The portal shows the site index pages' titles and descriptions.
+                && !(fresh.region.is_none() && fresh.key == INDEX);
+            if !same_place {
+                return Ok(None);
+            }
+            *page = fresh;
+            edited.push(page.path.clone());
+        }
+        let site = &*site;
+        let files = statics::collect(site)?;
+        let mut renderer = Renderer::new(site, files.keys().cloned().collect())?;
+        renderer.body_end = self.body_end.clone();
+        let pages: Vec<&Page> = site
+            .all_pages()
+            .filter(|p| edited.contains(&p.path))
+            .collect();
+        renderer.render_selected(&pages, &InPlace(&self.out))?;
+        Ok(Some(pages.iter().map(|p| p.url()).collect()))
+    }
 }
 
 /// Everything `build` checks, without writing anything.

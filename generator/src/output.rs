@@ -121,3 +121,16 @@ fn is_replaceable(target: &Path) -> bool {
     target.join(MARKER).is_file()
         || fs::read_dir(target).is_ok_and(|mut entries| entries.next().is_none())
 }
+
+/// Writes into a published folder file by file, each replaced whole (written aside, then
+/// renamed), for `serve`'s partial rebuilds.
+pub struct InPlace<'a>(pub &'a Path);
+
+impl Sink for InPlace<'_> {
+    fn write(&self, rel: &str, contents: &[u8]) -> Result<(), Problem> {
+        let dest = self.0.join(rel);
+        let aside = dest.with_extension("partial");
+        fs::write(&aside, contents).map_err(|e| Problem::read(&aside, &e))?;
+        fs::rename(&aside, &dest).map_err(|e| Problem::read(&dest, &e))
+    }
+}

@@ -31,6 +31,9 @@ struct Status {
     version: u64,
     /// The build's problems, one per line, when it failed.
     error: Option<String>,
+    /// Whether the whole site was rebuilt (rather than a few pages).
+    #[serde(skip)]
+    full: bool,
 }
 
 #[derive(Clone)]
@@ -51,8 +54,10 @@ pub async fn serve(content: &Path, port: u16) -> anyhow::Result<()> {
     let (status_tx, status_rx) = watch::channel(Status {
         version: 0,
         error: None,
+        full: false,
     });
-    let first = rebuild(&content, &out, 1);
+    let mut preview = build::Preview::new(&content, &out, RELOAD_SCRIPT);
+    let first = rebuild(&mut preview, &[], 1);
     report(&first);
     status_tx.send_replace(first);
 
@@ -90,11 +95,11 @@ pub async fn serve(content: &Path, port: u16) -> anyhow::Result<()> {
     );
 
     let watched = watched_folders(&content);
-    let (changes_tx, mut changes_rx) = tokio::sync::mpsc::unbounded_channel();
+    let (changes_tx, mut changes_rx) = tokio::sync::mpsc::unbounded_channel::<Vec<PathBuf>>();
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
         if let Ok(event) = event {
             if !matches!(event.kind, notify::EventKind::Access(_)) {
-                let _ = changes_tx.send(());
+                let _ = changes_tx.send(event.paths);
             }
         }
     })
@@ -107,23 +112,36 @@ pub async fn serve(content: &Path, port: u16) -> anyhow::Result<()> {
 
     let rebuilder = {
         let content = content.clone();
-        let out = out.clone();
+        let preview = Arc::new(std::sync::Mutex::new(preview));
         tokio::spawn(async move {
             let mut version = 1;
-            while changes_rx.recv().await.is_some() {
+            while let Some(first) = changes_rx.recv().await {
                 // Editors save in several steps: wait for the burst to end.
                 tokio::time::sleep(Duration::from_millis(120)).await;
-                while changes_rx.try_recv().is_ok() {}
+                let mut changed = first;
+                while let Ok(more) = changes_rx.try_recv() {
+                    changed.extend(more);
+                }
+                changed.sort();
+                changed.dedup();
                 version += 1;
-                let (from, to) = (content.clone(), out.clone());
-                let status = tokio::task::spawn_blocking(move || rebuild(&from, &to, version))
-                    .await
-                    .unwrap_or_else(|e| Status {
+                let preview = preview.clone();
+                let status = tokio::task::spawn_blocking(move || match preview.lock() {
+                    Ok(mut preview) => rebuild(&mut preview, &changed, version),
+                    Err(_) => Status {
                         version,
-                        error: Some(format!("the build stopped: {e}")),
-                    });
+                        error: Some("the previous rebuild crashed; restart serve".into()),
+                        full: false,
+                    },
+                })
+                .await
+                .unwrap_or_else(|e| Status {
+                    version,
+                    error: Some(format!("the build stopped: {e}")),
+                    full: false,
+                });
                 report(&status);
-                if status.error.is_none() {
+                if status.error.is_none() && status.full {
                     refresh_api(&content, &app_state, &api);
                 }
                 status_tx.send_replace(status);
@@ -158,23 +176,33 @@ fn watched_folders(content: &Path) -> Vec<PathBuf> {
     folders
 }
 
-/// Builds the site with the reload script in every page.
-fn rebuild(content: &Path, out: &Path, version: u64) -> Status {
-    match build::build(content, out, &reload_script(version)) {
-        Ok(_) => Status {
+/// Rebuilds what `changed` requires (everything when empty), the reload script in every page.
+fn rebuild(preview: &mut build::Preview, changed: &[PathBuf], version: u64) -> Status {
+    match preview.rebuild(changed) {
+        Ok(build::Rebuilt::Site(_)) => Status {
             version,
             error: None,
+            full: true,
         },
+        Ok(build::Rebuilt::Pages(urls)) => {
+            println!("Rebuilt {}.", urls.join(", "));
+            Status {
+                version,
+                error: None,
+                full: false,
+            }
+        }
         Err(err) => Status {
             version,
             error: Some(err.to_string()),
+            full: false,
         },
     }
 }
 
 fn report(status: &Status) {
     match &status.error {
-        None if status.version > 1 => println!("Rebuilt (change {}).", status.version - 1),
+        None if status.version > 1 && status.full => println!("Rebuilt the site."),
         None => {}
         Some(error) => {
             eprintln!("The site could not be rebuilt; the last good version is still served:");
@@ -240,15 +268,17 @@ async fn static_file(State(live): State<Live>, request: Request) -> Response {
 
 #[derive(Deserialize)]
 struct Since {
-    version: u64,
+    version: Option<u64>,
 }
 
-/// Long poll: answers as soon as the build state differs from the page's, or after 25 s.
+/// Long poll: answers as soon as the build state differs from the version the page knows
+/// (at once when it knows none), or after 25 s.
 async fn wait_for_change(State(live): State<Live>, Query(since): Query<Since>) -> Response {
     let mut status = live.status.clone();
+    let known = since.version;
     let changed = tokio::time::timeout(
         Duration::from_secs(25),
-        status.wait_for(|s| s.version != since.version),
+        status.wait_for(|s| Some(s.version) != known),
     )
     .await;
     let current = match changed {
@@ -259,40 +289,40 @@ async fn wait_for_change(State(live): State<Live>, Query(since): Query<Since>) -
     ([(header::CACHE_CONTROL, "no-store")], axum::Json(current)).into_response()
 }
 
-/// The script `serve` adds at the end of every page: it reloads the page after a good
-/// build and shows the problems of a failed one, in the page, until the next good build.
-fn reload_script(version: u64) -> String {
-    format!(
-        r#"<script data-eclaireurs-live-reload>
-(function () {{
-  var version = {version};
-  function show(error) {{
+/// The script `serve` adds at the end of every page. It asks which build is current, then
+/// waits for the next: it reloads the page after a good build and shows the problems of a
+/// failed one, in the page, until the next good build. (It carries no build number, so a
+/// page that was not rebuilt does not look stale.)
+const RELOAD_SCRIPT: &str = r#"<script data-eclaireurs-live-reload>
+(function () {
+  var version = null;
+  function show(error) {
     var box = document.getElementById("eclaireurs-build-error");
-    if (!box) {{
+    if (!error) {
+      if (box) box.parentNode.removeChild(box);
+      return;
+    }
+    if (!box) {
       box = document.createElement("section");
       box.id = "eclaireurs-build-error";
       box.setAttribute("role", "alert");
       box.setAttribute("aria-label", "Build error");
       box.style.cssText = "position:fixed;left:0;right:0;bottom:0;max-height:50vh;overflow:auto;margin:0;padding:1rem;background:#fdf1ef;color:#1c1d1f;border-top:4px solid #8a1c12;font:0.95rem/1.4 monospace;white-space:pre-wrap;z-index:1000";
       document.body.appendChild(box);
-    }}
+    }
     box.textContent = "The site could not be rebuilt; this page is the last good version.\n\n" + error;
-  }}
-  function poll() {{
-    fetch("/__livereload?version=" + version, {{ cache: "no-store" }})
-      .then(function (r) {{ return r.json(); }})
-      .then(function (s) {{
-        if (s.version !== version) {{
-          if (!s.error) {{ location.reload(); return; }}
-          version = s.version;
-          show(s.error);
-        }}
+  }
+  function poll() {
+    fetch("/__livereload" + (version === null ? "" : "?version=" + version), { cache: "no-store" })
+      .then(function (r) { return r.json(); })
+      .then(function (s) {
+        if (version !== null && s.version !== version && !s.error) { location.reload(); return; }
+        version = s.version;
+        show(s.error);
         poll();
-      }})
-      .catch(function () {{ setTimeout(poll, 1000); }});
-  }}
+      })
+      .catch(function () { setTimeout(poll, 1000); });
+  }
   poll();
-}})();
-</script>"#
-    )
-}
+})();
+</script>"#;

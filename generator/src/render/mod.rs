@@ -160,12 +160,7 @@ impl<'a> Renderer<'a> {
             let mut base = self.base_context(lang);
             base.insert("regions", &self.region_list(lang));
             for page in site.pages.iter().filter(|p| p.lang == lang) {
-                let default = if page.key == INDEX {
-                    "regions.html"
-                } else {
-                    "page.html"
-                };
-                match self.render_page(page, &base, default, None) {
+                match self.render_site_page(page, &base) {
                     Ok(html) => match sink.write(&output_path(&page.url()), html.as_bytes()) {
                         Ok(()) => count += 1,
                         Err(p) => problems.push(p),
@@ -212,15 +207,9 @@ impl<'a> Renderer<'a> {
         let mut problems = Vec::new();
         let mut count = 0;
         for lang in Lang::ALL {
-            let mut base = self.base_context(lang);
-            base.insert("region", &RegionView::new(region, lang, &self.links));
-            base.insert("nav", &views::nav(region, lang));
+            let base = self.region_context(region, lang);
             for page in region.pages.iter().filter(|p| p.lang == lang) {
-                let form = page.meta.form.as_deref().and_then(|id| self.site.form(id));
-                let form = form.map(|f| {
-                    FormView::new(f, region, lang, &self.site.config.api_url, &self.links)
-                });
-                match self.render_page(page, &base, "page.html", form) {
+                match self.render_region_page(region, page, &base) {
                     Ok(html) => match sink.write(&output_path(&page.url()), html.as_bytes()) {
                         Ok(()) => count += 1,
                         Err(p) => problems.push(p),
@@ -234,6 +223,71 @@ impl<'a> Renderer<'a> {
         } else {
             Err(problems)
         }
+    }
+
+    /// Renders only `pages` (of this renderer's site), for `serve` when an edit changed
+    /// nothing but their text: no other page's output depends on it.
+    pub fn render_selected(&self, pages: &[&Page], sink: &dyn Sink) -> Result<usize, Vec<Problem>> {
+        let mut problems = Vec::new();
+        for page in pages {
+            let html = match page
+                .region
+                .as_deref()
+                .and_then(|slug| self.site.region(slug))
+            {
+                Some(region) => {
+                    let base = self.region_context(region, page.lang);
+                    self.render_region_page(region, page, &base)
+                }
+                None => {
+                    let mut base = self.base_context(page.lang);
+                    base.insert("regions", &self.region_list(page.lang));
+                    self.render_site_page(page, &base)
+                }
+            };
+            match html {
+                Ok(html) => {
+                    if let Err(p) = sink.write(&output_path(&page.url()), html.as_bytes()) {
+                        problems.push(p);
+                    }
+                }
+                Err(ps) => problems.extend(ps),
+            }
+        }
+        if problems.is_empty() {
+            Ok(pages.len())
+        } else {
+            Err(problems)
+        }
+    }
+
+    /// What every page of a region in one language shares: the region and its menu.
+    fn region_context(&self, region: &Region, lang: Lang) -> Context {
+        let mut base = self.base_context(lang);
+        base.insert("region", &RegionView::new(region, lang, &self.links));
+        base.insert("nav", &views::nav(region, lang));
+        base
+    }
+
+    fn render_region_page(
+        &self,
+        region: &Region,
+        page: &Page,
+        base: &Context,
+    ) -> Result<String, Vec<Problem>> {
+        let form = page.meta.form.as_deref().and_then(|id| self.site.form(id));
+        let form = form
+            .map(|f| FormView::new(f, region, page.lang, &self.site.config.api_url, &self.links));
+        self.render_page(page, base, "page.html", form)
+    }
+
+    fn render_site_page(&self, page: &Page, base: &Context) -> Result<String, Vec<Problem>> {
+        let default = if page.key == INDEX {
+            "regions.html"
+        } else {
+            "page.html"
+        };
+        self.render_page(page, base, default, None)
     }
 
     fn render_page(
