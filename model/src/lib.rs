@@ -11,6 +11,7 @@
 pub mod config;
 pub mod error;
 pub mod form;
+pub mod html;
 pub mod lang;
 pub mod page;
 pub mod region;

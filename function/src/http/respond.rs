@@ -6,6 +6,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
+use eclaireurs_model::html::escape;
 use eclaireurs_model::{FormDef, Lang};
 
 use crate::catalog::Catalog;
@@ -199,19 +200,4 @@ fn page(lang: Lang, title: &str, body: &str, site_url: &str) -> String {
         title = escape(title),
         css = escape(site_url),
     )
-}
-
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
