@@ -105,6 +105,16 @@ pub fn idempotency_key(run: &str, client: usize, seq: u64) -> String {
     format!("bench-{run}-{client}-{seq}")
 }
 
+/// Writes latencies (nanoseconds), one a line, for the driver to pool several runs.
+pub fn write_samples(path: &std::path::Path, nanos: &[u64]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+    for n in nanos {
+        writeln!(out, "{n}")?;
+    }
+    out.flush()
+}
+
 /// Prints the result line the driver reads.
 pub fn print_result(value: &Value) {
     println!("RESULT {value}");

@@ -52,6 +52,9 @@ struct Args {
     duration: f64,
     #[arg(long, default_value = "direct")]
     label: String,
+    /// Also write every measured latency (nanoseconds, one a line) to this file.
+    #[arg(long)]
+    samples: Option<std::path::PathBuf>,
 }
 
 fn s(text: &str) -> AttributeValue {
@@ -274,6 +277,9 @@ async fn main() -> anyhow::Result<()> {
     }
     let cpu = own_cpu_seconds() - cpu_at_measure.await.unwrap_or(0.0);
     let window = (last_done - measure_from).as_secs_f64().max(1e-9);
+    if let Some(path) = &args.samples {
+        eclaireurs_bench::write_samples(path, &latencies)?;
+    }
     let summary = summarize(latencies);
     eprintln!(
         "dynamo-direct [{}]: {} ok ({:.0}/s), {} errors{}, p50 {:.2} ms, p99 {:.2} ms",

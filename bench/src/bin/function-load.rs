@@ -48,6 +48,9 @@ struct Args {
     /// A name for the result line.
     #[arg(long, default_value = "load")]
     label: String,
+    /// Also write every measured latency (nanoseconds, one a line) to this file.
+    #[arg(long)]
+    samples: Option<std::path::PathBuf>,
 }
 
 struct Conn {
@@ -286,6 +289,9 @@ async fn run(args: std::sync::Arc<Args>) -> anyhow::Result<()> {
         .sum();
     let distinct: HashSet<&String> = ids.iter().collect();
     let duplicate_ids = ids.len() - distinct.len();
+    if let Some(path) = &args.samples {
+        eclaireurs_bench::write_samples(path, &latencies)?;
+    }
     let summary = summarize(latencies);
     eprintln!(
         "function-load [{}]: {} measured, {} x 201 ({:.0}/s), {} non-201 {:?}, {} errors{}, p50 {:.2} ms, p99 {:.2} ms, {} duplicate ids",
