@@ -262,14 +262,17 @@ pub fn validate(catalog: &Catalog, form: &FormDef, fields: &Fields) -> Outcome {
                 Some(_) => error(name, Code::InvalidType, &[]),
             },
             FieldKind::Text | FieldKind::Email | FieldKind::Tel | FieldKind::Textarea => {
+                // Form posts send line breaks as CRLF, scripts as LF; the browser's
+                // `maxlength` counts either as one character, and so does this.
                 let text = match input {
-                    None => "",
-                    Some(Input::Text(s)) => s.trim(),
+                    None => String::new(),
+                    Some(Input::Text(s)) => s.trim().replace("\r\n", "\n"),
                     Some(_) => {
                         error(name, Code::InvalidType, &[]);
                         continue;
                     }
                 };
+                let text = text.as_str();
                 let length = text.chars().count() as u32;
                 if text.is_empty() {
                     if field.required {
@@ -383,6 +386,26 @@ mod tests {
             "418/555/0123",
         ] {
             assert!(!is_phone(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn line_breaks_count_as_one_character_whichever_way_they_come() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../content");
+        let catalog = Catalog::load(&dir).expect("catalog");
+        let form = catalog.form("need-report").expect("form");
+        let lines = vec!["0123456789"; 360].join("\r\n");
+        let body = format!(
+            "region=bas-saint-laurent&language=en&consent=true&description={}",
+            lines.replace("\r\n", "%0D%0A")
+        );
+        // 360 × 10 characters and 359 line breaks: 3,959 counted as one each, 4,318 with CRLF as two.
+        match validate(&catalog, form, &Fields::from_form(body.as_bytes())) {
+            Outcome::Valid(s) => assert_eq!(
+                s.values["description"],
+                Value::Text(lines.replace("\r\n", "\n"))
+            ),
+            other => panic!("expected a valid report, got {other:?}"),
         }
     }
 

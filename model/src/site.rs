@@ -128,11 +128,34 @@ impl Loader {
         let mut pages = Vec::new();
         let mut missing_translations = Vec::new();
         if self.with_pages {
-            pages = self.load_pages(&self.root.join("pages"), None);
-            missing_translations.extend(self.check_translations(&pages, None));
-            for region in &mut regions {
+            // Every page of every region at once, so both cores stay busy.
+            let mut files = Vec::new();
+            for (path, lang) in self.page_files(&self.root.join("pages")) {
+                files.push((None, path, lang));
+            }
+            for (i, region) in regions.iter().enumerate() {
                 let dir = self.root.join("regions").join(&region.slug);
-                region.pages = self.load_pages(&dir, Some(&region.slug));
+                for (path, lang) in self.page_files(&dir) {
+                    files.push((Some(i), path, lang));
+                }
+            }
+            let loaded: Vec<(Option<usize>, Result<Page, Problem>)> = files
+                .par_iter()
+                .map(|(group, path, lang)| {
+                    let slug = group.map(|i| regions[i].slug.as_str());
+                    (*group, Page::load(path, *lang, slug))
+                })
+                .collect();
+            for (group, result) in loaded {
+                match (result, group) {
+                    (Ok(page), None) => pages.push(page),
+                    (Ok(page), Some(i)) => regions[i].pages.push(page),
+                    (Err(problem), _) => self.problems.push(problem),
+                }
+            }
+            missing_translations.extend(self.check_translations(&pages, None));
+            for region in &regions {
+                let dir = self.root.join("regions").join(&region.slug);
                 missing_translations.extend(self.check_translations(&region.pages, Some(&dir)));
             }
             self.check_pages(&pages, &regions, &forms);
@@ -204,8 +227,8 @@ impl Loader {
         regions
     }
 
-    /// Loads `<dir>/fr/*.md` and `<dir>/en/*.md` in parallel.
-    fn load_pages(&mut self, dir: &Path, region: Option<&str>) -> Vec<Page> {
+    /// The pages of a folder: `<dir>/fr/*.md` and `<dir>/en/*.md`.
+    fn page_files(&mut self, dir: &Path) -> Vec<(PathBuf, Lang)> {
         let mut files = Vec::new();
         for lang in Lang::ALL {
             let lang_dir = dir.join(lang.code());
@@ -225,18 +248,7 @@ impl Loader {
                 ));
             }
         }
-        let results: Vec<Result<Page, Problem>> = files
-            .par_iter()
-            .map(|(path, lang)| Page::load(path, *lang, region))
-            .collect();
-        let mut pages = Vec::with_capacity(results.len());
-        for result in results {
-            match result {
-                Ok(page) => pages.push(page),
-                Err(p) => self.problems.push(p),
-            }
-        }
-        pages
+        files
     }
 
     /// Lists a folder's entries: files with the extension `ext`, or folders when `ext` is

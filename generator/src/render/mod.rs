@@ -18,6 +18,8 @@ use crate::links::LinkIndex;
 use crate::sitemap;
 use views::{FormView, RegionView};
 
+const FOOTER: &str = "partials/footer.html";
+
 /// Receives each rendered file: its path in the output folder and its contents.
 pub trait Sink: Sync {
     fn write(&self, path: &str, contents: &[u8]) -> Result<(), Problem>;
@@ -38,6 +40,9 @@ pub struct Renderer<'a> {
     links: LinkIndex,
     /// Extra markup at the end of every page's `<body>`; `serve` puts its reload script here.
     pub body_end: String,
+    /// `partials/footer.html`, the same on every page of a language: rendered once per
+    /// language rather than once per page.
+    footers: Vec<(Lang, String)>,
 }
 
 #[derive(Serialize)]
@@ -88,12 +93,23 @@ impl<'a> Renderer<'a> {
     /// `files` are the published paths of static files (`/assets/style.css`), which links
     /// may point to.
     pub fn new(site: &'a Site, files: Vec<String>) -> Result<Self, Problem> {
-        Ok(Renderer {
+        let mut renderer = Renderer {
             site,
             tera: templates::load(site)?,
             links: LinkIndex::new(site, files),
             body_end: String::new(),
-        })
+            footers: Vec::new(),
+        };
+        if renderer.tera.get_template(FOOTER).is_ok() {
+            for lang in Lang::ALL {
+                let footer = renderer
+                    .tera
+                    .render(FOOTER, &renderer.base_context(lang))
+                    .map_err(|e| renderer.template_problem(FOOTER, &site.theme, &e))?;
+                renderer.footers.push((lang, footer));
+            }
+        }
+        Ok(renderer)
     }
 
     /// Renders every page into `sink` and returns how many pages there were.
@@ -149,6 +165,8 @@ impl<'a> Renderer<'a> {
             &self.links.url_or_fallback(None, "privacy", lang),
         );
         ctx.insert("body_end", &self.body_end);
+        let footer = self.footers.iter().find(|(l, _)| *l == lang);
+        ctx.insert("footer", footer.map_or("", |(_, html)| html.as_str()));
         ctx
     }
 
@@ -160,7 +178,7 @@ impl<'a> Renderer<'a> {
             let mut base = self.base_context(lang);
             base.insert("regions", &self.region_list(lang));
             for page in site.pages.iter().filter(|p| p.lang == lang) {
-                match self.render_site_page(page, &base) {
+                match self.render_site_page(page, &mut base) {
                     Ok(html) => match sink.write(&output_path(&page.url()), html.as_bytes()) {
                         Ok(()) => count += 1,
                         Err(p) => problems.push(p),
@@ -207,9 +225,9 @@ impl<'a> Renderer<'a> {
         let mut problems = Vec::new();
         let mut count = 0;
         for lang in Lang::ALL {
-            let base = self.region_context(region, lang);
+            let mut base = self.region_context(region, lang);
             for page in region.pages.iter().filter(|p| p.lang == lang) {
-                match self.render_region_page(region, page, &base) {
+                match self.render_region_page(region, page, &mut base) {
                     Ok(html) => match sink.write(&output_path(&page.url()), html.as_bytes()) {
                         Ok(()) => count += 1,
                         Err(p) => problems.push(p),
@@ -236,13 +254,13 @@ impl<'a> Renderer<'a> {
                 .and_then(|slug| self.site.region(slug))
             {
                 Some(region) => {
-                    let base = self.region_context(region, page.lang);
-                    self.render_region_page(region, page, &base)
+                    let mut base = self.region_context(region, page.lang);
+                    self.render_region_page(region, page, &mut base)
                 }
                 None => {
                     let mut base = self.base_context(page.lang);
                     base.insert("regions", &self.region_list(page.lang));
-                    self.render_site_page(page, &base)
+                    self.render_site_page(page, &mut base)
                 }
             };
             match html {
@@ -273,7 +291,7 @@ impl<'a> Renderer<'a> {
         &self,
         region: &Region,
         page: &Page,
-        base: &Context,
+        base: &mut Context,
     ) -> Result<String, Vec<Problem>> {
         let form = page.meta.form.as_deref().and_then(|id| self.site.form(id));
         let form = form
@@ -281,7 +299,7 @@ impl<'a> Renderer<'a> {
         self.render_page(page, base, "page.html", form)
     }
 
-    fn render_site_page(&self, page: &Page, base: &Context) -> Result<String, Vec<Problem>> {
+    fn render_site_page(&self, page: &Page, base: &mut Context) -> Result<String, Vec<Problem>> {
         let default = if page.key == INDEX {
             "regions.html"
         } else {
@@ -290,10 +308,13 @@ impl<'a> Renderer<'a> {
         self.render_page(page, base, default, None)
     }
 
+    /// Renders a page with the context its group shares. The page's own keys (`page`,
+    /// `switch`, `alternates`, `form`) are set on that context, replacing the previous
+    /// page's, rather than on a copy: copying the context cost more than rendering.
     fn render_page(
         &self,
         page: &Page,
-        base: &Context,
+        ctx: &mut Context,
         default_template: &str,
         form: Option<FormView>,
     ) -> Result<String, Vec<Problem>> {
@@ -332,7 +353,6 @@ impl<'a> Renderer<'a> {
             }
             None => Vec::new(),
         };
-        let mut ctx = base.clone();
         ctx.insert(
             "page",
             &PageView {
@@ -358,7 +378,7 @@ impl<'a> Renderer<'a> {
             )]);
         }
         self.tera
-            .render(template, &ctx)
+            .render(template, ctx)
             .map_err(|e| vec![self.template_problem(template, &page.path, &e)])
     }
 

@@ -130,8 +130,20 @@
     var button = form.querySelector('button[type="submit"]');
     var key = newKey();
     var sending = false;
+    /* Set once stored, while the thank-you page loads: the form stays locked until then, so a
+       click meanwhile sends nothing more. */
+    var leaving = false;
     /* The server's checks, worded in the page's language, are the reference. */
     form.noValidate = true;
+    /* Back from the thank-you page (restored from the back/forward cache): a new submission. */
+    window.addEventListener("pageshow", function (event) {
+      if (!event.persisted || !leaving) return;
+      leaving = false;
+      sending = false;
+      key = newKey();
+      if (button) button.removeAttribute("aria-disabled");
+      say(form, "");
+    });
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       if (sending) return;
@@ -160,9 +172,13 @@
         .then(function (reply) {
           if (reply.status === 201) {
             clearErrors(form);
-            key = newKey();
             var thanks = form.getAttribute("data-thanks");
-            if (thanks) window.location.assign(thanks);
+            if (thanks) {
+              leaving = true;
+              window.location.assign(thanks);
+              return;
+            }
+            key = newKey();
             return;
           }
           if (reply.status === 422 && reply.body.errors) {
@@ -176,6 +192,7 @@
           say(form, form.getAttribute("data-msg-failed"));
         })
         .then(function () {
+          if (leaving) return;
           sending = false;
           if (button) button.removeAttribute("aria-disabled");
         });
