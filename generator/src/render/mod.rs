@@ -1,5 +1,6 @@
 //! Rendering every page of a site through the theme, in parallel. Pages are handed to a
-//! sink as soon as they are rendered, so memory does not grow with the size of the site.
+//! sink as soon as they are rendered, so rendered pages never pile up in memory (the
+//! Markdown sources do stay loaded for the whole build).
 
 pub mod markdown;
 pub mod templates;
