@@ -107,8 +107,18 @@ impl EmbeddedStore {
 /// Idempotency key → (submission id, when it was stored).
 type Seen = HashMap<(String, String), (String, i64)>;
 
+/// What opening the store needs of each stored line; the answers are skipped unread.
+#[derive(serde::Deserialize)]
+struct StoredKey {
+    id: String,
+    kind: String,
+    submitted_at: String,
+    idempotency_key: String,
+}
+
 /// Reads a store file, returning the length of its well-formed part.
 fn read_existing(path: &Path, file: &File, seen: &mut Seen) -> Result<u64, OpenError> {
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let mut reader = BufReader::new(file);
     let mut good = 0u64;
     let mut line = String::new();
@@ -129,15 +139,16 @@ fn read_existing(path: &Path, file: &File, seen: &mut Seen) -> Result<u64, OpenE
             // Cut short by a crash before it was synced and acknowledged.
             return Ok(good);
         }
-        let record: Record = serde_json::from_str(&line).map_err(|e| OpenError::Corrupt {
+        let stored: StoredKey = serde_json::from_str(&line).map_err(|e| OpenError::Corrupt {
             path: path.to_path_buf(),
             line: number,
             message: e.to_string(),
         })?;
-        seen.insert(
-            (record.kind.clone(), record.idempotency_key.clone()),
-            (record.id.clone(), unix_time(&record.submitted_at)),
-        );
+        let at = unix_time(&stored.submitted_at);
+        // Older submissions cannot be retried any more: no need to remember them.
+        if now - at < IDEMPOTENCY_WINDOW_SECS {
+            seen.insert((stored.kind, stored.idempotency_key), (stored.id, at));
+        }
         good += read as u64;
     }
 }
@@ -155,7 +166,16 @@ struct Writer {
 
 impl Writer {
     fn run(mut self, mut jobs: mpsc::Receiver<Job>) {
+        let mut batches = 0u32;
         while let Some(first) = jobs.blocking_recv() {
+            batches = batches.wrapping_add(1);
+            if batches % 4096 == 0 {
+                // Keys past the idempotency window are never matched again: forget them, so
+                // a long-running server's memory stays bounded.
+                let now = time::OffsetDateTime::now_utc().unix_timestamp();
+                self.seen
+                    .retain(|_, (_, at)| now - *at < IDEMPOTENCY_WINDOW_SECS);
+            }
             let mut batch = vec![first];
             while batch.len() < MAX_BATCH {
                 match jobs.try_recv() {
