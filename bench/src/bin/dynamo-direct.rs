@@ -22,7 +22,7 @@ use serde_json::json;
 
 use eclaireurs_bench::{nanos, own_cpu_seconds, print_result, run_tag, summarize};
 use eclaireurs_function::http::iso;
-use eclaireurs_function::store::dynamodb::{client, DynamoStore};
+use eclaireurs_function::store::dynamodb::{client, item, DynamoStore};
 use eclaireurs_function::store::schema::{self, PARTITION_KEY, SORT_KEY};
 use eclaireurs_function::store::{Record, IDEMPOTENCY_WINDOW_SECS};
 use eclaireurs_function::validate::Value;
@@ -87,37 +87,6 @@ fn record(run: &str, client: usize, seq: u64) -> Record {
         idempotency_key: format!("{:032x}", uuid::Uuid::new_v4().as_u128()),
         values,
     }
-}
-
-/// The item `DynamoStore` writes for a record (same attributes, same types).
-fn item(record: &Record) -> HashMap<String, AttributeValue> {
-    let mut item = HashMap::from([
-        (PARTITION_KEY.to_string(), s(&record.region)),
-        (
-            SORT_KEY.to_string(),
-            s(&schema::entry(
-                &record.kind,
-                &record.submitted_at,
-                &record.id,
-            )),
-        ),
-        ("id".to_string(), s(&record.id)),
-        ("kind".to_string(), s(&record.kind)),
-        ("submitted_at".to_string(), s(&record.submitted_at)),
-        ("status".to_string(), s(&record.status)),
-        ("language".to_string(), s(&record.language)),
-        ("consent_version".to_string(), s(&record.consent_version)),
-        ("consent_at".to_string(), s(&record.consent_at)),
-        ("idempotency_key".to_string(), s(&record.idempotency_key)),
-    ]);
-    for (name, value) in &record.values {
-        let value = match value {
-            Value::Text(text) => s(text),
-            Value::List(list) => AttributeValue::Ss(list.clone()),
-        };
-        item.insert(name.clone(), value);
-    }
-    item
 }
 
 async fn write(

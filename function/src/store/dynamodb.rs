@@ -228,7 +228,7 @@ fn s(text: &str) -> AttributeValue {
 }
 
 /// The item: every attribute plain, lists as string sets, nothing as a JSON blob.
-fn item(record: &Record) -> HashMap<String, AttributeValue> {
+pub fn item(record: &Record) -> HashMap<String, AttributeValue> {
     let mut item = HashMap::from([
         (PARTITION_KEY.to_string(), s(&record.region)),
         (
