@@ -1,17 +1,24 @@
-//! What the function knows of the site, read once at start from the same content folder the
-//! generator builds: the form definitions, the regions and their territories, the UI strings
-//! (validation messages), and the addresses of each form's page and thank-you page.
+//! What the function knows of the site: the catalog that `eclaireurs build` writes beside the
+//! pages it built (forms, regions and their territories, the strings the function shows, the
+//! addresses of each form's page and thank-you page). Under Lambda it is `catalog.json` in
+//! the function's package; `eclaireurs serve` reads the one of its latest build; for local
+//! use it can also be made from a content folder (`CONTENT_DIR`).
 
 use std::collections::HashMap;
 use std::path::Path;
 
-use eclaireurs_model::{FormDef, Lang, Problem, Site, Strings};
+use eclaireurs_model::catalog::{Catalog as Data, CatalogError};
+use eclaireurs_model::{Assets, FormDef, Lang, Problem, Site};
 
 pub struct Catalog {
+    /// The catalog's version: pages built with it carry it in their forms.
+    pub version: String,
     pub forms: Vec<FormDef>,
     /// Region slug → its territories' names.
     pub regions: HashMap<String, Vec<String>>,
-    pub strings: Strings,
+    /// The published stylesheet, for the function's own pages.
+    pub stylesheet: Option<String>,
+    strings: eclaireurs_model::Localized<serde_json::Value>,
     /// (form id, region, language) → the page that shows the form and its thank-you page.
     pages: HashMap<(String, String, Lang), FormPages>,
 }
@@ -23,8 +30,12 @@ pub struct FormPages {
 }
 
 #[derive(Debug, thiserror::Error)]
-#[error("the content folder has problems (run `eclaireurs check`):\n{}", list(.0))]
-pub struct CatalogError(pub Vec<Problem>);
+pub enum LoadError {
+    #[error("the content folder has problems (run `eclaireurs check`):\n{}", list(.0))]
+    Content(Vec<Problem>),
+    #[error(transparent)]
+    File(#[from] CatalogError),
+}
 
 fn list(problems: &[Problem]) -> String {
     problems
@@ -35,41 +46,16 @@ fn list(problems: &[Problem]) -> String {
 }
 
 impl Catalog {
-    pub fn load(content: &Path) -> Result<Catalog, CatalogError> {
-        let site = Site::load(content).map_err(CatalogError)?;
-        let mut pages = HashMap::new();
-        for form in &site.forms {
-            for region in &site.regions {
-                for lang in Lang::ALL {
-                    let page_of = |key: &str| region.page(key, lang).map(|p| p.url());
-                    let form_page = region
-                        .pages
-                        .iter()
-                        .find(|p| p.lang == lang && p.meta.form.as_deref() == Some(&form.id))
-                        .map(|p| p.url());
-                    pages.insert(
-                        (form.id.clone(), region.slug.clone(), lang),
-                        FormPages {
-                            form: form_page,
-                            thanks: page_of(&form.thanks_page),
-                        },
-                    );
-                }
-            }
-        }
-        Ok(Catalog {
-            regions: site
-                .regions
-                .iter()
-                .map(|r| {
-                    let names = r.data.territories.iter().map(|t| t.name.clone()).collect();
-                    (r.slug.clone(), names)
-                })
-                .collect(),
-            forms: site.forms,
-            strings: site.strings,
-            pages,
-        })
+    /// Reads a catalog file written by `eclaireurs build`.
+    pub fn read(path: &Path) -> Result<Catalog, LoadError> {
+        Ok(Catalog::from(Data::read(path)?))
+    }
+
+    /// Makes the catalog from a content folder, as `eclaireurs build` would.
+    pub fn from_content(content: &Path) -> Result<Catalog, LoadError> {
+        let site = Site::load(content).map_err(LoadError::Content)?;
+        let assets = Assets::collect(&site).map_err(|p| LoadError::Content(vec![p]))?;
+        Ok(Catalog::from(Data::from_site(&site, &assets)))
     }
 
     pub fn form(&self, id: &str) -> Option<&FormDef> {
@@ -94,9 +80,40 @@ impl Catalog {
     /// A UI string, e.g. `validation.required`; the key itself if missing (the model
     /// checks both languages have the same keys, so this only shows in a broken theme).
     pub fn text(&self, lang: Lang, key: &str) -> String {
-        self.strings
-            .get(lang, key)
-            .map(str::to_string)
-            .unwrap_or_else(|| key.to_string())
+        let mut node = self.strings.get(lang);
+        for part in key.split('.') {
+            match node.get(part) {
+                Some(next) => node = next,
+                None => return key.to_string(),
+            }
+        }
+        node.as_str()
+            .map_or_else(|| key.to_string(), str::to_string)
+    }
+}
+
+impl From<Data> for Catalog {
+    fn from(data: Data) -> Catalog {
+        let pages = data
+            .pages
+            .into_iter()
+            .map(|p| {
+                (
+                    (p.form, p.region, p.lang),
+                    FormPages {
+                        form: p.page,
+                        thanks: p.thanks,
+                    },
+                )
+            })
+            .collect();
+        Catalog {
+            version: data.version,
+            forms: data.forms.into_values().collect(),
+            regions: data.regions.into_iter().collect(),
+            stylesheet: data.stylesheet,
+            strings: data.strings,
+            pages,
+        }
     }
 }

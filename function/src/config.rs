@@ -2,6 +2,26 @@
 
 use std::path::PathBuf;
 
+/// Where the function reads its catalog (forms, regions, strings).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CatalogSource {
+    /// A catalog file written by `eclaireurs build`: `CATALOG_FILE`, or under Lambda
+    /// `catalog.json` in the package (beside `bootstrap`).
+    File(PathBuf),
+    /// A content folder, read as `eclaireurs build` would: `CONTENT_DIR` (default `content`),
+    /// for local use.
+    Content(PathBuf),
+}
+
+impl CatalogSource {
+    pub fn describe(&self) -> String {
+        match self {
+            CatalogSource::File(path) => format!("the catalog {}", path.display()),
+            CatalogSource::Content(dir) => format!("the content folder {}", dir.display()),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Settings {
     /// `SUBMISSIONS_TABLE`: the DynamoDB table; unset means the embedded store.
@@ -12,9 +32,8 @@ pub struct Settings {
     pub allowed_origins: Vec<String>,
     /// `SITE_URL`: where redirects to thank-you pages point; empty means the same origin.
     pub site_url: String,
-    /// `CONTENT_DIR`: the content folder with the form definitions (default `content`; under
-    /// Lambda, relative to the deployment package's folder).
-    pub content_dir: PathBuf,
+    /// Where the form definitions come from.
+    pub catalog: CatalogSource,
     /// `RETENTION_DAYS`: when set, each item gets an `expires_at` that many days ahead.
     pub retention_days: Option<u32>,
 }
@@ -47,19 +66,35 @@ impl Settings {
             site_url: var("SITE_URL")
                 .map(|u| u.trim_end_matches('/').to_string())
                 .unwrap_or_default(),
-            content_dir: content_dir(var("CONTENT_DIR"), var("LAMBDA_TASK_ROOT")),
+            catalog: catalog_source(
+                var("CATALOG_FILE"),
+                var("CONTENT_DIR"),
+                var("LAMBDA_TASK_ROOT"),
+            ),
             retention_days,
         })
     }
 }
 
-/// Under Lambda, a relative content folder is inside the package (`LAMBDA_TASK_ROOT`), not
-/// wherever the process happens to start.
-fn content_dir(configured: Option<String>, task_root: Option<String>) -> PathBuf {
-    let dir = PathBuf::from(configured.unwrap_or_else(|| "content".into()));
-    match task_root {
-        Some(root) if dir.is_relative() => PathBuf::from(root).join(dir),
-        _ => dir,
+/// `CATALOG_FILE` wins, then `CONTENT_DIR`; with neither, Lambda reads the catalog of its
+/// package and a local run reads `content/`. Relative paths under Lambda are inside the
+/// package (`LAMBDA_TASK_ROOT`), not wherever the process happens to start.
+fn catalog_source(
+    file: Option<String>,
+    content: Option<String>,
+    task_root: Option<String>,
+) -> CatalogSource {
+    let in_package = |path: PathBuf| match &task_root {
+        Some(root) if path.is_relative() => PathBuf::from(root).join(path),
+        _ => path,
+    };
+    match (file, content, &task_root) {
+        (Some(file), _, _) => CatalogSource::File(in_package(file.into())),
+        (None, Some(dir), _) => CatalogSource::Content(in_package(dir.into())),
+        (None, None, Some(_)) => {
+            CatalogSource::File(in_package(eclaireurs_model::catalog::FILE_NAME.into()))
+        }
+        (None, None, None) => CatalogSource::Content("content".into()),
     }
 }
 
@@ -68,15 +103,30 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_content_folder_is_found_in_the_lambda_package() {
-        assert_eq!(content_dir(None, None), PathBuf::from("content"));
+    fn lambda_reads_the_catalog_of_its_package() {
         assert_eq!(
-            content_dir(None, Some("/var/task".into())),
-            PathBuf::from("/var/task/content")
+            catalog_source(None, None, Some("/var/task".into())),
+            CatalogSource::File("/var/task/catalog.json".into())
+        );
+    }
+
+    #[test]
+    fn a_local_run_reads_the_content_folder_unless_told_otherwise() {
+        assert_eq!(
+            catalog_source(None, None, None),
+            CatalogSource::Content("content".into())
         );
         assert_eq!(
-            content_dir(Some("/srv/site".into()), Some("/var/task".into())),
-            PathBuf::from("/srv/site")
+            catalog_source(None, Some("/srv/site".into()), Some("/var/task".into())),
+            CatalogSource::Content("/srv/site".into())
+        );
+        assert_eq!(
+            catalog_source(
+                Some("public/.eclaireurs-catalog.json".into()),
+                Some("c".into()),
+                None
+            ),
+            CatalogSource::File("public/.eclaireurs-catalog.json".into())
         );
     }
 }

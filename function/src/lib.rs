@@ -19,10 +19,14 @@ use store::{dynamodb, embedded::EmbeddedStore, Store};
 /// Loads the catalog and opens the store the settings name.
 pub async fn state(settings: Settings) -> anyhow::Result<Arc<AppState>> {
     use anyhow::Context;
-    let catalog = Catalog::load(&settings.content_dir).with_context(|| {
+    let catalog = match &settings.catalog {
+        config::CatalogSource::File(path) => Catalog::read(path),
+        config::CatalogSource::Content(dir) => Catalog::from_content(dir),
+    }
+    .with_context(|| {
         format!(
-            "cannot read the form definitions in {} (set CONTENT_DIR)",
-            settings.content_dir.display()
+            "cannot read the form definitions from {} (set CATALOG_FILE or CONTENT_DIR)",
+            settings.catalog.describe()
         )
     })?;
     let store = match &settings.table {

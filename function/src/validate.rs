@@ -392,7 +392,7 @@ mod tests {
     #[test]
     fn line_breaks_count_as_one_character_whichever_way_they_come() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../content");
-        let catalog = Catalog::load(&dir).expect("catalog");
+        let catalog = Catalog::from_content(&dir).expect("catalog");
         let form = catalog.form("need-report").expect("form");
         let lines = vec!["0123456789"; 360].join("\r\n");
         let body = format!(

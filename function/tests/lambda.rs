@@ -183,6 +183,13 @@ async fn api_gateway_and_function_url_events_run_through_lambda_http() {
         ));
     }
 
+    // The package as `eclaireurs publish` ships it: the catalog beside bootstrap, read from
+    // LAMBDA_TASK_ROOT; no content folder, and no SITE_URL (site and API share one origin).
+    let package = tempfile::tempdir().expect("temp");
+    let site = eclaireurs_model::Site::load(&repo().join("content")).expect("content");
+    let assets = eclaireurs_model::Assets::collect(&site).expect("assets");
+    let catalog = eclaireurs_model::Catalog::from_site(&site, &assets);
+    std::fs::write(package.path().join("catalog.json"), catalog.to_json()).expect("catalog");
     let data = tempfile::tempdir().expect("temp");
     let mut child = Command::new(env!("CARGO_BIN_EXE_eclaireurs-function"))
         .env("AWS_LAMBDA_RUNTIME_API", addr.to_string())
@@ -191,9 +198,11 @@ async fn api_gateway_and_function_url_events_run_through_lambda_http() {
         .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
         .env("AWS_LAMBDA_LOG_STREAM_NAME", "2026/11/23/[$LATEST]abc")
         .env("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/eclaireurs")
+        .env("LAMBDA_TASK_ROOT", package.path())
         .env("DATA_DIR", data.path())
-        .env("CONTENT_DIR", repo().join("content"))
-        .env("SITE_URL", SITE)
+        .env_remove("CONTENT_DIR")
+        .env_remove("CATALOG_FILE")
+        .env_remove("SITE_URL")
         .env_remove("SUBMISSIONS_TABLE")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -221,15 +230,18 @@ async fn api_gateway_and_function_url_events_run_through_lambda_http() {
     let form = &got["form"];
     assert_eq!(form["statusCode"], 303, "{form}");
     assert_eq!(
-        form["headers"]["location"],
-        "https://eclaireurs.example.ca/en/bas-saint-laurent/thank-you-report/"
+        form["headers"]["location"], "/en/bas-saint-laurent/thank-you-report/",
+        "on the site's own origin, a relative address"
     );
     let invalid = &got["invalid"];
     assert_eq!(invalid["statusCode"], 422);
-    assert!(invalid["body"]
-        .as_str()
-        .expect("page")
-        .contains("<html lang=\"en\">"));
+    let page = invalid["body"].as_str().expect("page");
+    assert!(page.contains("<html lang=\"en\">"));
+    let stylesheet = catalog.stylesheet.as_deref().expect("a stylesheet");
+    assert!(
+        page.contains(&format!("href=\"{stylesheet}\"")),
+        "the page uses the published (fingerprinted) stylesheet {stylesheet}:\n{page}"
+    );
     let stored = std::fs::read_to_string(data.path().join("need-report.jsonl")).expect("stored");
     assert_eq!(stored.lines().count(), 1);
 }

@@ -158,3 +158,67 @@ fn logs_are_json_with_the_outcome_and_never_personal_information() {
     // Form encoding of the same values must not leak either.
     assert!(!logs.contains("zephirine.ob%40example.ca"));
 }
+
+#[test]
+fn a_page_built_from_another_catalog_is_logged_and_still_validated_by_the_current_one() {
+    let dir = tempfile::tempdir().expect("temp");
+    let server = Server::start(dir.path());
+    let report = |version: &str, description: &str| {
+        format!(
+            "region=bas-saint-laurent&language=fr&consent=true&website=&catalog_version={version}&description={description}"
+        )
+    };
+    let form = "application/x-www-form-urlencoded";
+    let (status, _, _) = server.post(
+        "/api/need-reports",
+        form,
+        &report("00000000deadbeef", "Un+besoin+de+transport+au+village"),
+    );
+    assert_eq!(status, 303, "an older page's answers are still taken");
+    let (status, _, _) = server.post("/api/need-reports", form, &report("00000000deadbeef", ""));
+    assert_eq!(status, 422, "and judged by the current definition");
+    let (status, _, _) = server.post(
+        "/api/need-reports",
+        form,
+        &report("<script>x</script>", "Un+autre+besoin+de+transport"),
+    );
+    assert_eq!(status, 303);
+    let logs = server.stop();
+    let mismatches: Vec<serde_json::Value> = logs
+        .lines()
+        .filter_map(|line| serde_json::from_str(line).ok())
+        .filter(|e: &serde_json::Value| {
+            e["fields"]["message"]
+                .as_str()
+                .is_some_and(|m| m.starts_with("catalog_mismatch"))
+        })
+        .collect();
+    assert_eq!(mismatches.len(), 3, "{logs}");
+    assert_eq!(mismatches[0]["fields"]["page_catalog"], "00000000deadbeef");
+    assert_eq!(mismatches[0]["level"], "WARN");
+    assert_eq!(mismatches[2]["fields"]["page_catalog"], "unrecognized");
+    assert!(
+        !logs.contains("<script>"),
+        "client text stays out of the logs"
+    );
+}
+
+#[test]
+fn the_function_reads_a_catalog_file_when_told_to() {
+    let dir = tempfile::tempdir().expect("temp");
+    let missing = dir.path().join("nowhere/catalog.json");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_eclaireurs-function"))
+        .args(["--listen", "127.0.0.1:0"])
+        .env("CATALOG_FILE", &missing)
+        .env("DATA_DIR", dir.path())
+        .env_remove("SUBMISSIONS_TABLE")
+        .env_remove("AWS_LAMBDA_RUNTIME_API")
+        .output()
+        .expect("run");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("nowhere/catalog.json") && stderr.contains("CATALOG_FILE"),
+        "names the file and the setting: {stderr}"
+    );
+}

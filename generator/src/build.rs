@@ -4,11 +4,14 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use eclaireurs_model::page::INDEX;
-use eclaireurs_model::{MissingTranslation, Page, Problem, Site};
+use eclaireurs_model::{Assets, Catalog, MissingTranslation, Page, Problem, Site};
 
 use crate::output::{InPlace, OutputError, Staging};
-use crate::render::{Discard, Renderer};
-use crate::statics;
+use crate::render::{Discard, Renderer, Sink};
+
+/// Where `build` writes the function's catalog in its output folder. A dot file: it is for the
+/// function's package, not for the site's host, and `publish` never uploads dot files.
+pub const CATALOG_FILE: &str = ".eclaireurs-catalog.json";
 
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
@@ -44,6 +47,8 @@ pub struct Report {
     pub files: usize,
     pub elapsed: Duration,
     pub missing_translations: Vec<MissingTranslation>,
+    /// The version of the function's catalog the pages were built with.
+    pub catalog_version: String,
 }
 
 /// Builds the site of `content` into `out`. On any error `out` is left as it was.
@@ -55,20 +60,23 @@ pub fn build(content: &Path, out: &Path, body_end: &str) -> Result<Report, Build
 fn build_site(content: &Path, out: &Path, body_end: &str) -> Result<(Report, Site), BuildError> {
     let start = Instant::now();
     let site = Site::load(content)?;
-    let files = statics::collect(&site)?;
-    let mut renderer = Renderer::new(&site, files.keys().cloned().collect())?;
+    let assets = Assets::collect(&site)?;
+    let catalog = Catalog::from_site(&site, &assets);
+    let mut renderer = Renderer::new(&site, &assets, &catalog.version)?;
     renderer.body_end = body_end.to_string();
     let staging = Staging::new(out)?;
-    for (rel, source) in &files {
-        staging.copy(source, rel.trim_start_matches('/'))?;
+    for (_, asset) in assets.iter() {
+        staging.copy(&asset.source, asset.url.trim_start_matches('/'))?;
     }
     let pages = renderer.render_all(&staging)?;
+    staging.write(CATALOG_FILE, &catalog.to_json())?;
     staging.publish()?;
     let report = Report {
         pages,
-        files: files.len(),
+        files: assets.len(),
         elapsed: start.elapsed(),
         missing_translations: site.missing_translations.clone(),
+        catalog_version: catalog.version,
     };
     Ok((report, site))
 }
@@ -155,8 +163,10 @@ impl Preview {
             edited.push(page.path.clone());
         }
         let site = &*site;
-        let files = statics::collect(site)?;
-        let mut renderer = Renderer::new(site, files.keys().cloned().collect())?;
+        // Page text is not in the catalog: the version the pages carry stays the same.
+        let assets = Assets::collect(site)?;
+        let catalog = Catalog::from_site(site, &assets);
+        let mut renderer = Renderer::new(site, &assets, &catalog.version)?;
         renderer.body_end = self.body_end.clone();
         let pages: Vec<&Page> = site
             .all_pages()
@@ -171,13 +181,15 @@ impl Preview {
 pub fn check(content: &Path) -> Result<Report, BuildError> {
     let start = Instant::now();
     let site = Site::load(content)?;
-    let files = statics::collect(&site)?;
-    let renderer = Renderer::new(&site, files.keys().cloned().collect())?;
+    let assets = Assets::collect(&site)?;
+    let catalog = Catalog::from_site(&site, &assets);
+    let renderer = Renderer::new(&site, &assets, &catalog.version)?;
     let pages = renderer.render_all(&Discard)?;
     Ok(Report {
         pages,
-        files: files.len(),
+        files: assets.len(),
         elapsed: start.elapsed(),
         missing_translations: site.missing_translations,
+        catalog_version: catalog.version,
     })
 }

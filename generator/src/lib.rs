@@ -9,4 +9,3 @@ pub mod scaffold;
 #[cfg(feature = "serve")]
 pub mod serve;
 pub mod sitemap;
-pub mod statics;

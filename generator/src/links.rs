@@ -3,21 +3,31 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use eclaireurs_model::{Lang, Page, Site};
+use eclaireurs_model::{Assets, Lang, Page, Site};
 
 /// Page addresses by (region, key, language), plus every other file the site publishes.
 pub struct LinkIndex {
     pages: HashMap<(Option<String>, String, Lang), String>,
     urls: HashSet<String>,
     keys: HashMap<(Option<String>, Lang), BTreeSet<String>>,
+    /// Static files published under another name (fingerprinted): name in the folder →
+    /// published address.
+    renamed: HashMap<String, String>,
 }
 
 impl LinkIndex {
-    /// `files` are the other published paths (stylesheet, images), each starting with `/`.
-    pub fn new(site: &Site, files: impl IntoIterator<Item = String>) -> Self {
+    /// `assets` are the other published files (stylesheet, images).
+    pub fn new(site: &Site, assets: &Assets) -> Self {
         let mut pages = HashMap::new();
         let mut keys: HashMap<_, BTreeSet<String>> = HashMap::new();
-        let mut urls: HashSet<String> = files.into_iter().collect();
+        let mut urls: HashSet<String> = HashSet::new();
+        let mut renamed = HashMap::new();
+        for (path, asset) in assets.iter() {
+            urls.insert(asset.url.clone());
+            if asset.url != path {
+                renamed.insert(path.to_string(), asset.url.clone());
+            }
+        }
         for page in site.all_pages() {
             let url = page.url();
             urls.insert(url.clone());
@@ -29,7 +39,12 @@ impl LinkIndex {
         for fixed in ["/", "/404.html", "/sitemap.xml", "/robots.txt"] {
             urls.insert(fixed.to_string());
         }
-        LinkIndex { pages, urls, keys }
+        LinkIndex {
+            pages,
+            urls,
+            keys,
+            renamed,
+        }
     }
 
     /// The address of a page in a language, if that page exists.
@@ -79,6 +94,9 @@ impl LinkIndex {
         }
         if path.starts_with('/') {
             let path = path.split('?').next().unwrap_or(path);
+            if let Some(published) = self.renamed.get(path) {
+                return Ok(Some(with_fragment(published)));
+            }
             return if self.exists(path) {
                 Ok(None)
             } else {

@@ -20,7 +20,7 @@ use tower::ServiceExt;
 use tower_http::services::ServeDir;
 
 use eclaireurs_function::catalog::Catalog;
-use eclaireurs_function::config::Settings;
+use eclaireurs_function::config::{CatalogSource, Settings};
 use eclaireurs_function::http::{api_router, AppState};
 
 use crate::build;
@@ -61,8 +61,10 @@ pub async fn serve(content: &Path, port: u16) -> anyhow::Result<()> {
     report(&first);
     status_tx.send_replace(first);
 
+    // The API validates with the catalog of the build it serves, as the deployed function
+    // does with the catalog of its package.
     let mut settings = Settings::from_env().map_err(anyhow::Error::msg)?;
-    settings.content_dir = content.clone();
+    settings.catalog = CatalogSource::File(out.join(build::CATALOG_FILE));
     let app_state = eclaireurs_function::state(settings)
         .await
         .context("cannot start the submission API")?;
@@ -111,7 +113,7 @@ pub async fn serve(content: &Path, port: u16) -> anyhow::Result<()> {
     }
 
     let rebuilder = {
-        let content = content.clone();
+        let out_for_api = out.clone();
         let preview = Arc::new(std::sync::Mutex::new(preview));
         tokio::spawn(async move {
             let mut version = 1;
@@ -142,7 +144,7 @@ pub async fn serve(content: &Path, port: u16) -> anyhow::Result<()> {
                 });
                 report(&status);
                 if status.error.is_none() && status.full {
-                    refresh_api(&content, &app_state, &api);
+                    refresh_api(&out_for_api, &app_state, &api);
                 }
                 status_tx.send_replace(status);
             }
@@ -213,9 +215,9 @@ fn report(status: &Status) {
     }
 }
 
-/// Reads the form definitions again so the API validates against what the pages show.
-fn refresh_api(content: &Path, state: &Arc<AppState>, api: &Arc<RwLock<Router>>) {
-    match Catalog::load(content) {
+/// Reads the new build's catalog so the API validates against what the pages show.
+fn refresh_api(out: &Path, state: &Arc<AppState>, api: &Arc<RwLock<Router>>) {
+    match Catalog::read(&out.join(build::CATALOG_FILE)) {
         Ok(catalog) => {
             let fresh = Arc::new(AppState {
                 catalog,

@@ -32,6 +32,93 @@ fn site_static_files_are_published_and_replace_the_theme_ones() {
         "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
     );
     site.build().expect("builds");
-    assert_eq!(site.output("/assets/style.css"), "body { color: black; }");
+    let stylesheet = fingerprinted("body { color: black; }");
+    assert_eq!(site.output(&stylesheet), "body { color: black; }");
+    assert!(
+        site.output("/fr/bas-saint-laurent/")
+            .contains(&format!("href=\"{stylesheet}\"")),
+        "pages link to the site's own stylesheet"
+    );
     site.output("/images/logo.svg");
+}
+
+fn fingerprinted(css: &str) -> String {
+    eclaireurs_model::assets::fingerprinted("/assets/style.css", css.as_bytes())
+}
+
+#[test]
+fn assets_are_published_under_a_name_that_changes_with_their_content() {
+    let site = Fixture::real();
+    site.build().expect("builds");
+    let home = site.output("/fr/bas-saint-laurent/");
+    let form_page = site.output("/fr/bas-saint-laurent/devenir-eclaireur/");
+    for (file, page) in [
+        ("/assets/style.css", &home),
+        ("/assets/icon.svg", &home),
+        ("/assets/forms.js", &form_page),
+    ] {
+        let (stem, ext) = file.rsplit_once('.').expect("extension");
+        let start = page
+            .find(&format!("{stem}."))
+            .unwrap_or_else(|| panic!("{file} is linked"));
+        let url: String = page[start..].chars().take_while(|c| *c != '"').collect();
+        assert!(url.ends_with(&format!(".{ext}")), "{url}");
+        assert_ne!(url, file, "{file} is published under a fingerprinted name");
+        site.output(&url);
+        assert!(
+            !site.out().join(file.trim_start_matches('/')).exists(),
+            "{file} is not published under its plain name"
+        );
+    }
+
+    site.write("static/assets/style.css", "body { color: navy; }");
+    site.build().expect("builds again");
+    assert!(site
+        .output("/fr/bas-saint-laurent/")
+        .contains(&fingerprinted("body { color: navy; }")));
+}
+
+#[test]
+fn a_template_naming_a_missing_asset_stops_the_build_with_the_name() {
+    let site = Fixture::real();
+    site.write(
+        "templates/contact.html",
+        "{% extends \"base.html\" %}{% block main %}<img src=\"{{ asset(path='assets/logo.png') }}\" alt=\"\">{% endblock main %}",
+    );
+    let error = site.build_error();
+    assert!(error.contains("assets/logo.png"), "{error}");
+}
+
+#[test]
+fn a_markdown_link_to_an_asset_leads_to_its_published_name() {
+    let site = Fixture::real();
+    site.write("static/assets/guide.pdf", "%PDF-1.4 guide");
+    let page = site.content().join("regions/bas-saint-laurent/fr/roles.md");
+    let text = std::fs::read_to_string(&page).expect("page");
+    std::fs::write(&page, format!("{text}\n[Le guide](/assets/guide.pdf)\n")).expect("write");
+    site.build().expect("builds");
+    let published = eclaireurs_model::assets::fingerprinted("/assets/guide.pdf", b"%PDF-1.4 guide");
+    let roles = site.output("/fr/bas-saint-laurent/roles/");
+    assert!(
+        roles.contains(&format!("href=\"{published}\"")),
+        "{published}"
+    );
+}
+
+#[test]
+fn the_build_writes_the_function_catalog_that_its_forms_name() {
+    let site = Fixture::real();
+    let report = site.build().expect("builds");
+    let catalog = eclaireurs_model::Catalog::read(&site.out().join(".eclaireurs-catalog.json"))
+        .expect("a catalog beside the pages");
+    assert_eq!(catalog.version, report.catalog_version);
+    let form_page = site.output("/en/bas-saint-laurent/become-an-eclaireur/");
+    assert!(
+        form_page.contains(&format!(
+            "name=\"catalog_version\" value=\"{}\"",
+            catalog.version
+        )),
+        "the form carries the catalog version"
+    );
+    assert!(catalog.forms.contains_key("registration"));
 }

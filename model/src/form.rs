@@ -12,8 +12,9 @@ use crate::lang::Localized;
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FormDef {
-    /// The file name without `.yaml`, e.g. `registration`.
-    #[serde(skip_deserializing)]
+    /// The file name without `.yaml`, e.g. `registration` (not a key of the file, nor of the
+    /// catalog, which keys forms by id).
+    #[serde(skip)]
     pub id: String,
     /// The API path the form posts to, under the site's `api_url` (e.g. `registrations`).
     pub endpoint: String,

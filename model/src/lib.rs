@@ -8,6 +8,8 @@
 //! - `pages/{fr,en}/*.md`: site pages (region list, privacy notice);
 //! - optionally `templates/`: templates that replace the theme's.
 
+pub mod assets;
+pub mod catalog;
 pub mod config;
 pub mod error;
 pub mod form;
@@ -19,6 +21,8 @@ pub mod site;
 pub mod strings;
 pub mod yaml;
 
+pub use assets::Assets;
+pub use catalog::Catalog;
 pub use config::Config;
 pub use error::{Location, MissingTranslation, Problem, ProblemKind};
 pub use form::{Field, FieldKind, FormDef};

@@ -55,6 +55,7 @@ function startServe({ bin, content, dataDir, cwd }) {
     'SITE_URL',
     'ALLOWED_ORIGINS',
     'CONTENT_DIR',
+    'CATALOG_FILE',
     'RETENTION_DAYS',
     'AWS_LAMBDA_RUNTIME_API',
   ]) {
@@ -140,7 +141,7 @@ async function openPage(browser, path, { withoutFormsScript = false, prepare } =
   page.on('pageerror', (err) => scriptErrors.push(err.message));
   if (withoutFormsScript) {
     // As when the script fails to load on a slow connection: the form posts as plain HTML.
-    await page.route('**/assets/forms.js', (route) => route.abort());
+    await page.route(/\/assets\/forms\.[0-9a-f]+\.js$/, (route) => route.abort());
   }
   if (prepare) await prepare(page);
   const response = await page.goto(`${server.url}${path}`);

@@ -218,6 +218,8 @@ async fn submit(
         }
     };
 
+    check_catalog_version(catalog, &fields, &request_id, &form_id);
+
     let submission = match validate(catalog, form, &fields) {
         Outcome::Valid(submission) => submission,
         Outcome::Trap { language, region } => {
@@ -316,6 +318,31 @@ async fn submit(
             respond::problem(catalog, format, language, status, "unavailable")
         }
     }
+}
+
+/// A page built from another catalog than the function's (a page cached from before a
+/// publish, or a function not yet updated) is still validated against the function's current
+/// form definitions, which decide; the mismatch is logged so it can be seen, never refused.
+fn check_catalog_version(catalog: &Catalog, fields: &Fields, request_id: &str, form: &str) {
+    let Some(page_version) = fields.text("catalog_version").filter(|v| !v.is_empty()) else {
+        return;
+    };
+    if page_version == catalog.version {
+        return;
+    }
+    // Only a version-shaped value is logged: the field comes from the client.
+    let shown = if page_version.len() <= 64 && page_version.chars().all(|c| c.is_ascii_hexdigit()) {
+        page_version
+    } else {
+        "unrecognized"
+    };
+    tracing::warn!(
+        request_id = %request_id,
+        form = %form,
+        page_catalog = shown,
+        function_catalog = %catalog.version,
+        "catalog_mismatch: the page was built from other form definitions; validated against the current ones"
+    );
 }
 
 fn thanks_url(state: &AppState, form: &str, region: Option<&str>, lang: Lang) -> String {

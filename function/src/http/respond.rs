@@ -57,7 +57,10 @@ pub fn problem(
         Format::Form => {
             let title = catalog.text(lang, "validation.title");
             let body = format!("<p>{}</p>", escape(&message));
-            html(status, &page(lang, &title, &body, ""))
+            html(
+                status,
+                &page(lang, &title, &body, catalog.stylesheet.as_deref()),
+            )
         }
     };
     if status == StatusCode::SERVICE_UNAVAILABLE {
@@ -127,9 +130,13 @@ pub fn invalid(
                 }
             );
             let title = catalog.text(lang, "validation.title");
+            let stylesheet = catalog
+                .stylesheet
+                .as_ref()
+                .map(|css| format!("{site_url}{css}"));
             html(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &page(lang, &title, &body, site_url),
+                &page(lang, &title, &body, stylesheet.as_deref()),
             )
         }
     }
@@ -189,15 +196,18 @@ fn no_store(headers: &mut HeaderMap) {
     );
 }
 
-/// A short page in the site's look (its stylesheet, when the site's address is known).
-fn page(lang: Lang, title: &str, body: &str, site_url: &str) -> String {
+/// A short page in the site's look: the site's stylesheet (its published, fingerprinted
+/// address, from the catalog) when there is one.
+fn page(lang: Lang, title: &str, body: &str, stylesheet: Option<&str>) -> String {
+    let css = stylesheet
+        .map(|href| format!("<link rel=\"stylesheet\" href=\"{}\">\n", escape(href)))
+        .unwrap_or_default();
     format!(
         "<!doctype html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{title}</title>\n<link rel=\"stylesheet\" href=\"{css}/assets/style.css\">\n\
+         <title>{title}</title>\n{css}\
          </head>\n<body>\n<main id=\"main\" class=\"wrap\">\n<h1>{title}</h1>\n{body}\n</main>\n\
          </body>\n</html>\n",
         title = escape(title),
-        css = escape(site_url),
     )
 }

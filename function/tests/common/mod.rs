@@ -27,7 +27,7 @@ pub fn settings(data_dir: &Path) -> Settings {
         data_dir: data_dir.to_path_buf(),
         allowed_origins: vec!["https://eclaireurs.example.ca".into()],
         site_url: SITE.into(),
-        content_dir: repo().join("content"),
+        catalog: eclaireurs_function::config::CatalogSource::Content(repo().join("content")),
         retention_days: Some(730),
     }
 }
@@ -164,7 +164,7 @@ impl Api {
         let mut settings = settings(dir.path());
         settings.table = Some(table.to_string());
         let state = Arc::new(AppState {
-            catalog: eclaireurs_function::catalog::Catalog::load(&settings.content_dir)
+            catalog: eclaireurs_function::catalog::Catalog::from_content(&repo().join("content"))
                 .expect("catalog"),
             store: Arc::new(eclaireurs_function::store::Store::Dynamo(
                 eclaireurs_function::store::dynamodb::DynamoStore::new(client, table.to_string()),

@@ -13,7 +13,7 @@ use serde::Serialize;
 use tera::{Context, Tera};
 
 use eclaireurs_model::page::INDEX;
-use eclaireurs_model::{Lang, Page, Problem, Region, Site};
+use eclaireurs_model::{Assets, Lang, Page, Problem, Region, Site};
 
 use crate::links::LinkIndex;
 use crate::sitemap;
@@ -44,6 +44,8 @@ pub struct Renderer<'a> {
     /// `partials/footer.html`, the same on every page of a language: rendered once per
     /// language rather than once per page.
     footers: Vec<(Lang, String)>,
+    /// The version of the function's catalog, carried by every form.
+    catalog_version: String,
 }
 
 #[derive(Serialize)]
@@ -91,15 +93,16 @@ struct LangView<'a> {
 }
 
 impl<'a> Renderer<'a> {
-    /// `files` are the published paths of static files (`/assets/style.css`), which links
-    /// may point to.
-    pub fn new(site: &'a Site, files: Vec<String>) -> Result<Self, Problem> {
+    /// `assets` are the static files, which templates (`asset(path=…)`) and links may point
+    /// to; `catalog_version` is the version of the function's catalog built with the pages.
+    pub fn new(site: &'a Site, assets: &Assets, catalog_version: &str) -> Result<Self, Problem> {
         let mut renderer = Renderer {
             site,
-            tera: templates::load(site)?,
-            links: LinkIndex::new(site, files),
+            tera: templates::load(site, assets)?,
+            links: LinkIndex::new(site, assets),
             body_end: String::new(),
             footers: Vec::new(),
+            catalog_version: catalog_version.to_string(),
         };
         if renderer.tera.get_template(FOOTER).is_ok() {
             for lang in Lang::ALL {
@@ -295,8 +298,16 @@ impl<'a> Renderer<'a> {
         base: &mut Context,
     ) -> Result<String, Vec<Problem>> {
         let form = page.meta.form.as_deref().and_then(|id| self.site.form(id));
-        let form = form
-            .map(|f| FormView::new(f, region, page.lang, &self.site.config.api_url, &self.links));
+        let form = form.map(|f| {
+            FormView::new(
+                f,
+                region,
+                page.lang,
+                &self.site.config.api_url,
+                &self.links,
+                &self.catalog_version,
+            )
+        });
         self.render_page(page, base, "page.html", form)
     }
 

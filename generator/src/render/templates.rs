@@ -4,10 +4,10 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use eclaireurs_model::{Problem, Site};
+use eclaireurs_model::{Assets, Problem, Site};
 use tera::Tera;
 
-pub fn load(site: &Site) -> Result<Tera, Problem> {
+pub fn load(site: &Site, assets: &Assets) -> Result<Tera, Problem> {
     let mut files: BTreeMap<String, PathBuf> = BTreeMap::new();
     let theme_dir = site.theme.join("templates");
     collect(&theme_dir, &theme_dir, &mut files)?;
@@ -31,7 +31,35 @@ pub fn load(site: &Site) -> Result<Tera, Problem> {
             .unwrap_or(theme_dir.clone());
         Problem::invalid(&path, format!("template error: {}", message(&e)))
     })?;
+    tera.register_function("asset", asset_function(assets));
     Ok(tera)
+}
+
+/// `{{ asset(path="assets/style.css") }}`: the published address of a static file, with its
+/// fingerprint. A name with no file stops the build, so a page never links to nothing.
+fn asset_function(assets: &Assets) -> impl tera::Function {
+    let urls: BTreeMap<String, String> = assets
+        .iter()
+        .map(|(path, asset)| (path.to_string(), asset.url.clone()))
+        .collect();
+    move |args: &std::collections::HashMap<String, tera::Value>| {
+        let path = args
+            .get("path")
+            .and_then(tera::Value::as_str)
+            .ok_or_else(|| {
+                tera::Error::msg(
+                    "asset() needs the file's name, e.g. asset(path=\"assets/style.css\")",
+                )
+            })?;
+        let key = format!("/{}", path.trim_start_matches('/'));
+        match urls.get(&key) {
+            Some(url) => Ok(tera::Value::String(url.clone())),
+            None => Err(tera::Error::msg(format!(
+                "asset(path=\"{path}\"): there is no such file in the theme's or the site's \
+                 static folder"
+            ))),
+        }
+    }
 }
 
 fn collect(root: &Path, dir: &Path, files: &mut BTreeMap<String, PathBuf>) -> Result<(), Problem> {

@@ -160,7 +160,7 @@ pub struct FormView<'a> {
     pub consent_version: &'a str,
     /// The thank-you page, where the script goes after a submission sent as JSON.
     pub thanks: Option<String>,
-    /// Set by the page: the region and the language.
+    /// Set by the page: the catalog version, the region and the language.
     pub hidden: Vec<(&'a str, &'a str)>,
     pub honeypot: Option<&'a str>,
     pub groups: Vec<GroupView<'a>>,
@@ -206,8 +206,11 @@ impl<'a> FormView<'a> {
         lang: Lang,
         api_url: &str,
         links: &LinkIndex,
+        catalog_version: &'a str,
     ) -> Self {
-        let mut hidden = Vec::new();
+        // The function compares it with its own catalog, so a page built from other form
+        // definitions shows in its logs.
+        let mut hidden = vec![("catalog_version", catalog_version)];
         let mut honeypot = None;
         let mut groups: Vec<GroupView> = Vec::new();
         for field in &form.fields {

@@ -1,0 +1,241 @@
+//! The function's catalog: what the submission function needs to know of a built site, in one
+//! JSON file written by `eclaireurs build` beside the pages it built (and shipped in the
+//! function's package by `eclaireurs publish`), so the function validates with exactly the
+//! form definitions of the published pages.
+//!
+//! It holds the forms, each region's territories, the UI strings the function shows, the
+//! addresses of each form's page and thank-you page, and the stylesheet the function's own
+//! pages use. Its `version` is a hash of all that; every form carries it in a hidden field
+//! (`catalog_version`), so a page built from another catalog is noticed when it posts.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::assets::Assets;
+use crate::form::FormDef;
+use crate::lang::{Lang, Localized};
+use crate::site::Site;
+
+/// The file name of the catalog, in the build output and in the function's package.
+pub const FILE_NAME: &str = "catalog.json";
+
+/// The subtrees of the UI strings that the function shows (its error pages and messages).
+const FUNCTION_STRINGS: &[&str] = &["validation", "crisis"];
+
+/// The stylesheet the function's pages link to.
+const STYLESHEET: &str = "/assets/style.css";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Catalog {
+    /// A hash of everything below (hex).
+    pub version: String,
+    /// By form id (`registration`, `need-report`).
+    pub forms: BTreeMap<String, FormDef>,
+    /// Region slug → the names of its territories.
+    pub regions: BTreeMap<String, Vec<String>>,
+    pub strings: Localized<serde_json::Value>,
+    pub pages: Vec<FormPages>,
+    /// The published address of the stylesheet (fingerprinted), if the site has one.
+    pub stylesheet: Option<String>,
+}
+
+/// Where a form lives for one region and language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FormPages {
+    pub form: String,
+    pub region: String,
+    pub lang: Lang,
+    /// The page that shows the form.
+    pub page: Option<String>,
+    /// The page shown after a successful post.
+    pub thanks: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    #[error("cannot read the catalog {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(
+        "the catalog {path} is not one this version can read ({reason}); build it again with \
+         `eclaireurs build`"
+    )]
+    Format { path: String, reason: String },
+}
+
+impl Catalog {
+    /// The catalog of a loaded site whose static files are `assets`.
+    pub fn from_site(site: &Site, assets: &Assets) -> Catalog {
+        let mut pages = Vec::new();
+        for form in &site.forms {
+            for region in &site.regions {
+                for lang in Lang::ALL {
+                    let page = region
+                        .pages
+                        .iter()
+                        .find(|p| p.lang == lang && p.meta.form.as_deref() == Some(&form.id))
+                        .map(|p| p.url());
+                    pages.push(FormPages {
+                        form: form.id.clone(),
+                        region: region.slug.clone(),
+                        lang,
+                        page,
+                        thanks: region.page(&form.thanks_page, lang).map(|p| p.url()),
+                    });
+                }
+            }
+        }
+        let strings = |lang: Lang| {
+            let table = site.strings.table(lang);
+            let mut kept = serde_json::Map::new();
+            for key in FUNCTION_STRINGS {
+                if let Some(value) = table.get(*key) {
+                    kept.insert(
+                        (*key).to_string(),
+                        serde_json::to_value(value).unwrap_or_default(),
+                    );
+                }
+            }
+            serde_json::Value::Object(kept)
+        };
+        let mut catalog = Catalog {
+            version: String::new(),
+            forms: site
+                .forms
+                .iter()
+                .map(|f| (f.id.clone(), f.clone()))
+                .collect(),
+            regions: site
+                .regions
+                .iter()
+                .map(|r| {
+                    let names = r.data.territories.iter().map(|t| t.name.clone()).collect();
+                    (r.slug.clone(), names)
+                })
+                .collect(),
+            strings: Localized {
+                fr: strings(Lang::Fr),
+                en: strings(Lang::En),
+            },
+            pages,
+            stylesheet: assets.url(STYLESHEET).map(str::to_string),
+        };
+        catalog.version = catalog.hash();
+        catalog
+    }
+
+    /// The catalog as its file holds it.
+    pub fn to_json(&self) -> Vec<u8> {
+        // A catalog is plain data (strings, maps, lists): serializing it cannot fail.
+        serde_json::to_vec_pretty(self).unwrap_or_default()
+    }
+
+    pub fn from_json(bytes: &[u8], path: &Path) -> Result<Catalog, CatalogError> {
+        let format = |reason: String| CatalogError::Format {
+            path: path.display().to_string(),
+            reason,
+        };
+        let mut catalog: Catalog =
+            serde_json::from_slice(bytes).map_err(|e| format(e.to_string()))?;
+        for (id, form) in &mut catalog.forms {
+            form.id = id.clone();
+        }
+        if catalog.version != catalog.hash() {
+            return Err(format(
+                "its contents do not match its version: it was edited by hand or cut short".into(),
+            ));
+        }
+        Ok(catalog)
+    }
+
+    pub fn read(path: &Path) -> Result<Catalog, CatalogError> {
+        let bytes = std::fs::read(path).map_err(|source| CatalogError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Catalog::from_json(&bytes, path)
+    }
+
+    /// 16 hex digits of the SHA-256 of the catalog without its version.
+    fn hash(&self) -> String {
+        let unversioned = Catalog {
+            version: String::new(),
+            ..self.clone()
+        };
+        let bytes = serde_json::to_vec(&unversioned).unwrap_or_default();
+        Sha256::digest(&bytes)
+            .iter()
+            .take(8)
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site() -> (Site, Assets) {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../content");
+        let site = Site::load(&root).expect("the real content loads");
+        let assets = Assets::collect(&site).expect("assets");
+        (site, assets)
+    }
+
+    #[test]
+    fn the_catalog_survives_its_file_and_keeps_its_version() {
+        let (site, assets) = site();
+        let catalog = Catalog::from_site(&site, &assets);
+        assert_eq!(catalog.version.len(), 16);
+        let again =
+            Catalog::from_json(&catalog.to_json(), Path::new("catalog.json")).expect("reads back");
+        assert_eq!(again.version, catalog.version);
+        assert_eq!(again.forms["registration"].id, "registration");
+        assert_eq!(
+            again.forms["need-report"].fields.len(),
+            site.form("need-report").expect("form").fields.len()
+        );
+        assert!(again.regions["bas-saint-laurent"].len() >= 8);
+        let stylesheet = again.stylesheet.as_deref().expect("a stylesheet");
+        assert!(
+            stylesheet.starts_with("/assets/style.") && stylesheet != STYLESHEET,
+            "{stylesheet}"
+        );
+    }
+
+    #[test]
+    fn the_version_changes_with_a_form_definition() {
+        let (mut site, assets) = site();
+        let before = Catalog::from_site(&site, &assets).version;
+        site.forms[0].submit.fr.push('!');
+        assert_ne!(Catalog::from_site(&site, &assets).version, before);
+    }
+
+    #[test]
+    fn a_catalog_edited_by_hand_is_refused_with_its_name() {
+        let (site, assets) = site();
+        let json = String::from_utf8(Catalog::from_site(&site, &assets).to_json()).expect("utf-8");
+        let edited = json.replacen("bas-saint-laurent", "bas-saint-laurant", 1);
+        let err = Catalog::from_json(edited.as_bytes(), Path::new("pkg/catalog.json"))
+            .expect_err("refused");
+        assert!(err.to_string().contains("pkg/catalog.json"), "{err}");
+        let err = Catalog::from_json(b"{", Path::new("pkg/catalog.json")).expect_err("refused");
+        assert!(err.to_string().contains("eclaireurs build"), "{err}");
+    }
+
+    #[test]
+    fn only_the_strings_the_function_shows_are_kept() {
+        let (site, assets) = site();
+        let catalog = Catalog::from_site(&site, &assets);
+        let fr = catalog.strings.fr.as_object().expect("a map");
+        assert!(fr.contains_key("validation"));
+        assert!(!fr.contains_key("nav"), "page-only strings stay out");
+    }
+}
