@@ -4,6 +4,10 @@
 pub mod build;
 pub mod links;
 pub mod output;
+#[cfg(feature = "publish")]
+pub mod package;
+#[cfg(feature = "publish")]
+pub mod publish;
 pub mod render;
 pub mod scaffold;
 #[cfg(feature = "serve")]

@@ -43,6 +43,43 @@ enum Command {
         #[arg(long, default_value = "content")]
         content: PathBuf,
     },
+    /// Build the site, then put it and the function's catalog online in a deployed stack:
+    /// only the files that changed are uploaded.
+    #[cfg(feature = "publish")]
+    Publish {
+        /// The CloudFormation stack deployed from template.yaml (the name given to `sam deploy`).
+        #[arg(long)]
+        stack: String,
+        /// Print what would be uploaded, deleted and invalidated, and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// The AWS region of the stack.
+        #[arg(long, default_value = "ca-central-1")]
+        region: String,
+        #[arg(long, default_value = "content")]
+        content: PathBuf,
+        /// Where the site is built before it is uploaded.
+        #[arg(long, default_value = "public")]
+        out: PathBuf,
+        /// The function's program for Lambda, as `scripts/package-function` builds it.
+        #[arg(long, default_value = eclaireurs::package::BOOTSTRAP)]
+        bootstrap: PathBuf,
+    },
+    /// Build the site, then write the function's Lambda zip (its program and the new
+    /// catalog), for `sam deploy`.
+    #[cfg(feature = "publish")]
+    Package {
+        #[arg(long, default_value = "content")]
+        content: PathBuf,
+        #[arg(long, default_value = "public")]
+        out: PathBuf,
+        /// The function's program for Lambda (arm64), as cargo-lambda builds it.
+        #[arg(long, default_value = eclaireurs::package::BOOTSTRAP)]
+        bootstrap: PathBuf,
+        /// Where to write the zip.
+        #[arg(long, default_value = eclaireurs::package::ZIP)]
+        zip: PathBuf,
+    },
     /// Create a new region with every page in both languages, ready to fill in.
     NewRegion {
         /// The region's address, e.g. `cote-nord`.
@@ -91,6 +128,61 @@ fn main() -> ExitCode {
                 }
             }
         }
+        #[cfg(feature = "publish")]
+        Command::Publish {
+            stack,
+            dry_run,
+            region,
+            content,
+            out,
+            bootstrap,
+        } => {
+            let options = eclaireurs::publish::Options {
+                stack,
+                region,
+                content,
+                out,
+                bootstrap,
+                dry_run,
+            };
+            let runtime = match tokio::runtime::Runtime::new() {
+                Ok(runtime) => runtime,
+                Err(err) => {
+                    eprintln!("error: cannot start: {err}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            match runtime.block_on(eclaireurs::publish::publish(&options)) {
+                Ok(_) => ExitCode::SUCCESS,
+                Err(eclaireurs::publish::PublishError::Build(err)) => {
+                    fail(&err, None);
+                    eprintln!("Nothing was published.");
+                    ExitCode::FAILURE
+                }
+                Err(err) => {
+                    eprintln!("error: {err}");
+                    eprintln!(
+                        "The publish stopped; what is online is whole (nothing was deleted \
+                         before its replacement). Run it again once fixed."
+                    );
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        #[cfg(feature = "publish")]
+        Command::Package {
+            content,
+            out,
+            bootstrap,
+            zip,
+        } => match package(&content, &out, &bootstrap, &zip) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(PackageFailure::Build(err)) => fail(&err, Some(&out)),
+            Err(PackageFailure::Package(err)) => {
+                eprintln!("error: {err}");
+                ExitCode::FAILURE
+            }
+        },
         Command::Check { content } => match build::check(&content) {
             Ok(report) => {
                 print_missing(&report);
@@ -118,6 +210,41 @@ fn main() -> ExitCode {
             }
         },
     }
+}
+
+#[cfg(feature = "publish")]
+enum PackageFailure {
+    Build(BuildError),
+    Package(eclaireurs::package::PackageError),
+}
+
+/// Builds, then zips the function's program with the new catalog.
+#[cfg(feature = "publish")]
+fn package(
+    content: &std::path::Path,
+    out: &std::path::Path,
+    bootstrap: &std::path::Path,
+    zip: &std::path::Path,
+) -> Result<(), PackageFailure> {
+    use eclaireurs::package::{Package, PackageError};
+    let report = build::build(content, out, "").map_err(PackageFailure::Build)?;
+    let catalog_path = out.join(build::CATALOG_FILE);
+    let catalog = std::fs::read(&catalog_path).map_err(|source| {
+        PackageFailure::Package(PackageError::Read {
+            path: catalog_path,
+            source,
+        })
+    })?;
+    let package = Package::new(bootstrap, &catalog).map_err(PackageFailure::Package)?;
+    package.write_to(zip).map_err(PackageFailure::Package)?;
+    println!(
+        "Wrote {} ({} bytes, SHA-256 {}): the function with catalog {}.",
+        zip.display(),
+        package.bytes.len(),
+        package.sha256(),
+        report.catalog_version
+    );
+    Ok(())
 }
 
 fn print_missing(report: &Report) {

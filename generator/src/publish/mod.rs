@@ -1,0 +1,275 @@
+//! `eclaireurs publish`: builds the site and the function's catalog, then puts both online in
+//! a deployed stack, doing only what differs from what is online.
+//!
+//! Every step compares before it acts, so a publish stopped anywhere can simply be run again:
+//! files already uploaded have the right MD5 and are skipped; the function is updated only if
+//! its package differs from the deployed code; stale files are deleted only after all new
+//! files are up, so no page ever refers to a file already gone.
+
+pub mod aws;
+pub mod bucket;
+pub mod cdn;
+pub mod function;
+pub mod media;
+pub mod plan;
+mod progress;
+pub mod stack;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use crate::build::{self, BuildError, CATALOG_FILE};
+use crate::package::{Package, PackageError};
+use aws::{AwsError, Clients};
+use plan::{Invalidation, LocalFile, Plan};
+
+/// Uploads under way at once.
+const CONCURRENT_UPLOADS: usize = 8;
+
+pub struct Options {
+    pub stack: String,
+    pub region: String,
+    pub content: PathBuf,
+    pub out: PathBuf,
+    pub bootstrap: PathBuf,
+    pub dry_run: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PublishError {
+    #[error(transparent)]
+    Build(#[from] BuildError),
+    #[error(transparent)]
+    Aws(#[from] AwsError),
+    #[error(transparent)]
+    Package(#[from] PackageError),
+    #[error("cannot read the built site in {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// What a publish did.
+#[derive(Debug)]
+pub struct Summary {
+    pub uploaded: usize,
+    pub deleted: usize,
+    pub unchanged: usize,
+    pub function_updated: bool,
+    pub invalidation: Option<String>,
+    pub site_url: String,
+    pub requests: usize,
+    pub dry_run: bool,
+}
+
+pub async fn publish(options: &Options) -> Result<Summary, PublishError> {
+    let start = Instant::now();
+    let report = build::build(&options.content, &options.out, "")?;
+    println!(
+        "Built {} pages and {} files into {} ({} ms).",
+        report.pages,
+        report.files,
+        options.out.display(),
+        report.elapsed.as_millis()
+    );
+    if !report.missing_translations.is_empty() {
+        println!(
+            "{} pages have no translation yet; `eclaireurs check` lists them.",
+            report.missing_translations.len()
+        );
+    }
+
+    let clients = Clients::connect(&options.region).await?;
+    let stack = stack::find(&clients, &options.stack, &options.region).await?;
+    warn_on_other_address(&options.content, &stack.site_url);
+
+    // Packaged before anything is sent, so a missing program stops the publish early.
+    let catalog_path = options.out.join(CATALOG_FILE);
+    let catalog = std::fs::read(&catalog_path).map_err(|source| PublishError::Read {
+        path: catalog_path.clone(),
+        source,
+    })?;
+    let package = Package::new(&options.bootstrap, &catalog)?;
+    let deployed = function::deployed_sha256(&clients, &stack.function).await?;
+    let update_function = deployed != package.sha256();
+
+    let local = plan::local_files(&options.out).map_err(|source| PublishError::Read {
+        path: options.out.clone(),
+        source,
+    })?;
+    let remote = bucket::list(&clients, &stack.bucket).await?;
+    let plan = plan::plan(&local, &remote);
+
+    if options.dry_run {
+        print_plan(&plan, update_function, &stack);
+    } else {
+        if update_function {
+            // Before the pages: a new page never posts to an older form definition.
+            function::update(&clients, &stack.function, &package).await?;
+            println!(
+                "Updated the function `{}` (new catalog {}).",
+                stack.function, report.catalog_version
+            );
+        } else {
+            println!("The function is up to date.");
+        }
+        upload_all(&clients, &stack.bucket, &plan.uploads).await?;
+        if !plan.uploads.is_empty() {
+            println!("Uploaded {} files.", plan.uploads.len());
+        }
+        if !plan.deletes.is_empty() {
+            bucket::delete(&clients, &stack.bucket, &plan.deletes).await?;
+            println!("Deleted {} old files.", plan.deletes.len());
+        }
+    }
+    let invalidation = if options.dry_run {
+        None
+    } else {
+        cdn::invalidate(&clients, &stack.distribution, &plan.invalidation).await?
+    };
+    let summary = Summary {
+        uploaded: plan.uploads.len(),
+        deleted: plan.deletes.len(),
+        unchanged: plan.unchanged,
+        function_updated: update_function,
+        invalidation,
+        site_url: stack.site_url.clone(),
+        requests: clients.requests.get(),
+        dry_run: options.dry_run,
+    };
+    print_summary(&summary, start.elapsed().as_millis());
+    Ok(summary)
+}
+
+/// Assets first, then other files, pages last; each group finished before the next starts.
+async fn upload_all(
+    clients: &Clients,
+    bucket: &str,
+    uploads: &[LocalFile],
+) -> Result<(), AwsError> {
+    if uploads.is_empty() {
+        return Ok(());
+    }
+    let bar = progress::Bar::new(uploads.len());
+    let clients = Arc::new(clients_handle(clients));
+    let mut rest = uploads;
+    while let Some(first) = rest.first() {
+        let group = upload_group(&first.key);
+        let len = rest
+            .iter()
+            .take_while(|f| upload_group(&f.key) == group)
+            .count();
+        let (now, later) = rest.split_at(len);
+        let limit = Arc::new(tokio::sync::Semaphore::new(CONCURRENT_UPLOADS));
+        let mut tasks = tokio::task::JoinSet::new();
+        for file in now {
+            let file = file.clone();
+            let clients = clients.clone();
+            let bucket = bucket.to_string();
+            let limit = limit.clone();
+            tasks.spawn(async move {
+                let _permit = limit.acquire_owned().await;
+                bucket::upload(&clients, &bucket, &file).await
+            });
+        }
+        while let Some(done) = tasks.join_next().await {
+            match done {
+                Ok(Ok(())) => bar.inc(),
+                Ok(Err(err)) => return Err(err),
+                Err(err) => {
+                    return Err(AwsError::Failed {
+                        action: "uploading".into(),
+                        message: err.to_string(),
+                    })
+                }
+            }
+        }
+        rest = later;
+    }
+    bar.finish();
+    Ok(())
+}
+
+fn upload_group(key: &str) -> u8 {
+    if media::is_fingerprinted(key) {
+        0
+    } else if media::is_page(key) {
+        2
+    } else {
+        1
+    }
+}
+
+/// The clients are cheap handles on shared connections: a copy for the upload tasks.
+fn clients_handle(clients: &Clients) -> Clients {
+    Clients {
+        s3: clients.s3.clone(),
+        cloudfront: clients.cloudfront.clone(),
+        cloudformation: clients.cloudformation.clone(),
+        lambda: clients.lambda.clone(),
+        requests: clients.requests.clone(),
+    }
+}
+
+fn print_plan(plan: &Plan, update_function: bool, stack: &stack::Stack) {
+    println!("Dry run: nothing is changed. The plan:");
+    for file in &plan.uploads {
+        println!("  upload  {} ({} bytes)", file.key, file.size);
+    }
+    for key in &plan.deletes {
+        println!("  delete  {key}");
+    }
+    println!(
+        "  function `{}`: {}",
+        stack.function,
+        if update_function {
+            "would be updated (its catalog or program changed)"
+        } else {
+            "unchanged"
+        }
+    );
+    match &plan.invalidation {
+        Invalidation::None => println!("  invalidation: none"),
+        Invalidation::Paths(paths) => println!("  invalidation: {}", paths.join(" ")),
+        Invalidation::Everything => println!("  invalidation: /* (many paths changed)"),
+    }
+}
+
+fn print_summary(summary: &Summary, millis: u128) {
+    let verb = if summary.dry_run {
+        "Would publish"
+    } else {
+        "Published"
+    };
+    println!(
+        "{verb}: {} uploaded, {} deleted, {} unchanged; function {}; invalidation {}; {} AWS requests; {millis} ms.",
+        summary.uploaded,
+        summary.deleted,
+        summary.unchanged,
+        if summary.function_updated {
+            "updated"
+        } else {
+            "unchanged"
+        },
+        summary.invalidation.as_deref().unwrap_or("none"),
+        summary.requests,
+    );
+    println!("The site: {}/", summary.site_url);
+}
+
+/// Canonical links and the sitemap use `base_url`: say so when it is not the stack's address.
+fn warn_on_other_address(content: &Path, site_url: &str) {
+    let Ok(config) = eclaireurs_model::Config::load(&content.join("config.yaml")) else {
+        return;
+    };
+    if config.base_url.trim_end_matches('/') != site_url.trim_end_matches('/') {
+        println!(
+            "warning: base_url in {} is {}, but the stack's site is {site_url}: canonical links \
+             and the sitemap point to base_url",
+            content.join("config.yaml").display(),
+            config.base_url
+        );
+    }
+}

@@ -1,0 +1,283 @@
+//! What a publish must do, decided by comparing the built folder with the bucket's listing:
+//! a file is uploaded when its MD5 differs from the object's ETag (as `hugo deploy` does), a
+//! key no longer built is deleted, and the CDN forgets only what existed and changed.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use md5::{Digest, Md5};
+
+use super::media;
+
+/// More paths than this, and one `/*` is cheaper and simpler than a long list.
+pub const MAX_INVALIDATION_PATHS: usize = 25;
+
+/// A file of the built site.
+#[derive(Debug, Clone)]
+pub struct LocalFile {
+    /// Its key in the bucket: the path in the folder, `/`-separated, no leading `/`.
+    pub key: String,
+    pub path: PathBuf,
+    pub md5: [u8; 16],
+    pub size: u64,
+}
+
+impl LocalFile {
+    pub fn md5_hex(&self) -> String {
+        self.md5.iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Invalidation {
+    None,
+    Paths(Vec<String>),
+    Everything,
+}
+
+#[derive(Debug)]
+pub struct Plan {
+    /// New and changed files, in upload order: fingerprinted assets, then other files, then
+    /// pages, so an uploaded page never refers to a file that is not online yet.
+    pub uploads: Vec<LocalFile>,
+    /// How many of the uploads replace an object that was there.
+    pub changed: usize,
+    /// Keys online that the build no longer has, deleted after every upload.
+    pub deletes: Vec<String>,
+    pub unchanged: usize,
+    pub invalidation: Invalidation,
+}
+
+impl Plan {
+    pub fn is_empty(&self) -> bool {
+        self.uploads.is_empty() && self.deletes.is_empty()
+    }
+}
+
+/// Every file under `root` whose path has no part starting with `.` (the build's marker and
+/// the function's catalog stay home), with its MD5.
+pub fn local_files(root: &Path) -> std::io::Result<Vec<LocalFile>> {
+    let mut files = Vec::new();
+    walk(root, root, &mut files)?;
+    files.sort_by(|a, b| a.key.cmp(&b.key));
+    Ok(files)
+}
+
+fn walk(root: &Path, dir: &Path, files: &mut Vec<LocalFile>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        if entry.file_name().to_string_lossy().starts_with('.') {
+            continue;
+        }
+        let path = entry.path();
+        let kind = entry.file_type()?;
+        if kind.is_dir() {
+            walk(root, &path, files)?;
+        } else if kind.is_file() {
+            let bytes = std::fs::read(&path)?;
+            let key = path
+                .strip_prefix(root)
+                .unwrap_or(&path)
+                .to_string_lossy()
+                .replace('\\', "/");
+            files.push(LocalFile {
+                key,
+                md5: Md5::digest(&bytes).into(),
+                size: bytes.len() as u64,
+                path,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// `remote`: key → ETag, as ListObjectsV2 gives them.
+pub fn plan(local: &[LocalFile], remote: &HashMap<String, String>) -> Plan {
+    let mut uploads = Vec::new();
+    let mut invalidate = Vec::new();
+    let mut unchanged = 0;
+    for file in local {
+        match remote.get(&file.key) {
+            Some(etag) if same_content(etag, &file.md5_hex()) => unchanged += 1,
+            Some(_) => {
+                // The CDN keeps objects by the address after the viewer-request function's
+                // rewrite (`/fr/x/` → `/fr/x/index.html`), which is the key itself: one path
+                // per file.
+                invalidate.push(format!("/{}", file.key));
+                uploads.push(file.clone());
+            }
+            None => uploads.push(file.clone()),
+        }
+    }
+    let changed = invalidate.len();
+    let built: BTreeMap<&str, ()> = local.iter().map(|f| (f.key.as_str(), ())).collect();
+    let mut deletes: Vec<String> = remote
+        .keys()
+        .filter(|k| !built.contains_key(k.as_str()))
+        .cloned()
+        .collect();
+    deletes.sort();
+    invalidate.extend(deletes.iter().map(|k| format!("/{k}")));
+    uploads.sort_by_key(|f| (upload_rank(&f.key), f.key.clone()));
+    let invalidation = match invalidate.len() {
+        0 => Invalidation::None,
+        n if n > MAX_INVALIDATION_PATHS => Invalidation::Everything,
+        _ => Invalidation::Paths(invalidate),
+    };
+    Plan {
+        uploads,
+        changed,
+        deletes,
+        unchanged,
+        invalidation,
+    }
+}
+
+fn upload_rank(key: &str) -> u8 {
+    if media::is_fingerprinted(key) {
+        0
+    } else if media::is_page(key) {
+        2
+    } else {
+        1
+    }
+}
+
+/// A simple upload's ETag is the hex MD5 of the object, in quotes; a multipart upload's
+/// (`"…-3"`) is not, and counts as different.
+fn same_content(etag: &str, md5_hex: &str) -> bool {
+    etag.trim_matches('"').eq_ignore_ascii_case(md5_hex)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(key: &str, body: &str) -> LocalFile {
+        LocalFile {
+            key: key.into(),
+            path: PathBuf::from(key),
+            md5: Md5::digest(body.as_bytes()).into(),
+            size: body.len() as u64,
+        }
+    }
+
+    fn etag(body: &str) -> String {
+        let md5: [u8; 16] = Md5::digest(body.as_bytes()).into();
+        format!(
+            "\"{}\"",
+            md5.iter().map(|b| format!("{b:02x}")).collect::<String>()
+        )
+    }
+
+    fn site() -> Vec<LocalFile> {
+        vec![
+            file("fr/index.html", "accueil"),
+            file("assets/style.0123456789.css", "body{}"),
+            file("robots.txt", "User-agent: *"),
+            file("en/index.html", "home"),
+        ]
+    }
+
+    #[test]
+    fn a_first_publish_uploads_everything_assets_first_and_pages_last() {
+        let plan = plan(&site(), &HashMap::new());
+        let order: Vec<&str> = plan.uploads.iter().map(|f| f.key.as_str()).collect();
+        assert_eq!(
+            order,
+            [
+                "assets/style.0123456789.css",
+                "robots.txt",
+                "en/index.html",
+                "fr/index.html"
+            ]
+        );
+        assert_eq!(plan.changed, 0);
+        assert!(plan.deletes.is_empty());
+        assert_eq!(
+            plan.invalidation,
+            Invalidation::None,
+            "nothing new is cached yet"
+        );
+    }
+
+    #[test]
+    fn an_unchanged_site_needs_nothing() {
+        let remote: HashMap<String, String> = site()
+            .iter()
+            .map(|f| (f.key.clone(), format!("\"{}\"", f.md5_hex())))
+            .collect();
+        let plan = plan(&site(), &remote);
+        assert!(plan.is_empty());
+        assert_eq!(plan.unchanged, 4);
+        assert_eq!(plan.invalidation, Invalidation::None);
+    }
+
+    #[test]
+    fn an_edited_page_is_uploaded_and_invalidated_alone() {
+        let mut remote: HashMap<String, String> = site()
+            .iter()
+            .map(|f| (f.key.clone(), format!("\"{}\"", f.md5_hex())))
+            .collect();
+        remote.insert("fr/index.html".into(), etag("ancien accueil"));
+        let plan = plan(&site(), &remote);
+        assert_eq!(plan.uploads.len(), 1);
+        assert_eq!(plan.changed, 1);
+        assert_eq!(
+            plan.invalidation,
+            Invalidation::Paths(vec!["/fr/index.html".into()])
+        );
+    }
+
+    #[test]
+    fn a_removed_page_is_deleted_and_invalidated() {
+        let mut remote: HashMap<String, String> = site()
+            .iter()
+            .map(|f| (f.key.clone(), format!("\"{}\"", f.md5_hex())))
+            .collect();
+        remote.insert("fr/old/index.html".into(), etag("old"));
+        let plan = plan(&site(), &remote);
+        assert!(plan.uploads.is_empty());
+        assert_eq!(plan.deletes, ["fr/old/index.html"]);
+        assert_eq!(
+            plan.invalidation,
+            Invalidation::Paths(vec!["/fr/old/index.html".into()])
+        );
+    }
+
+    #[test]
+    fn a_multipart_etag_counts_as_changed() {
+        let mut remote = HashMap::new();
+        remote.insert(
+            "robots.txt".to_string(),
+            "\"9b2cf535f27731c974343645a3985328-2\"".to_string(),
+        );
+        let plan = plan(&[file("robots.txt", "User-agent: *")], &remote);
+        assert_eq!(plan.uploads.len(), 1);
+    }
+
+    #[test]
+    fn many_changes_are_invalidated_with_one_wildcard() {
+        let local: Vec<LocalFile> = (0..30)
+            .map(|i| file(&format!("fr/p{i}/index.html"), "new"))
+            .collect();
+        let remote: HashMap<String, String> =
+            local.iter().map(|f| (f.key.clone(), etag("old"))).collect();
+        assert_eq!(plan(&local, &remote).invalidation, Invalidation::Everything);
+    }
+
+    #[test]
+    fn dot_files_of_the_build_stay_home() {
+        let dir = tempfile::tempdir().expect("temp");
+        std::fs::write(dir.path().join(".eclaireurs-build"), "").expect("write");
+        std::fs::write(dir.path().join(".eclaireurs-catalog.json"), "{}").expect("write");
+        std::fs::create_dir_all(dir.path().join("fr/x")).expect("dir");
+        std::fs::write(dir.path().join("fr/x/index.html"), "page").expect("write");
+        let keys: Vec<String> = local_files(dir.path())
+            .expect("list")
+            .into_iter()
+            .map(|f| f.key)
+            .collect();
+        assert_eq!(keys, ["fr/x/index.html"]);
+    }
+}
