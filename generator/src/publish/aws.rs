@@ -3,16 +3,19 @@
 //! the four clients made from it, a count of the requests they send, and AWS errors turned
 //! into one plain sentence.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::provider::ProvideCredentials;
 use aws_smithy_runtime_api::box_error::BoxError;
-use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef;
+use aws_smithy_runtime_api::client::interceptors::context::{
+    BeforeDeserializationInterceptorContextRef, BeforeTransmitInterceptorContextRef,
+};
 use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
-use aws_smithy_types::config_bag::ConfigBag;
+use aws_smithy_types::config_bag::{ConfigBag, Storable, StoreReplace};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AwsError {
@@ -26,15 +29,32 @@ pub enum AwsError {
     Failed { action: String, message: String },
 }
 
-/// Counts every HTTP request the clients send (retries included), for the summary and the
-/// benchmark.
+/// Counts every HTTP request the clients send (retries included) and the time spent waiting
+/// for their answers, for the summary and the benchmark (which tells the emulator's time
+/// from publish's own).
 #[derive(Debug, Clone, Default)]
-pub struct RequestCount(Arc<AtomicUsize>);
+pub struct RequestCount {
+    sent: Arc<AtomicUsize>,
+    waited_ns: Arc<AtomicU64>,
+}
 
 impl RequestCount {
     pub fn get(&self) -> usize {
-        self.0.load(Ordering::Relaxed)
+        self.sent.load(Ordering::Relaxed)
     }
+
+    /// The sum of the requests' round trips (concurrent ones overlap).
+    pub fn waited(&self) -> Duration {
+        Duration::from_nanos(self.waited_ns.load(Ordering::Relaxed))
+    }
+}
+
+/// When a request left, kept with that request.
+#[derive(Debug, Clone)]
+struct SentAt(Instant);
+
+impl Storable for SentAt {
+    type Storer = StoreReplace<Self>;
 }
 
 impl Intercept for RequestCount {
@@ -46,9 +66,23 @@ impl Intercept for RequestCount {
         &self,
         _context: &BeforeTransmitInterceptorContextRef<'_>,
         _components: &RuntimeComponents,
-        _cfg: &mut ConfigBag,
+        cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        self.0.fetch_add(1, Ordering::Relaxed);
+        self.sent.fetch_add(1, Ordering::Relaxed);
+        cfg.interceptor_state().store_put(SentAt(Instant::now()));
+        Ok(())
+    }
+
+    fn read_after_transmit(
+        &self,
+        _context: &BeforeDeserializationInterceptorContextRef<'_>,
+        _components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        if let Some(SentAt(at)) = cfg.load::<SentAt>() {
+            let waited = u64::try_from(at.elapsed().as_nanos()).unwrap_or(u64::MAX);
+            self.waited_ns.fetch_add(waited, Ordering::Relaxed);
+        }
         Ok(())
     }
 }

@@ -61,6 +61,8 @@ pub struct Summary {
     pub invalidation: Option<String>,
     pub site_url: String,
     pub requests: usize,
+    /// Time spent waiting for AWS's answers (summed over requests).
+    pub waited_ms: u128,
     pub dry_run: bool,
 }
 
@@ -137,6 +139,7 @@ pub async fn publish(options: &Options) -> Result<Summary, PublishError> {
         invalidation,
         site_url: stack.site_url.clone(),
         requests: clients.requests.get(),
+        waited_ms: clients.requests.waited().as_millis(),
         dry_run: options.dry_run,
     };
     print_summary(&summary, start.elapsed().as_millis());
@@ -244,7 +247,7 @@ fn print_summary(summary: &Summary, millis: u128) {
         "Published"
     };
     println!(
-        "{verb}: {} uploaded, {} deleted, {} unchanged; function {}; invalidation {}; {} AWS requests; {millis} ms.",
+        "{verb}: {} uploaded, {} deleted, {} unchanged; function {}; invalidation {}; {} AWS requests ({} ms waiting for answers); {millis} ms in all.",
         summary.uploaded,
         summary.deleted,
         summary.unchanged,
@@ -255,6 +258,7 @@ fn print_summary(summary: &Summary, millis: u128) {
         },
         summary.invalidation.as_deref().unwrap_or("none"),
         summary.requests,
+        summary.waited_ms,
     );
     println!("The site: {}/", summary.site_url);
 }
