@@ -19,6 +19,20 @@ struct Cli {
     command: Command,
 }
 
+/// What `publish` and `package` build from, and the function's program they package.
+#[cfg(feature = "publish")]
+#[derive(clap::Args)]
+struct PackageArgs {
+    #[arg(long, default_value = "content")]
+    content: PathBuf,
+    /// Where the site is built before it is uploaded or packaged.
+    #[arg(long, default_value = "public")]
+    out: PathBuf,
+    /// The function's program for Lambda (arm64), as `scripts/package-function` builds it.
+    #[arg(long, default_value = eclaireurs::package::BOOTSTRAP)]
+    bootstrap: PathBuf,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Build the site into a folder of static files.
@@ -56,26 +70,15 @@ enum Command {
         /// The AWS region of the stack.
         #[arg(long, default_value = "ca-central-1")]
         region: String,
-        #[arg(long, default_value = "content")]
-        content: PathBuf,
-        /// Where the site is built before it is uploaded.
-        #[arg(long, default_value = "public")]
-        out: PathBuf,
-        /// The function's program for Lambda, as `scripts/package-function` builds it.
-        #[arg(long, default_value = eclaireurs::package::BOOTSTRAP)]
-        bootstrap: PathBuf,
+        #[command(flatten)]
+        build: PackageArgs,
     },
     /// Build the site, then write the function's Lambda zip (its program and the new
     /// catalog), for `sam deploy`.
     #[cfg(feature = "publish")]
     Package {
-        #[arg(long, default_value = "content")]
-        content: PathBuf,
-        #[arg(long, default_value = "public")]
-        out: PathBuf,
-        /// The function's program for Lambda (arm64), as cargo-lambda builds it.
-        #[arg(long, default_value = eclaireurs::package::BOOTSTRAP)]
-        bootstrap: PathBuf,
+        #[command(flatten)]
+        build: PackageArgs,
         /// Where to write the zip.
         #[arg(long, default_value = eclaireurs::package::ZIP)]
         zip: PathBuf,
@@ -133,16 +136,14 @@ fn main() -> ExitCode {
             stack,
             dry_run,
             region,
-            content,
-            out,
-            bootstrap,
+            build,
         } => {
             let options = eclaireurs::publish::Options {
                 stack,
                 region,
-                content,
-                out,
-                bootstrap,
+                content: build.content,
+                out: build.out,
+                bootstrap: build.bootstrap,
                 dry_run,
             };
             let runtime = match tokio::runtime::Runtime::new() {
@@ -170,14 +171,9 @@ fn main() -> ExitCode {
             }
         }
         #[cfg(feature = "publish")]
-        Command::Package {
-            content,
-            out,
-            bootstrap,
-            zip,
-        } => match package(&content, &out, &bootstrap, &zip) {
+        Command::Package { build, zip } => match package(&build, &zip) {
             Ok(()) => ExitCode::SUCCESS,
-            Err(PackageFailure::Build(err)) => fail(&err, Some(&out)),
+            Err(PackageFailure::Build(err)) => fail(&err, Some(&build.out)),
             Err(PackageFailure::Package(err)) => {
                 eprintln!("error: {err}");
                 ExitCode::FAILURE
@@ -220,22 +216,17 @@ enum PackageFailure {
 
 /// Builds, then zips the function's program with the new catalog.
 #[cfg(feature = "publish")]
-fn package(
-    content: &std::path::Path,
-    out: &std::path::Path,
-    bootstrap: &std::path::Path,
-    zip: &std::path::Path,
-) -> Result<(), PackageFailure> {
+fn package(args: &PackageArgs, zip: &std::path::Path) -> Result<(), PackageFailure> {
     use eclaireurs::package::{Package, PackageError};
-    let report = build::build(content, out, "").map_err(PackageFailure::Build)?;
-    let catalog_path = out.join(build::CATALOG_FILE);
+    let report = build::build(&args.content, &args.out, "").map_err(PackageFailure::Build)?;
+    let catalog_path = args.out.join(build::CATALOG_FILE);
     let catalog = std::fs::read(&catalog_path).map_err(|source| {
         PackageFailure::Package(PackageError::Read {
             path: catalog_path,
             source,
         })
     })?;
-    let package = Package::new(bootstrap, &catalog).map_err(PackageFailure::Package)?;
+    let package = Package::new(&args.bootstrap, &catalog).map_err(PackageFailure::Package)?;
     package.write_to(zip).map_err(PackageFailure::Package)?;
     println!(
         "Wrote {} ({} bytes, SHA-256 {}): the function with catalog {}.",

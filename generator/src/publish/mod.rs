@@ -159,10 +159,10 @@ async fn upload_all(
     let clients = Arc::new(clients_handle(clients));
     let mut rest = uploads;
     while let Some(first) = rest.first() {
-        let group = upload_group(&first.key);
+        let group = plan::upload_rank(&first.key);
         let len = rest
             .iter()
-            .take_while(|f| upload_group(&f.key) == group)
+            .take_while(|f| plan::upload_rank(&f.key) == group)
             .count();
         let (now, later) = rest.split_at(len);
         let limit = Arc::new(tokio::sync::Semaphore::new(CONCURRENT_UPLOADS));
@@ -193,16 +193,6 @@ async fn upload_all(
     }
     bar.finish();
     Ok(())
-}
-
-fn upload_group(key: &str) -> u8 {
-    if media::is_fingerprinted(key) {
-        0
-    } else if media::is_page(key) {
-        2
-    } else {
-        1
-    }
 }
 
 /// The clients are cheap handles on shared connections: a copy for the upload tasks.

@@ -133,7 +133,8 @@ pub fn plan(local: &[LocalFile], remote: &HashMap<String, String>) -> Plan {
     }
 }
 
-fn upload_rank(key: &str) -> u8 {
+/// Fingerprinted assets (0), then other files (1), then pages (2).
+pub fn upload_rank(key: &str) -> u8 {
     if media::is_fingerprinted(key) {
         0
     } else if media::is_page(key) {
