@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use eclaireurs_model::page::INDEX;
 use eclaireurs_model::{Assets, Catalog, MissingTranslation, Page, Problem, Site};
 
-use crate::output::{InPlace, OutputError, Staging};
+use crate::output::{InPlace, Memory, OutputError, Staging};
 use crate::render::{Discard, Renderer, Sink};
 
 /// Where `build` writes the function's catalog in its output folder. A dot file: it is for the
@@ -79,6 +79,42 @@ fn build_site(content: &Path, out: &Path, body_end: &str) -> Result<(Report, Sit
         catalog_version: catalog.version,
     };
     Ok((report, site))
+}
+
+/// A site built in memory: every file to publish, and the function's catalog.
+pub struct Rendered {
+    pub report: Report,
+    /// (path in the site, contents): pages, assets under their published names, sitemap.
+    pub files: Vec<(String, Vec<u8>)>,
+    /// The function's catalog (`catalog.json` of its package).
+    pub catalog: Vec<u8>,
+}
+
+/// Builds the site of `content` in memory, for `publish`: the same checks and pages as
+/// [`build`], without writing a folder.
+pub fn render(content: &Path) -> Result<Rendered, BuildError> {
+    let start = Instant::now();
+    let site = Site::load(content)?;
+    let assets = Assets::collect(&site)?;
+    let catalog = Catalog::from_site(&site, &assets);
+    let renderer = Renderer::new(&site, &assets, &catalog.version)?;
+    let memory = Memory::default();
+    for (_, asset) in assets.iter() {
+        let bytes = std::fs::read(&asset.source).map_err(|e| Problem::read(&asset.source, &e))?;
+        memory.write(asset.url.trim_start_matches('/'), &bytes)?;
+    }
+    let pages = renderer.render_all(&memory)?;
+    Ok(Rendered {
+        report: Report {
+            pages,
+            files: assets.len(),
+            elapsed: start.elapsed(),
+            missing_translations: site.missing_translations.clone(),
+            catalog_version: catalog.version.clone(),
+        },
+        files: memory.into_files(),
+        catalog: catalog.to_json(),
+    })
 }
 
 /// What a rebuild did.

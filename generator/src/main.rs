@@ -25,9 +25,6 @@ struct Cli {
 struct PackageArgs {
     #[arg(long, default_value = "content")]
     content: PathBuf,
-    /// Where the site is built before it is uploaded or packaged.
-    #[arg(long, default_value = "public")]
-    out: PathBuf,
     /// The function's program for Lambda (arm64), as `scripts/package-function` builds it.
     #[arg(long, default_value = eclaireurs::package::BOOTSTRAP)]
     bootstrap: PathBuf,
@@ -79,6 +76,9 @@ enum Command {
     Package {
         #[command(flatten)]
         build: PackageArgs,
+        /// Where the site is built (replaced only if the build succeeds).
+        #[arg(long, default_value = "public")]
+        out: PathBuf,
         /// Where to write the zip.
         #[arg(long, default_value = eclaireurs::package::ZIP)]
         zip: PathBuf,
@@ -142,7 +142,6 @@ fn main() -> ExitCode {
                 stack,
                 region,
                 content: build.content,
-                out: build.out,
                 bootstrap: build.bootstrap,
                 dry_run,
             };
@@ -171,9 +170,9 @@ fn main() -> ExitCode {
             }
         }
         #[cfg(feature = "publish")]
-        Command::Package { build, zip } => match package(&build, &zip) {
+        Command::Package { build, out, zip } => match package(&build, &out, &zip) {
             Ok(()) => ExitCode::SUCCESS,
-            Err(PackageFailure::Build(err)) => fail(&err, Some(&build.out)),
+            Err(PackageFailure::Build(err)) => fail(&err, Some(&out)),
             Err(PackageFailure::Package(err)) => {
                 eprintln!("error: {err}");
                 ExitCode::FAILURE
@@ -216,10 +215,14 @@ enum PackageFailure {
 
 /// Builds, then zips the function's program with the new catalog.
 #[cfg(feature = "publish")]
-fn package(args: &PackageArgs, zip: &std::path::Path) -> Result<(), PackageFailure> {
+fn package(
+    args: &PackageArgs,
+    out: &std::path::Path,
+    zip: &std::path::Path,
+) -> Result<(), PackageFailure> {
     use eclaireurs::package::{Package, PackageError};
-    let report = build::build(&args.content, &args.out, "").map_err(PackageFailure::Build)?;
-    let catalog_path = args.out.join(build::CATALOG_FILE);
+    let report = build::build(&args.content, out, "").map_err(PackageFailure::Build)?;
+    let catalog_path = out.join(build::CATALOG_FILE);
     let catalog = std::fs::read(&catalog_path).map_err(|source| {
         PackageFailure::Package(PackageError::Read {
             path: catalog_path,

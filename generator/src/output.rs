@@ -134,3 +134,29 @@ impl Sink for InPlace<'_> {
         fs::rename(&aside, &dest).map_err(|e| Problem::read(&dest, &e))
     }
 }
+
+/// A build kept in memory, file by file, for `publish`: what it uploads comes from here, so a
+/// publish writes no folder of its own (on a slow disk, creating thousands of files costs
+/// more than rendering them).
+#[derive(Default)]
+pub struct Memory(std::sync::Mutex<Vec<(String, Vec<u8>)>>);
+
+impl Memory {
+    /// The files written, as (path in the site, contents).
+    pub fn into_files(self) -> Vec<(String, Vec<u8>)> {
+        self.0
+            .into_inner()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+impl Sink for Memory {
+    fn write(&self, rel: &str, contents: &[u8]) -> Result<(), Problem> {
+        let mut files = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        files.push((rel.to_string(), contents.to_vec()));
+        Ok(())
+    }
+}

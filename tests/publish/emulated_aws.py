@@ -183,10 +183,10 @@ def code_sha256(function: str) -> str:
     return client("lambda").get_function(FunctionName=function)["Configuration"]["CodeSha256"]
 
 
-def run_publish(binary: Path, stack: str, content: Path, out: Path, bootstrap: Path,
+def run_publish(binary: Path, stack: str, content: Path, bootstrap: Path,
                 *extra: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [str(binary), "publish", "--stack", stack, "--content", str(content), "--out", str(out),
+        [str(binary), "publish", "--stack", stack, "--content", str(content),
          "--bootstrap", str(bootstrap), *extra],
         env=env if env is not None else publish_env(),
         capture_output=True,

@@ -19,8 +19,7 @@ ASSET_CACHE = "public, max-age=31536000, immutable"
 
 
 def publish(binary, stack, site, *extra, env=None):
-    return aws.run_publish(binary, stack.name, site["content"], site["out"], site["bootstrap"],
-                           *extra, env=env)
+    return aws.run_publish(binary, stack.name, site["content"], site["bootstrap"], *extra, env=env)
 
 
 def ok(result):
@@ -35,6 +34,14 @@ def summary(stdout: str) -> dict[str, str]:
     assert found, line
     keys = ["uploaded", "deleted", "unchanged", "function", "invalidation", "requests"]
     return dict(zip(keys, found.groups()))
+
+
+def build(binary, site) -> Path:
+    """The same site built into a folder by `eclaireurs build`, to compare with what is online."""
+    result = aws.subprocess.run([str(binary), "build", "--content", str(site["content"]),
+                                 "--out", str(site["out"])], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    return site["out"]
 
 
 def built_files(out: Path) -> set[str]:
@@ -54,7 +61,7 @@ def edit(path: Path, old: str, new: str) -> None:
 def test_a_first_publish_puts_every_file_online_with_its_type_and_cache_policy(binary, stack, site):
     out = ok(publish(binary, stack, site))
     online = aws.objects(stack.bucket)
-    expected = built_files(site["out"])
+    expected = built_files(build(binary, site))
     assert set(online) == expected, "every built file, and nothing else"
     assert not [k for k in online if "/." in f"/{k}"], "no dot file (marker, catalog) goes online"
     s3 = aws.client("s3")
@@ -92,7 +99,6 @@ def test_a_first_publish_puts_every_file_online_with_its_type_and_cache_policy(b
 def test_the_function_gets_the_catalog_of_the_published_pages_in_its_zip(binary, stack, site):
     ok(publish(binary, stack, site))
     deployed = aws.code_sha256(stack.function)
-    catalog = json.loads((site["out"] / ".eclaireurs-catalog.json").read_text())
     package = site["out"].parent / "function.zip"
     result = aws.subprocess.run(
         [str(binary), "package", "--content", str(site["content"]), "--out", str(site["out"]),
@@ -103,6 +109,7 @@ def test_the_function_gets_the_catalog_of_the_published_pages_in_its_zip(binary,
         "the deployed code is byte for byte the zip `eclaireurs package` makes for sam deploy"
     with zipfile.ZipFile(package) as archive:
         assert sorted(archive.namelist()) == ["bootstrap", "catalog.json"]
+        catalog = json.loads((site["out"] / ".eclaireurs-catalog.json").read_text())
         assert json.loads(archive.read("catalog.json"))["version"] == catalog["version"]
         assert archive.read("bootstrap") == site["bootstrap"].read_bytes()
 
@@ -207,7 +214,7 @@ def one_sentence(result):
 
 
 def test_a_wrong_stack_name_is_one_clear_sentence(binary, site):
-    message = one_sentence(aws.run_publish(binary, "no-such-stack", site["content"], site["out"],
+    message = one_sentence(aws.run_publish(binary, "no-such-stack", site["content"],
                                            site["bootstrap"]))
     assert "no stack named `no-such-stack` in ca-central-1" in message, message
 
@@ -215,7 +222,7 @@ def test_a_wrong_stack_name_is_one_clear_sentence(binary, site):
 def test_missing_credentials_are_one_clear_sentence(binary, site):
     env = aws.publish_env()
     del env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"]
-    message = one_sentence(aws.run_publish(binary, "eclaireurs", site["content"], site["out"],
+    message = one_sentence(aws.run_publish(binary, "eclaireurs", site["content"],
                                            site["bootstrap"], env=env))
     assert "no AWS credentials" in message, message
 

@@ -36,12 +36,7 @@ pub async fn list(clients: &Clients, bucket: &str) -> Result<HashMap<String, Str
 /// Uploads one file with its type, cache policy and MD5 (S3 refuses a body that arrives
 /// damaged).
 pub async fn upload(clients: &Clients, bucket: &str, file: &LocalFile) -> Result<(), AwsError> {
-    let body = ByteStream::from_path(&file.path)
-        .await
-        .map_err(|e| AwsError::Failed {
-            action: format!("reading {}", file.path.display()),
-            message: e.to_string(),
-        })?;
+    let body = ByteStream::from(file.bytes.as_ref().clone());
     clients
         .s3
         .put_object()

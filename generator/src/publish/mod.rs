@@ -15,14 +15,16 @@ pub mod plan;
 mod progress;
 pub mod stack;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
-use crate::build::{self, BuildError, CATALOG_FILE};
+use crate::build::{self, BuildError};
 use crate::package::{Package, PackageError};
 use aws::{AwsError, Clients};
 use plan::{Invalidation, LocalFile, Plan};
+use stack::Stack;
 
 /// Uploads under way at once.
 const CONCURRENT_UPLOADS: usize = 8;
@@ -31,7 +33,6 @@ pub struct Options {
     pub stack: String,
     pub region: String,
     pub content: PathBuf,
-    pub out: PathBuf,
     pub bootstrap: PathBuf,
     pub dry_run: bool,
 }
@@ -44,11 +45,8 @@ pub enum PublishError {
     Aws(#[from] AwsError),
     #[error(transparent)]
     Package(#[from] PackageError),
-    #[error("cannot read the built site in {path}: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    #[error("the build stopped unexpectedly: {0}")]
+    Crashed(String),
 }
 
 /// What a publish did.
@@ -66,14 +64,44 @@ pub struct Summary {
     pub dry_run: bool,
 }
 
+/// What is online before a publish.
+struct Online {
+    clients: Clients,
+    stack: Stack,
+    /// key → ETag.
+    objects: HashMap<String, String>,
+    /// The deployed function code's SHA-256.
+    function_sha256: String,
+}
+
+async fn online(options: &Options) -> Result<Online, AwsError> {
+    let clients = Clients::connect(&options.region).await?;
+    let stack = stack::find(&clients, &options.stack, &options.region).await?;
+    let (objects, function_sha256) = tokio::try_join!(
+        bucket::list(&clients, &stack.bucket),
+        function::deployed_sha256(&clients, &stack.function)
+    )?;
+    Ok(Online {
+        clients,
+        stack,
+        objects,
+        function_sha256,
+    })
+}
+
 pub async fn publish(options: &Options) -> Result<Summary, PublishError> {
     let start = Instant::now();
-    let report = build::build(&options.content, &options.out, "")?;
+    // The build (in memory) and the reading of what is online run side by side. Content
+    // problems are reported first: nothing is sent while the content has one.
+    let content = options.content.clone();
+    let build = tokio::task::spawn_blocking(move || build::render(&content));
+    let (built, online) = tokio::join!(build, online(options));
+    let rendered = built.map_err(|e| PublishError::Crashed(e.to_string()))??;
+    let report = &rendered.report;
     println!(
-        "Built {} pages and {} files into {} ({} ms).",
+        "Built {} pages and {} files ({} ms).",
         report.pages,
         report.files,
-        options.out.display(),
         report.elapsed.as_millis()
     );
     if !report.missing_translations.is_empty() {
@@ -82,27 +110,20 @@ pub async fn publish(options: &Options) -> Result<Summary, PublishError> {
             report.missing_translations.len()
         );
     }
-
-    let clients = Clients::connect(&options.region).await?;
-    let stack = stack::find(&clients, &options.stack, &options.region).await?;
+    let Online {
+        clients,
+        stack,
+        objects,
+        function_sha256,
+    } = online?;
     warn_on_other_address(&options.content, &stack.site_url);
 
     // Packaged before anything is sent, so a missing program stops the publish early.
-    let catalog_path = options.out.join(CATALOG_FILE);
-    let catalog = std::fs::read(&catalog_path).map_err(|source| PublishError::Read {
-        path: catalog_path.clone(),
-        source,
-    })?;
-    let package = Package::new(&options.bootstrap, &catalog)?;
-    let deployed = function::deployed_sha256(&clients, &stack.function).await?;
-    let update_function = deployed != package.sha256();
-
-    let local = plan::local_files(&options.out).map_err(|source| PublishError::Read {
-        path: options.out.clone(),
-        source,
-    })?;
-    let remote = bucket::list(&clients, &stack.bucket).await?;
-    let plan = plan::plan(&local, &remote);
+    let package = Package::new(&options.bootstrap, &rendered.catalog)?;
+    let update_function = function_sha256 != package.sha256();
+    let local = plan::local_files(rendered.files);
+    let plan = plan::plan(&local, &objects);
+    drop(local);
 
     if options.dry_run {
         print_plan(&plan, update_function, &stack);
@@ -206,10 +227,10 @@ fn clients_handle(clients: &Clients) -> Clients {
     }
 }
 
-fn print_plan(plan: &Plan, update_function: bool, stack: &stack::Stack) {
+fn print_plan(plan: &Plan, update_function: bool, stack: &Stack) {
     println!("Dry run: nothing is changed. The plan:");
     for file in &plan.uploads {
-        println!("  upload  {} ({} bytes)", file.key, file.size);
+        println!("  upload  {} ({} bytes)", file.key, file.size());
     }
     for key in &plan.deletes {
         println!("  delete  {key}");

@@ -3,9 +3,10 @@
 //! key no longer built is deleted, and the CDN forgets only what existed and changed.
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use md5::{Digest, Md5};
+use rayon::prelude::*;
 
 use super::media;
 
@@ -15,17 +16,41 @@ pub const MAX_INVALIDATION_PATHS: usize = 25;
 /// A file of the built site.
 #[derive(Debug, Clone)]
 pub struct LocalFile {
-    /// Its key in the bucket: the path in the folder, `/`-separated, no leading `/`.
+    /// Its key in the bucket: the path in the site, `/`-separated, no leading `/`.
     pub key: String,
-    pub path: PathBuf,
+    pub bytes: Arc<Vec<u8>>,
     pub md5: [u8; 16],
-    pub size: u64,
 }
 
 impl LocalFile {
+    pub fn new(key: String, bytes: Vec<u8>) -> LocalFile {
+        LocalFile {
+            md5: Md5::digest(&bytes).into(),
+            key,
+            bytes: Arc::new(bytes),
+        }
+    }
+
     pub fn md5_hex(&self) -> String {
         self.md5.iter().map(|b| format!("{b:02x}")).collect()
     }
+
+    pub fn size(&self) -> usize {
+        self.bytes.len()
+    }
+}
+
+/// The files of a build to publish, with their MD5 (computed in parallel), sorted by key:
+/// every file whose path has no part starting with `.` (a build's marker and the function's
+/// catalog stay home).
+pub fn local_files(files: Vec<(String, Vec<u8>)>) -> Vec<LocalFile> {
+    let mut local: Vec<LocalFile> = files
+        .into_par_iter()
+        .filter(|(key, _)| !key.split('/').any(|part| part.starts_with('.')))
+        .map(|(key, bytes)| LocalFile::new(key, bytes))
+        .collect();
+    local.sort_by(|a, b| a.key.cmp(&b.key));
+    local
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,43 +77,6 @@ impl Plan {
     pub fn is_empty(&self) -> bool {
         self.uploads.is_empty() && self.deletes.is_empty()
     }
-}
-
-/// Every file under `root` whose path has no part starting with `.` (the build's marker and
-/// the function's catalog stay home), with its MD5.
-pub fn local_files(root: &Path) -> std::io::Result<Vec<LocalFile>> {
-    let mut files = Vec::new();
-    walk(root, root, &mut files)?;
-    files.sort_by(|a, b| a.key.cmp(&b.key));
-    Ok(files)
-}
-
-fn walk(root: &Path, dir: &Path, files: &mut Vec<LocalFile>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let entry = entry?;
-        if entry.file_name().to_string_lossy().starts_with('.') {
-            continue;
-        }
-        let path = entry.path();
-        let kind = entry.file_type()?;
-        if kind.is_dir() {
-            walk(root, &path, files)?;
-        } else if kind.is_file() {
-            let bytes = std::fs::read(&path)?;
-            let key = path
-                .strip_prefix(root)
-                .unwrap_or(&path)
-                .to_string_lossy()
-                .replace('\\', "/");
-            files.push(LocalFile {
-                key,
-                md5: Md5::digest(&bytes).into(),
-                size: bytes.len() as u64,
-                path,
-            });
-        }
-    }
-    Ok(())
 }
 
 /// `remote`: key → ETag, as ListObjectsV2 gives them.
@@ -155,12 +143,7 @@ mod tests {
     use super::*;
 
     fn file(key: &str, body: &str) -> LocalFile {
-        LocalFile {
-            key: key.into(),
-            path: PathBuf::from(key),
-            md5: Md5::digest(body.as_bytes()).into(),
-            size: body.len() as u64,
-        }
+        LocalFile::new(key.into(), body.as_bytes().to_vec())
     }
 
     fn etag(body: &str) -> String {
@@ -269,16 +252,13 @@ mod tests {
 
     #[test]
     fn dot_files_of_the_build_stay_home() {
-        let dir = tempfile::tempdir().expect("temp");
-        std::fs::write(dir.path().join(".eclaireurs-build"), "").expect("write");
-        std::fs::write(dir.path().join(".eclaireurs-catalog.json"), "{}").expect("write");
-        std::fs::create_dir_all(dir.path().join("fr/x")).expect("dir");
-        std::fs::write(dir.path().join("fr/x/index.html"), "page").expect("write");
-        let keys: Vec<String> = local_files(dir.path())
-            .expect("list")
-            .into_iter()
-            .map(|f| f.key)
-            .collect();
+        let files = vec![
+            (".eclaireurs-build".to_string(), Vec::new()),
+            (".eclaireurs-catalog.json".to_string(), b"{}".to_vec()),
+            ("fr/.hidden/x.html".to_string(), b"x".to_vec()),
+            ("fr/x/index.html".to_string(), b"page".to_vec()),
+        ];
+        let keys: Vec<String> = local_files(files).into_iter().map(|f| f.key).collect();
         assert_eq!(keys, ["fr/x/index.html"]);
     }
 }
