@@ -18,6 +18,11 @@ pub struct Catalog {
     pub regions: HashMap<String, Vec<String>>,
     /// The published stylesheet, for the function's own pages.
     pub stylesheet: Option<String>,
+    /// Region → field → the region's wording of the field's choices.
+    choices: std::collections::BTreeMap<
+        String,
+        std::collections::BTreeMap<String, Vec<eclaireurs_model::form::Choice>>,
+    >,
     strings: eclaireurs_model::Localized<serde_json::Value>,
     /// (form id, region, language) → the page that shows the form and its thank-you page.
     pages: HashMap<(String, String, Lang), FormPages>,
@@ -77,6 +82,27 @@ impl Catalog {
         }
     }
 
+    /// How a region words one choice (a role code such as `watch`), falling back to the
+    /// form's own label; the value itself if neither knows it.
+    pub fn choice_label(&self, region: &str, field: &str, value: &str, lang: Lang) -> String {
+        let regional = self
+            .choices
+            .get(region)
+            .and_then(|fields| fields.get(field))
+            .and_then(|choices| choices.iter().find(|c| c.value == value));
+        let generic = || {
+            self.forms
+                .iter()
+                .flat_map(|f| f.fields.iter())
+                .filter(|f| f.name == field)
+                .flat_map(|f| f.choices.iter())
+                .find(|c| c.value == value)
+        };
+        regional
+            .or_else(generic)
+            .map_or_else(|| value.to_string(), |c| c.label.get(lang).clone())
+    }
+
     /// A UI string, e.g. `validation.required`; the key itself if missing (the model
     /// checks both languages have the same keys, so this only shows in a broken theme).
     pub fn text(&self, lang: Lang, key: &str) -> String {
@@ -112,8 +138,33 @@ impl From<Data> for Catalog {
             forms: data.forms.into_values().collect(),
             regions: data.regions.into_iter().collect(),
             stylesheet: data.stylesheet,
+            choices: data.choices,
             strings: data.strings,
             pages,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_role_is_named_in_the_words_of_its_region() {
+        let content = Path::new(env!("CARGO_MANIFEST_DIR")).join("../content");
+        let catalog = Catalog::from_content(&content).expect("catalog");
+        assert_eq!(
+            catalog.choice_label("bas-saint-laurent", "roles", "watch", Lang::Fr),
+            "Reconnaître"
+        );
+        assert_eq!(
+            catalog.choice_label("saguenay-lac-saint-jean", "roles", "support", Lang::En),
+            "Offer initial support"
+        );
+        assert_eq!(
+            catalog.choice_label("nowhere", "roles", "watch", Lang::En),
+            "Community vigie",
+            "the form's generic label when a region is unknown"
+        );
     }
 }

@@ -5,6 +5,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use eclaireurs_model::page::check_slug;
+use eclaireurs_model::FormDef;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ScaffoldError {
@@ -120,7 +121,9 @@ pub fn new_region(content: &Path, slug: &str) -> Result<PathBuf, ScaffoldError> 
         }
         fs::write(&path, text).map_err(|source| ScaffoldError::Io { path, source })
     };
-    write(dir.join("region.yaml"), region_yaml(&name))?;
+    let mut region = region_yaml(&name);
+    region.push_str(&choices_yaml(content));
+    write(dir.join("region.yaml"), region)?;
     for stub in STUBS {
         for (lang, (title, page_slug), todo) in [
             ("fr", stub.fr, "Texte à rédiger."),
@@ -140,6 +143,39 @@ pub fn new_region(content: &Path, slug: &str) -> Result<PathBuf, ScaffoldError> 
         }
     }
     Ok(dir)
+}
+
+/// The lists of choices of the site's forms (the four roles), with their generic labels, for
+/// the new region to word in its own terms. Forms that do not load are left to `check`.
+fn choices_yaml(content: &Path) -> String {
+    let mut forms: Vec<_> = fs::read_dir(content.join("forms"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    forms.sort();
+    let mut text = String::new();
+    for form in forms.iter().filter_map(|p| FormDef::load(p).ok()) {
+        for field in form.fields.iter().filter(|f| !f.choices.is_empty()) {
+            if text.is_empty() {
+                text.push_str(
+                    "# How this region words the choices of the forms: keep each value, write \
+                     the labels\n# (and, if useful, a hint) in the region's own terms.\n\
+                     choices:\n",
+                );
+            }
+            text.push_str(&format!("  {}:\n", field.name));
+            for choice in &field.choices {
+                text.push_str(&format!(
+                    "    - value: {}\n      label: {{ fr: {:?}, en: {:?} }}\n",
+                    choice.value, choice.label.fr, choice.label.en
+                ));
+            }
+        }
+    }
+    text
 }
 
 fn region_yaml(name: &str) -> String {

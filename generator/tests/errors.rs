@@ -304,3 +304,37 @@ fn a_build_never_replaces_a_folder_it_did_not_make() {
         "keep me"
     );
 }
+
+#[test]
+fn a_region_without_its_own_wording_of_the_roles_is_refused() {
+    let message = error_after(|site| {
+        let path = site.content().join("regions/bas-saint-laurent/region.yaml");
+        let text = std::fs::read_to_string(&path).expect("read");
+        let cut = text.find("\nchoices:").expect("the region words its roles");
+        std::fs::write(&path, &text[..cut + 1]).expect("write");
+    });
+    assert!(
+        message.starts_with("regions/bas-saint-laurent/region.yaml: `choices.roles` is missing"),
+        "{message}"
+    );
+    assert!(
+        message.contains("promote, mobilize, watch, support"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_region_wording_other_role_codes_is_refused() {
+    let message = error_after(|site| {
+        site.edit(
+            "regions/bas-saint-laurent/region.yaml",
+            "    - value: watch\n",
+            "    - value: recognize\n",
+        )
+    });
+    assert!(
+        message
+            .contains("`choices.roles`: give exactly the values promote, mobilize, watch, support"),
+        "{message}"
+    );
+}

@@ -122,3 +122,35 @@ fn the_build_writes_the_function_catalog_that_its_forms_name() {
     );
     assert!(catalog.forms.contains_key("registration"));
 }
+
+#[test]
+fn each_region_form_shows_its_own_wording_of_the_roles_and_sends_the_same_codes() {
+    let site = Fixture::real();
+    site.build().expect("builds");
+    let bsl_fr = site.output("/fr/bas-saint-laurent/devenir-eclaireur/");
+    let bsl_en = site.output("/en/bas-saint-laurent/become-an-eclaireur/");
+    let slsj_fr = site.output("/fr/saguenay-lac-saint-jean/devenir-eclaireur/");
+    for (page, value, label) in [
+        (&bsl_fr, "promote", "Promouvoir"),
+        (&bsl_fr, "mobilize", "Mobiliser"),
+        (&bsl_fr, "watch", "Reconnaître"),
+        (&bsl_fr, "support", "Aider"),
+        (&bsl_en, "watch", "Recognize"),
+        (&bsl_en, "support", "Help"),
+        (&slsj_fr, "watch", "Effectuer de la vigie communautaire"),
+        (&slsj_fr, "support", "Offrir un soutien initial"),
+    ] {
+        let input = format!("id=\"registration-roles-{value}\" name=\"roles\" value=\"{value}\"");
+        assert!(page.contains(&input), "{value} is sent as its code");
+        let label = format!("<label for=\"registration-roles-{value}\">{label}</label>");
+        assert!(page.contains(&label), "{label}");
+    }
+    assert!(
+        !bsl_fr.contains("vigie communautaire</label>"),
+        "the BSL form does not show SLSJ's roles"
+    );
+    assert!(
+        bsl_fr.contains("signes de détresse psychologique"),
+        "each BSL role has its description"
+    );
+}

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::assets::Assets;
-use crate::form::FormDef;
+use crate::form::{Choice, FormDef};
 use crate::lang::{Lang, Localized};
 use crate::site::Site;
 
@@ -37,6 +37,9 @@ pub struct Catalog {
     pub forms: BTreeMap<String, FormDef>,
     /// Region slug → the names of its territories.
     pub regions: BTreeMap<String, Vec<String>>,
+    /// Region slug → field name → the region's wording of its choices (the four roles), for
+    /// what the function shows or sends staff.
+    pub choices: BTreeMap<String, BTreeMap<String, Vec<Choice>>>,
     pub strings: Localized<serde_json::Value>,
     pub pages: Vec<FormPages>,
     /// The published address of the stylesheet (fingerprinted), if the site has one.
@@ -119,6 +122,11 @@ impl Catalog {
                     let names = r.data.territories.iter().map(|t| t.name.clone()).collect();
                     (r.slug.clone(), names)
                 })
+                .collect(),
+            choices: site
+                .regions
+                .iter()
+                .map(|r| (r.slug.clone(), r.data.choices.clone()))
                 .collect(),
             strings: Localized {
                 fr: strings(Lang::Fr),
@@ -203,6 +211,12 @@ mod tests {
             site.form("need-report").expect("form").fields.len()
         );
         assert!(again.regions["bas-saint-laurent"].len() >= 8);
+        let bsl_roles = &again.choices["bas-saint-laurent"]["roles"];
+        assert_eq!(bsl_roles[2].value, "watch");
+        assert_eq!(
+            bsl_roles[2].label.fr, "Reconnaître",
+            "each region's own wording"
+        );
         let stylesheet = again.stylesheet.as_deref().expect("a stylesheet");
         assert!(
             stylesheet.starts_with("/assets/style.") && stylesheet != STYLESHEET,

@@ -1,7 +1,10 @@
 //! A region's data (`regions/<slug>/region.yaml`): names, territories, contact channels, links.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
+use crate::form::Choice;
 use crate::lang::Localized;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -18,6 +21,18 @@ pub struct RegionData {
     pub contact: Contact,
     #[serde(default)]
     pub links: Vec<Link>,
+    /// How this region words the choices of the shared forms, by field name (`roles`): the
+    /// same values (what is stored), the region's own labels and descriptions. Every choice
+    /// of every form needs one here, so a region never shows another region's wording.
+    #[serde(default)]
+    pub choices: BTreeMap<String, Vec<Choice>>,
+}
+
+impl RegionData {
+    /// The region's wording of a field's choices, if it has one.
+    pub fn choices(&self, field: &str) -> Option<&[Choice]> {
+        self.choices.get(field).map(Vec::as_slice)
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -125,6 +125,7 @@ impl Loader {
         };
         let forms = self.load_forms();
         let mut regions = self.load_regions();
+        self.check_region_choices(&regions, &forms);
         let mut pages = Vec::new();
         let mut missing_translations = Vec::new();
         if self.with_pages {
@@ -172,6 +173,72 @@ impl Loader {
                 missing_translations,
             }),
             _ => Err(self.problems),
+        }
+    }
+
+    /// Each region words every choice of the shared forms in its own terms, with the same
+    /// values as the form (the values are what is stored).
+    fn check_region_choices(&mut self, regions: &[Region], forms: &[FormDef]) {
+        let choice_fields: Vec<_> = forms
+            .iter()
+            .flat_map(|f| f.fields.iter().filter(|x| !x.choices.is_empty()))
+            .collect();
+        for region in regions {
+            let file = self
+                .root
+                .join("regions")
+                .join(&region.slug)
+                .join("region.yaml");
+            for (name, choices) in &region.data.choices {
+                let Some(field) = choice_fields.iter().find(|f| &f.name == name) else {
+                    if !self.broken_forms.is_empty() {
+                        // It may belong to the form that did not load: that is reported.
+                        continue;
+                    }
+                    let known: Vec<_> = choice_fields.iter().map(|f| f.name.as_str()).collect();
+                    self.problems.push(Problem::invalid(
+                        &file,
+                        format!(
+                            "`choices`: no form has a list of choices named `{name}` (lists: {})",
+                            known.join(", ")
+                        ),
+                    ));
+                    continue;
+                };
+                let expected: Vec<&str> = field.choices.iter().map(|c| c.value.as_str()).collect();
+                let given: Vec<&str> = choices.iter().map(|c| c.value.as_str()).collect();
+                if expected != given {
+                    self.problems.push(Problem::invalid(
+                        &file,
+                        format!(
+                            "`choices.{name}`: give exactly the values {} in this order, each \
+                             with its labels (found {})",
+                            expected.join(", "),
+                            given.join(", ")
+                        ),
+                    ));
+                }
+            }
+            for field in &choice_fields {
+                if !region.data.choices.contains_key(&field.name) {
+                    self.problems.push(Problem::invalid(
+                        &file,
+                        format!(
+                            "`choices.{0}` is missing: word the {1} choices of `{0}` ({2}) for \
+                             this region, in French and English, so its form shows its own \
+                             wording",
+                            field.name,
+                            field.choices.len(),
+                            field
+                                .choices
+                                .iter()
+                                .map(|c| c.value.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    ));
+                }
+            }
         }
     }
 

@@ -277,8 +277,10 @@ fn field_view<'a>(
                 id: format!("{id}-{i}"),
             })
             .collect(),
-        _ => field
-            .choices
+        _ => region
+            .data
+            .choices(&field.name)
+            .unwrap_or(&field.choices)
             .iter()
             .map(|c| ChoiceView {
                 value: &c.value,
