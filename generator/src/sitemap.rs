@@ -15,7 +15,7 @@ pub fn sitemap(site: &Site, links: &LinkIndex) -> String {
          xmlns:xhtml=\"http://www.w3.org/1999/xhtml\">\n",
     );
     let _ = writeln!(xml, "  <url><loc>{}/</loc></url>", escape(base));
-    for page in site.all_pages() {
+    for page in site.all_pages().filter(|p| !site.is_thanks_page(p)) {
         let url = page.url();
         let _ = write!(
             xml,

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{attributes, pages, Fixture};
+use common::{attributes, pages, plain, Fixture};
 
 const REGIONS: [&str; 2] = ["saguenay-lac-saint-jean", "bas-saint-laurent"];
 
@@ -59,7 +59,7 @@ fn saguenay_lac_saint_jean_facts_are_exact_in_both_languages() {
     for lang in ["fr", "en"] {
         let all: String = pages(&site.out().join(lang).join("saguenay-lac-saint-jean"))
             .into_iter()
-            .map(|(_, html)| html)
+            .map(|(_, html)| plain(&html))
             .collect();
         for fact in [
             "1 877 669-2007",
@@ -144,7 +144,7 @@ fn the_four_roles_of_each_region_are_on_its_roles_page() {
 #[test]
 fn registration_form_has_the_api_field_names_and_posts_to_the_api() {
     let site = built();
-    let html = site.output("/fr/saguenay-lac-saint-jean/devenir-eclaireur/");
+    let html = plain(&site.output("/fr/saguenay-lac-saint-jean/devenir-eclaireur/"));
     assert!(html.contains("action=\"/api/registrations\" method=\"post\""));
     for name in [
         "region",
@@ -177,7 +177,7 @@ fn registration_form_has_the_api_field_names_and_posts_to_the_api() {
     assert!(html.contains("<div class=\"hp\" aria-hidden=\"true\">"));
     assert!(html.contains("name=\"website\" value=\"\" tabindex=\"-1\""));
     // Consent links to the privacy notice; crisis lines sit above the form.
-    assert!(html.contains("<a href=\"/fr/confidentialite/\">Lire l&#39;avis de confidentialité"));
+    assert!(html.contains("<a href=\"/fr/confidentialite/\">Lire l'avis de confidentialité"));
     let crisis = html
         .find("Ces formulaires ne servent pas aux urgences")
         .expect("crisis notice");
@@ -255,8 +255,9 @@ fn every_page_declares_reciprocal_hreflang_alternates_and_a_working_language_swi
 fn sitemap_lists_every_page_with_its_alternates_and_robots_points_to_it() {
     let site = built();
     let sitemap = site.output("/sitemap.xml");
-    for (url, _) in pages(&site.out()) {
-        if url != "/404.html" {
+    for (url, html) in pages(&site.out()) {
+        // The 404 page and the thank-you pages are not for search engines.
+        if url != "/404.html" && !html.contains("<meta name=\"robots\" content=\"noindex\">") {
             assert!(
                 sitemap.contains(&format!("<loc>https://eclaireurs.example.ca{url}</loc>")),
                 "{url}"
@@ -301,4 +302,27 @@ fn the_404_page_speaks_both_languages() {
     assert!(html.contains("Page introuvable"));
     assert!(html.contains("Page not found"));
     assert!(html.contains("lang=\"en\""));
+}
+
+#[test]
+fn thank_you_pages_are_kept_out_of_search_engines_and_the_sitemap() {
+    let site = built();
+    let sitemap = site.output("/sitemap.xml");
+    for thanks in [
+        "/fr/bas-saint-laurent/merci-inscription/",
+        "/fr/bas-saint-laurent/merci-signalement/",
+        "/en/saguenay-lac-saint-jean/thank-you-registration/",
+        "/en/saguenay-lac-saint-jean/thank-you-report/",
+    ] {
+        assert!(!sitemap.contains(thanks), "{thanks} is in the sitemap");
+        assert!(
+            site.output(thanks)
+                .contains("<meta name=\"robots\" content=\"noindex\">"),
+            "{thanks} is not noindex"
+        );
+    }
+    assert!(sitemap.contains("/fr/bas-saint-laurent/devenir-eclaireur/"));
+    assert!(!site
+        .output("/fr/bas-saint-laurent/devenir-eclaireur/")
+        .contains("noindex"));
 }

@@ -19,6 +19,7 @@ pub mod page;
 pub mod region;
 pub mod site;
 pub mod strings;
+pub mod typography;
 pub mod yaml;
 
 pub use assets::Assets;

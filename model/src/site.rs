@@ -58,6 +58,13 @@ impl Site {
         self.regions.iter().find(|r| r.slug == slug)
     }
 
+    /// Whether a page is only for people who just sent a form (a form's thank-you page):
+    /// kept out of search engines and of the sitemap, so nobody lands there from a search
+    /// and reads "we received your report" without having sent anything.
+    pub fn is_thanks_page(&self, page: &crate::page::Page) -> bool {
+        page.region.is_some() && self.forms.iter().any(|f| f.thanks_page == page.key)
+    }
+
     /// Every page, site pages first.
     pub fn all_pages(&self) -> impl Iterator<Item = &Page> {
         self.pages
@@ -115,7 +122,10 @@ impl Loader {
                 None
             }
             Some(theme) => match Strings::load(&theme.join("i18n")) {
-                Ok(s) => Some(s),
+                Ok(mut s) => {
+                    s.typeset_french();
+                    Some(s)
+                }
                 Err(ps) => {
                     self.problems.extend(ps);
                     None

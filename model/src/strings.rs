@@ -62,6 +62,22 @@ impl Strings {
         }
     }
 
+    /// Applies French typography to every French string (see [`crate::typography`]), so
+    /// interface texts read the same in pages, in attributes that scripts show, and in the
+    /// function's messages.
+    pub fn typeset_french(&mut self) {
+        fn walk(value: &mut serde_yaml::Value) {
+            match value {
+                serde_yaml::Value::String(text) => {
+                    *text = crate::typography::french_text(text);
+                }
+                serde_yaml::Value::Mapping(map) => map.iter_mut().for_each(|(_, v)| walk(v)),
+                _ => {}
+            }
+        }
+        walk(&mut self.tables.fr);
+    }
+
     /// The whole table of one language, for templates (`t.nav.skip`).
     pub fn table(&self, lang: Lang) -> &serde_yaml::Value {
         self.tables.get(lang)

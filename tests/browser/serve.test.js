@@ -546,15 +546,15 @@ describe('eclaireurs serve, in Debian Chromium', { concurrency: 1 }, () => {
         assert.equal(e.ariaInvalid, 'true', `#${e.id} is aria-invalid`);
         assert.ok(e.describedBy.includes(`${e.id}-error`), `#${e.id} is described by its error`);
       }
-      assert.equal(email.text, 'Erreur : Entrez une adresse courriel valide, par exemple nom@exemple.ca.');
-      assert.equal(municipality.text, 'Erreur : Ce champ est obligatoire.');
+      assert.equal(email.text, 'Erreur\u00a0: Entrez une adresse courriel valide, par exemple nom@exemple.ca.');
+      assert.equal(municipality.text, 'Erreur\u00a0: Ce champ est obligatoire.', 'French typography: no-break space before the colon');
       assert.ok(email.describedBy.includes('registration-email-hint'), 'the hint still describes the email');
       assert.equal((await focused(page)).id, 'registration-email', 'focus moves to the first invalid field');
       const status = page.locator('#registration-form [data-form-status]');
       assert.equal(await status.getAttribute('role'), 'status');
       assert.equal(
         (await status.textContent()).trim(),
-        "Le formulaire n'a pas été envoyé. Réponses à corriger : 2. Courriel, Municipalité.",
+        "Le formulaire n’a pas été envoyé. Réponses à corriger\u00a0: 2. Courriel, Municipalité.",
       );
 
       // Fixing one answer and sending again: that error goes, the other stays and is announced.
@@ -564,7 +564,7 @@ describe('eclaireurs serve, in Debian Chromium', { concurrency: 1 }, () => {
       await page.waitForFunction(
         () =>
           document.querySelector('#registration-form [data-form-status]').textContent.trim() ===
-          "Le formulaire n'a pas été envoyé. Réponses à corriger : 1. Municipalité.",
+          "Le formulaire n’a pas été envoyé. Réponses à corriger\u00a0: 1. Municipalité.",
         null,
         { timeout: WAIT_MS },
       );
@@ -816,7 +816,7 @@ describe('eclaireurs serve, in Debian Chromium', { concurrency: 1 }, () => {
       assert.equal(await stillSameDocument(page), false, 'the page was reloaded');
       assert.equal(
         (await page.textContent('h1')).trim(),
-        "Le rétablissement social et les objectifs de l'approche",
+        "Le rétablissement social et les objectifs de l’approche",
         'the fixed title is back',
       );
       assertNoScriptErrors(scriptErrors);

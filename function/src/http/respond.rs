@@ -202,12 +202,17 @@ fn page(lang: Lang, title: &str, body: &str, stylesheet: Option<&str>) -> String
     let css = stylesheet
         .map(|href| format!("<link rel=\"stylesheet\" href=\"{}\">\n", escape(href)))
         .unwrap_or_default();
-    format!(
+    let page = format!(
         "<!doctype html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <title>{title}</title>\n{css}\
          </head>\n<body>\n<main id=\"main\" class=\"wrap\">\n<h1>{title}</h1>\n{body}\n</main>\n\
          </body>\n</html>\n",
         title = escape(title),
-    )
+    );
+    // French typography, as on the site's pages (labels come from the form definitions).
+    match lang {
+        Lang::Fr => eclaireurs_model::typography::french(&page, "fr"),
+        Lang::En => page,
+    }
 }

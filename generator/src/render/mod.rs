@@ -62,6 +62,8 @@ struct PageView<'a> {
     url: &'a str,
     canonical: String,
     content: String,
+    /// Kept out of search engines (a form's thank-you page).
+    noindex: bool,
 }
 
 #[derive(Serialize)]
@@ -211,7 +213,10 @@ impl<'a> Renderer<'a> {
         ctx.insert("langs", &langs);
         for (template, path) in [("portal.html", "index.html"), ("404.html", "404.html")] {
             match self.tera.render(template, &ctx) {
-                Ok(html) => match sink.write(path, html.as_bytes()) {
+                Ok(html) => match sink.write(
+                    path,
+                    typeset(html, site.config.default_lang()).as_bytes(),
+                ) {
                     Ok(()) => count += 1,
                     Err(p) => problems.push(p),
                 },
@@ -374,6 +379,7 @@ impl<'a> Renderer<'a> {
                 url: &url,
                 canonical: format!("{}{}", self.site.config.base_url, url),
                 content,
+                noindex: self.site.is_thanks_page(page),
             },
         );
         ctx.insert("switch", &switch);
@@ -391,6 +397,7 @@ impl<'a> Renderer<'a> {
         }
         self.tera
             .render(template, ctx)
+            .map(|html| typeset(html, page.lang))
             .map_err(|e| vec![self.template_problem(template, &page.path, &e)])
     }
 
@@ -415,6 +422,15 @@ impl<'a> Renderer<'a> {
                 templates::message(err)
             ),
         )
+    }
+}
+
+/// French typography for pages whose language is French (text marked `lang="en"` in them is
+/// left alone); English pages as they are.
+fn typeset(html: String, lang: Lang) -> String {
+    match lang {
+        Lang::Fr => eclaireurs_model::typography::french(&html, lang.code()),
+        Lang::En => html,
     }
 }
 

@@ -102,6 +102,15 @@ pub fn copy_dir(from: &Path, to: &Path) {
 }
 
 /// Every built HTML page: its address and its text.
+/// A page's text with French typography folded back to what authors type (no-break spaces
+/// and hyphens, typographic apostrophes), to look for facts as the seeds write them.
+#[allow(dead_code)] // not every test file looks for facts
+pub fn plain(html: &str) -> String {
+    html.replace('\u{a0}', " ")
+        .replace('\u{2011}', "-")
+        .replace('’', "'")
+}
+
 pub fn pages(out: &Path) -> Vec<(String, String)> {
     let mut found = Vec::new();
     walk(out, out, &mut found);
