@@ -351,3 +351,76 @@ async fn a_bot_that_also_leaves_errors_gets_them_like_a_person_would() {
     assert_eq!(errors[0]["code"], "invalid_type", "JSON null is not text");
     assert!(api.stored("registration").is_empty());
 }
+
+/// The crisis lines of the theme's partial (what every page of the site shows): each number
+/// and its `tel:` address.
+fn site_crisis_lines() -> Vec<String> {
+    let partial =
+        std::fs::read_to_string(repo().join("themes/default/templates/partials/crisis-lines.html"))
+            .expect("the theme's crisis lines");
+    let mut lines = Vec::new();
+    for part in partial.split("href=\"").skip(1) {
+        lines.push(part.split('"').next().unwrap_or_default().to_string());
+    }
+    for part in partial.split("<strong>").skip(1) {
+        lines.push(
+            part.split("</strong>")
+                .next()
+                .unwrap_or_default()
+                .to_string(),
+        );
+    }
+    lines
+}
+
+#[tokio::test]
+async fn every_html_answer_shows_the_crisis_lines_of_the_site_in_its_language() {
+    let api = Api::embedded().await;
+    let lines = site_crisis_lines();
+    assert!(
+        lines.iter().any(|l| l == "tel:988"),
+        "9-8-8 is among the lines: {lines:?}"
+    );
+    let invalid_fr = api
+        .form("/api/registrations", "region=bas-saint-laurent&language=fr")
+        .await;
+    let invalid_en = api
+        .form("/api/need-reports", "region=bas-saint-laurent&language=en")
+        .await;
+    let malformed = api
+        .send(
+            Request::post("/api/need-reports")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(Body::from(vec![b'a', b'=', 0xff]))
+                .expect("request"),
+        )
+        .await;
+    let unsupported = api
+        .send(
+            Request::post("/api/need-reports")
+                .header("content-type", "text/plain")
+                .header("accept-language", "en-CA")
+                .body(Body::from("hello"))
+                .expect("request"),
+        )
+        .await;
+    for (reply, status, title) in [
+        (&invalid_fr, 422, "Besoin d’aide maintenant?"),
+        (&invalid_en, 422, "Need help now?"),
+        (&malformed, 400, "Besoin d’aide maintenant?"),
+        (&unsupported, 415, "Need help now?"),
+    ] {
+        assert_eq!(reply.status, status, "{}", reply.body);
+        assert!(reply.header("content-type").starts_with("text/html"));
+        assert!(reply.body.contains(title), "{status}: {}", reply.body);
+        // French pages keep numbers on one line (no-break spaces and hyphens).
+        let text = reply.body.replace('\u{a0}', " ").replace('\u{2011}', "-");
+        for line in &lines {
+            assert!(
+                text.contains(line.as_str()),
+                "{status}: the line {line} is missing:\n{}",
+                reply.body
+            );
+        }
+    }
+}

@@ -179,10 +179,17 @@ fn registration_form_has_the_api_field_names_and_posts_to_the_api() {
     // Consent links to the privacy notice; crisis lines sit above the form.
     assert!(html.contains("<a href=\"/fr/confidentialite/\">Lire l'avis de confidentialité"));
     let crisis = html
-        .find("Ces formulaires ne servent pas aux urgences")
+        .find("Ce formulaire ne sert pas aux urgences")
         .expect("crisis notice");
     assert!(crisis < html.find("<form").expect("form"));
-    for line in ["tel:911", "tel:811", "1 866 APPELLE", "option 2"] {
+    for line in [
+        "tel:911",
+        "tel:811",
+        "1 866 APPELLE",
+        "option 2",
+        "tel:988",
+        "9-8-8",
+    ] {
         assert!(html.contains(line), "crisis line {line}");
     }
 }
@@ -207,7 +214,7 @@ fn need_report_form_has_the_api_field_names_in_english() {
     }
     assert!(html.contains("name=\"language\" value=\"en\""));
     assert!(html.contains("minlength=\"10\" maxlength=\"4000\""));
-    assert!(html.contains("These forms are not for emergencies"));
+    assert!(html.contains("This form is not for emergencies"));
     assert!(!html.contains("name=\"first_name\""));
 }
 

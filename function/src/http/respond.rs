@@ -59,7 +59,7 @@ pub fn problem(
             let body = format!("<p>{}</p>", escape(&message));
             html(
                 status,
-                &page(lang, &title, &body, catalog.stylesheet.as_deref()),
+                &page(catalog, lang, &title, &body, catalog.stylesheet.as_deref()),
             )
         }
     };
@@ -136,7 +136,7 @@ pub fn invalid(
                 .map(|css| format!("{site_url}{css}"));
             html(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &page(lang, &title, &body, stylesheet.as_deref()),
+                &page(catalog, lang, &title, &body, stylesheet.as_deref()),
             )
         }
     }
@@ -196,9 +196,37 @@ fn no_store(headers: &mut HeaderMap) {
     );
 }
 
+/// The crisis lines, as every page of the site shows them (the theme's
+/// `partials/crisis-lines.html`, from the same strings): whoever lands on one of the
+/// function's pages may need them.
+fn crisis_lines(catalog: &Catalog, lang: Lang) -> String {
+    let text = |key: &str| escape(&catalog.text(lang, &format!("crisis.{key}")));
+    format!(
+        "<section class=\"crisis\" aria-labelledby=\"crisis-{lang}\">\n\
+         <h2 id=\"crisis-{lang}\">{title}</h2>\n<ul class=\"crisis-lines\">\n\
+         <li><a href=\"tel:911\"><strong>911</strong></a> – {emergency}</li>\n\
+         <li><a href=\"tel:811\"><strong>811</strong></a> – {info_social}</li>\n\
+         <li><a href=\"tel:+18662773553\"><strong>1 866 APPELLE</strong> (1 866 277-3553)</a> \
+         – {suicide}</li>\n\
+         <li><a href=\"tel:988\"><strong>9-8-8</strong></a> – {crisis_line}</li>\n</ul>\n\
+         </section>\n",
+        title = text("title"),
+        emergency = text("emergency"),
+        info_social = text("info_social"),
+        suicide = text("suicide"),
+        crisis_line = text("crisis_line"),
+    )
+}
+
 /// A short page in the site's look: the site's stylesheet (its published, fingerprinted
 /// address, from the catalog) when there is one.
-fn page(lang: Lang, title: &str, body: &str, stylesheet: Option<&str>) -> String {
+fn page(
+    catalog: &Catalog,
+    lang: Lang,
+    title: &str,
+    body: &str,
+    stylesheet: Option<&str>,
+) -> String {
     let css = stylesheet
         .map(|href| format!("<link rel=\"stylesheet\" href=\"{}\">\n", escape(href)))
         .unwrap_or_default();
@@ -207,8 +235,9 @@ fn page(lang: Lang, title: &str, body: &str, stylesheet: Option<&str>) -> String
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <title>{title}</title>\n{css}\
          </head>\n<body>\n<main id=\"main\" class=\"wrap\">\n<h1>{title}</h1>\n{body}\n</main>\n\
-         </body>\n</html>\n",
+         <footer class=\"site-footer\">\n{crisis}</footer>\n</body>\n</html>\n",
         title = escape(title),
+        crisis = crisis_lines(catalog, lang),
     );
     // French typography, as on the site's pages (labels come from the form definitions).
     match lang {

@@ -87,6 +87,8 @@ impl Intercept for RequestCount {
     }
 }
 
+/// Cheap handles on shared connections: a clone per upload task.
+#[derive(Clone)]
 pub struct Clients {
     pub s3: aws_sdk_s3::Client,
     pub cloudfront: aws_sdk_cloudfront::Client,

@@ -50,7 +50,11 @@ pub fn cache_control(key: &str) -> &'static str {
     }
 }
 
-/// `assets/…/name.<10 hex digits>[.ext]`, as `eclaireurs build` names them.
+/// A name part of hex digits at least this long is a content hash (the build writes 10).
+const MIN_HASH_DIGITS: usize = 8;
+
+/// `assets/…/name.<hex digits>[.ext]`, as `eclaireurs build` names them. Any length from 8
+/// up: should the build's hash grow, assets keep their long cache.
 pub fn is_fingerprinted(key: &str) -> bool {
     let Some(rest) = key.strip_prefix("assets/") else {
         return false;
@@ -58,7 +62,7 @@ pub fn is_fingerprinted(key: &str) -> bool {
     let name = rest.rsplit('/').next().unwrap_or(rest);
     name.split('.')
         .skip(1)
-        .any(|part| part.len() == 10 && part.bytes().all(|b| b.is_ascii_hexdigit()))
+        .any(|part| part.len() >= MIN_HASH_DIGITS && part.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 pub fn is_page(key: &str) -> bool {
@@ -93,7 +97,9 @@ mod tests {
     fn only_fingerprinted_assets_are_cached_for_good() {
         assert_eq!(cache_control("assets/style.3f9a1c0be2.css"), IMMUTABLE);
         assert_eq!(cache_control("assets/img/logo.0123456789.svg"), IMMUTABLE);
+        assert_eq!(cache_control("assets/icon.0123abcd.svg"), IMMUTABLE);
         assert_eq!(cache_control("assets/style.css"), REVALIDATE);
+        assert_eq!(cache_control("assets/style.abc123.css"), REVALIDATE);
         assert_eq!(cache_control("fr/index.html"), REVALIDATE);
         assert_eq!(cache_control("favicon.0123456789.ico"), REVALIDATE);
     }

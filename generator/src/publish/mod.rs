@@ -56,6 +56,7 @@ pub struct Summary {
     pub deleted: usize,
     pub unchanged: usize,
     pub function_updated: bool,
+    /// The invalidation's id; in a dry run, `planned` when one would be made.
     pub invalidation: Option<String>,
     pub site_url: String,
     pub requests: usize,
@@ -148,7 +149,7 @@ pub async fn publish(options: &Options) -> Result<Summary, PublishError> {
         }
     }
     let invalidation = if options.dry_run {
-        None
+        (plan.invalidation != Invalidation::None).then(|| "planned".to_string())
     } else {
         cdn::invalidate(&clients, &stack.distribution, &plan.invalidation).await?
     };
@@ -177,7 +178,7 @@ async fn upload_all(
         return Ok(());
     }
     let bar = progress::Bar::new(uploads.len());
-    let clients = Arc::new(clients_handle(clients));
+    let clients = Arc::new(clients.clone());
     let mut rest = uploads;
     while let Some(first) = rest.first() {
         let group = plan::upload_rank(&first.key);
@@ -214,17 +215,6 @@ async fn upload_all(
     }
     bar.finish();
     Ok(())
-}
-
-/// The clients are cheap handles on shared connections: a copy for the upload tasks.
-fn clients_handle(clients: &Clients) -> Clients {
-    Clients {
-        s3: clients.s3.clone(),
-        cloudfront: clients.cloudfront.clone(),
-        cloudformation: clients.cloudformation.clone(),
-        lambda: clients.lambda.clone(),
-        requests: clients.requests.clone(),
-    }
 }
 
 fn print_plan(plan: &Plan, update_function: bool, stack: &Stack) {

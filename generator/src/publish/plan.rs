@@ -88,9 +88,15 @@ pub fn plan(local: &[LocalFile], remote: &HashMap<String, String>) -> Plan {
         match remote.get(&file.key) {
             Some(etag) if same_content(etag, &file.md5_hex()) => unchanged += 1,
             Some(_) => {
-                // The CDN keeps objects by the address after the viewer-request function's
-                // rewrite (`/fr/x/` → `/fr/x/index.html`), which is the key itself: one path
-                // per file.
+                // One path per file, the key itself: CloudFront runs the viewer-request
+                // function (`/fr/x/` → `/fr/x/index.html`) "before checking to see whether
+                // the requested object is in the CloudFront cache", then looks the returned
+                // request up (docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/
+                // function-code-choose-purpose.html), so a page is cached under its
+                // rewritten URI. The invalidation guide (…/invalidation-specifying-objects
+                // .html) recommends naming the viewer's URI too when a function rewrites;
+                // that matters only for objects cached before the function was attached,
+                // and the template attaches it from the distribution's first deployment.
                 invalidate.push(format!("/{}", file.key));
                 uploads.push(file.clone());
             }
@@ -132,8 +138,9 @@ pub fn upload_rank(key: &str) -> u8 {
     }
 }
 
-/// A simple upload's ETag is the hex MD5 of the object, in quotes; a multipart upload's
-/// (`"…-3"`) is not, and counts as different.
+/// A simple upload's ETag is the hex MD5 of the object, in quotes, with the bucket's SSE-S3
+/// encryption (template.yaml); a multipart upload's (`"…-3"`) is not, nor is one under
+/// SSE-KMS: those count as different, so the worst case is a needless upload.
 fn same_content(etag: &str, md5_hex: &str) -> bool {
     etag.trim_matches('"').eq_ignore_ascii_case(md5_hex)
 }

@@ -213,13 +213,12 @@ impl<'a> Renderer<'a> {
         ctx.insert("langs", &langs);
         for (template, path) in [("portal.html", "index.html"), ("404.html", "404.html")] {
             match self.tera.render(template, &ctx) {
-                Ok(html) => match sink.write(
-                    path,
-                    typeset(html, site.config.default_lang()).as_bytes(),
-                ) {
-                    Ok(()) => count += 1,
-                    Err(p) => problems.push(p),
-                },
+                Ok(html) => {
+                    match sink.write(path, typeset(html, site.config.default_lang()).as_bytes()) {
+                        Ok(()) => count += 1,
+                        Err(p) => problems.push(p),
+                    }
+                }
                 Err(e) => problems.push(self.template_problem(template, &site.root, &e)),
             }
         }
