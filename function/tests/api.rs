@@ -424,3 +424,28 @@ async fn every_html_answer_shows_the_crisis_lines_of_the_site_in_its_language() 
         }
     }
 }
+
+#[test]
+fn the_api_document_lists_exactly_the_territories_of_the_regions() {
+    let document: serde_yaml::Value = serde_yaml::from_str(
+        &std::fs::read_to_string(repo().join("function/openapi.yaml")).expect("openapi.yaml"),
+    )
+    .expect("YAML");
+    let listed: std::collections::BTreeSet<String> = document["components"]["schemas"]["Territory"]
+        ["enum"]
+        .as_sequence()
+        .expect("an enum")
+        .iter()
+        .filter_map(|v| v.as_str())
+        .filter(|v| !v.is_empty())
+        .map(str::to_string)
+        .collect();
+    let catalog = eclaireurs_function::catalog::Catalog::from_content(&repo().join("content"))
+        .expect("catalog");
+    let known: std::collections::BTreeSet<String> =
+        catalog.regions.values().flatten().cloned().collect();
+    assert_eq!(
+        listed, known,
+        "function/openapi.yaml's Territory enum and the regions' territories"
+    );
+}

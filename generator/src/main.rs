@@ -159,12 +159,17 @@ fn main() -> ExitCode {
                     eprintln!("Nothing was published.");
                     ExitCode::FAILURE
                 }
-                Err(err) => {
+                Err(err @ eclaireurs::publish::PublishError::Stopped(_)) => {
                     eprintln!("error: {err}");
                     eprintln!(
                         "The publish stopped; what is online is whole (nothing was deleted \
                          before its replacement). Run it again once fixed."
                     );
+                    ExitCode::FAILURE
+                }
+                Err(err) => {
+                    eprintln!("error: {err}");
+                    eprintln!("Nothing was published.");
                     ExitCode::FAILURE
                 }
             }

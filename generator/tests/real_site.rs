@@ -99,7 +99,7 @@ fn bas_saint_laurent_lists_its_eight_mrcs_without_blank_contacts() {
     for (url, to_come) in [
         (
             "/fr/bas-saint-laurent/equipe-relais/",
-            "personne contact à venir",
+            "personne contact à annoncer",
         ),
         (
             "/en/bas-saint-laurent/relay-team/",
@@ -332,4 +332,25 @@ fn thank_you_pages_are_kept_out_of_search_engines_and_the_sitemap() {
     assert!(!site
         .output("/fr/bas-saint-laurent/devenir-eclaireur/")
         .contains("noindex"));
+}
+
+#[test]
+fn territories_are_named_with_their_kind_and_saguenay_lac_saint_jean_includes_mashteuiatsh() {
+    let site = built();
+    let form = plain(&site.output("/fr/saguenay-lac-saint-jean/devenir-eclaireur/"));
+    for option in [
+        "<option value=\"Le Domaine-du-Roy\">Le Domaine-du-Roy (MRC)</option>",
+        "<option value=\"Ville de Saguenay\">Ville de Saguenay (territoire équivalent à une MRC)</option>",
+        "<option value=\"Mashteuiatsh\">Mashteuiatsh (communauté des Premières Nations)</option>",
+    ] {
+        assert!(form.contains(option), "{option}");
+    }
+    let relay = plain(&site.output("/en/saguenay-lac-saint-jean/relay-team/"));
+    assert!(
+        relay.contains("<span class=\"territory-kind\">(territory equivalent to an RCM)</span>")
+    );
+    assert!(
+        !relay.contains("to be announced"),
+        "the region's relay team answers for every territory: no contact person is promised"
+    );
 }

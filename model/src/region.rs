@@ -40,9 +40,36 @@ impl RegionData {
 pub struct Territory {
     /// Place names are proper nouns, the same in both languages.
     pub name: String,
+    /// What the territory is, shown beside its name (`mrc` when not given).
+    #[serde(default)]
+    pub kind: TerritoryKind,
     /// The local contact person, when one is named.
     #[serde(default)]
     pub contact: Option<Person>,
+}
+
+/// The kinds of territories of a region, as Quebec names them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TerritoryKind {
+    /// A regional county municipality (MRC).
+    #[default]
+    Mrc,
+    /// A territory equivalent to an MRC, such as Ville de Saguenay.
+    Equivalent,
+    /// An Innu community, such as Mashteuiatsh.
+    Community,
+}
+
+impl TerritoryKind {
+    /// The key of its name in the UI strings (`region.kinds.mrc`…).
+    pub fn key(self) -> &'static str {
+        match self {
+            TerritoryKind::Mrc => "region.kinds.mrc",
+            TerritoryKind::Equivalent => "region.kinds.equivalent",
+            TerritoryKind::Community => "region.kinds.community",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

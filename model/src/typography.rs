@@ -22,8 +22,8 @@ const VERBATIM: &[&str] = &["code", "pre", "kbd", "samp", "script", "style", "te
 
 /// Elements that have no closing tag.
 const VOID: &[&str] = &[
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
-    "track", "wbr",
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
+    "wbr",
 ];
 
 /// Applies French typography to the text of `html`, whose root language is `root_lang`
@@ -134,7 +134,9 @@ fn attribute(inner: &str, name: &str) -> Option<String> {
                 let quote = value.chars().next()?;
                 if quote == '"' || quote == '\'' {
                     let value = &value[1..];
-                    return value.find(quote).map(|end| value[..end].to_ascii_lowercase());
+                    return value
+                        .find(quote)
+                        .map(|end| value[..end].to_ascii_lowercase());
                 }
             }
         }
@@ -234,7 +236,10 @@ fn join_number(text: &str, word: &str) -> String {
     let mut rest = text;
     while let Some(at) = rest.find(&pattern) {
         let after = &rest[at + pattern.len()..];
-        let boundary = rest[..at].chars().last().is_none_or(|c| !c.is_alphanumeric());
+        let boundary = rest[..at]
+            .chars()
+            .last()
+            .is_none_or(|c| !c.is_alphanumeric());
         out.push_str(&rest[..at]);
         out.push_str(word);
         if boundary && after.starts_with(|c: char| c.is_ascii_digit()) {
@@ -277,7 +282,10 @@ fn phone_at(chars: &[char], i: usize) -> Option<usize> {
         return None;
     }
     let local = at + 4;
-    if digits(local, 3) && local + 3 < chars.len() && chars[local + 3] == '-' && digits(local + 4, 4)
+    if digits(local, 3)
+        && local + 3 < chars.len()
+        && chars[local + 3] == '-'
+        && digits(local + 4, 4)
     {
         let end = local + 8;
         return ends(end).then_some(end - i);
@@ -300,38 +308,71 @@ mod tests {
     use super::*;
 
     fn fr(html: &str) -> String {
-        french(html, "fr").replace(NBSP, "~").replace(NB_HYPHEN, "‑")
+        french(html, "fr")
+            .replace(NBSP, "~")
+            .replace(NB_HYPHEN, "‑")
     }
 
     #[test]
     fn colons_and_quotes_get_no_break_spaces() {
-        assert_eq!(fr("<p>Par courriel : nous écrire</p>"), "<p>Par courriel~: nous écrire</p>");
+        assert_eq!(
+            fr("<p>Par courriel : nous écrire</p>"),
+            "<p>Par courriel~: nous écrire</p>"
+        );
         assert_eq!(fr("<p>« Bonjour »</p>"), "<p>«~Bonjour~»</p>");
         assert_eq!(fr("<p>«Bonjour»</p>"), "<p>«~Bonjour~»</p>");
-        assert_eq!(fr("<p><strong>Note</strong> : oui</p>"), "<p><strong>Note</strong>~: oui</p>");
+        assert_eq!(
+            fr("<p><strong>Note</strong> : oui</p>"),
+            "<p><strong>Note</strong>~: oui</p>"
+        );
     }
 
     #[test]
     fn no_space_before_semicolons_question_and_exclamation_marks() {
-        assert_eq!(fr("<p>Comment s'impliquer ?</p>"), "<p>Comment s’impliquer?</p>");
-        assert_eq!(fr("<li>Renforcer le tissu social ;</li>"), "<li>Renforcer le tissu social;</li>");
+        assert_eq!(
+            fr("<p>Comment s'impliquer ?</p>"),
+            "<p>Comment s’impliquer?</p>"
+        );
+        assert_eq!(
+            fr("<li>Renforcer le tissu social ;</li>"),
+            "<li>Renforcer le tissu social;</li>"
+        );
         assert_eq!(fr("<p>Merci !</p>"), "<p>Merci!</p>");
-        assert_eq!(fr("<p>A &amp; B</p>"), "<p>A &amp; B</p>", "references are kept");
+        assert_eq!(
+            fr("<p>A &amp; B</p>"),
+            "<p>A &amp; B</p>",
+            "references are kept"
+        );
     }
 
     #[test]
     fn apostrophes_become_typographic_in_text_and_entities() {
         assert_eq!(fr("<title>L'équipe</title>"), "<title>L’équipe</title>");
-        assert_eq!(fr("<label>d&#39;aisance</label>"), "<label>d’aisance</label>");
+        assert_eq!(
+            fr("<label>d&#39;aisance</label>"),
+            "<label>d’aisance</label>"
+        );
     }
 
     #[test]
     fn phone_numbers_do_not_break() {
-        assert_eq!(fr("<p>au 1 877 669-2007, poste 6006.</p>"), "<p>au 1~877~669‑2007, poste~6006.</p>");
+        assert_eq!(
+            fr("<p>au 1 877 669-2007, poste 6006.</p>"),
+            "<p>au 1~877~669‑2007, poste~6006.</p>"
+        );
         assert_eq!(fr("<p>418 545-4980</p>"), "<p>418~545‑4980</p>");
-        assert_eq!(fr("<p>1 866 APPELLE (277-3553)</p>"), "<p>1~866~APPELLE (277‑3553)</p>");
-        assert_eq!(fr("<p>le 9-8-8 ou le 811 option 2</p>"), "<p>le 9‑8‑8 ou le 811 option~2</p>");
-        assert_eq!(fr("<p>en 2026 452 personnes</p>"), "<p>en 2026 452 personnes</p>");
+        assert_eq!(
+            fr("<p>1 866 APPELLE (277-3553)</p>"),
+            "<p>1~866~APPELLE (277‑3553)</p>"
+        );
+        assert_eq!(
+            fr("<p>le 9-8-8 ou le 811 option 2</p>"),
+            "<p>le 9‑8‑8 ou le 811 option~2</p>"
+        );
+        assert_eq!(
+            fr("<p>en 2026 452 personnes</p>"),
+            "<p>en 2026 452 personnes</p>"
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 import re
 import zipfile
 from pathlib import Path
@@ -94,6 +95,9 @@ def test_a_first_publish_puts_every_file_online_with_its_type_and_cache_policy(b
     assert facts["function"] == "updated", "the function gets the catalog of these pages"
     assert facts["invalidation"] == "none", "nothing was cached before"
     assert re.search(r"^The site: https://\S+/$", out, re.M), out
+    assert re.search(r"^warning: base_url in .*config\.yaml is https://\S+, but the stack's site "
+                     r"is https://\S+\.cloudfront\.net", out, re.M), \
+        "the copy's base_url is not the emulated distribution's address: publish says so"
 
 
 def test_the_function_gets_the_catalog_of_the_published_pages_in_its_zip(binary, stack, site):
@@ -165,6 +169,26 @@ def test_a_removed_page_is_deleted_after_the_uploads(binary, stack, site):
     ]
 
 
+def test_a_publish_stopped_half_way_is_completed_by_running_it_again(binary, stack, site):
+    ok(publish(binary, stack, site))
+    edit(site["content"] / "regions/bas-saint-laurent/fr/roles.md", "\n\n", "\n\nPremier ajout.\n\n")
+    edit(site["content"] / "regions/saguenay-lac-saint-jean/fr/roles.md", "\n\n",
+         "\n\nSecond ajout.\n\n")
+    out = build(binary, site)
+    # As if the first of the two uploads went through and the publish then stopped.
+    first = "fr/bas-saint-laurent/roles/index.html"
+    aws.client("s3").put_object(Bucket=stack.bucket, Key=first, Body=(out / first).read_bytes())
+    facts = summary(ok(publish(binary, stack, site)))
+    assert facts["uploaded"] == "1", "what is already online is not sent again"
+    online = aws.objects(stack.bucket)
+    for key in built_files(out):
+        assert online[key]["ETag"].strip('"') == hashlib.md5((out / key).read_bytes()).hexdigest(), key
+    [invalidation] = aws.invalidations(stack.distribution)
+    assert invalidation["InvalidationBatch"]["Paths"]["Items"] == [
+        "/fr/saguenay-lac-saint-jean/roles/index.html"
+    ], "the page uploaded before the stop is forgotten by the CDN within its 5 minutes"
+
+
 def test_broken_content_publishes_nothing_and_says_where(binary, stack, site):
     sha = aws.code_sha256(stack.function)
     edit(site["content"] / "regions/bas-saint-laurent/fr/roles.md", "title:", "titre:")
@@ -196,6 +220,7 @@ def test_dry_run_prints_the_plan_and_changes_nothing(binary, stack, site):
     assert "upload  fr/bas-saint-laurent/roles/index.html" in out, out
     assert "invalidation: /fr/bas-saint-laurent/roles/index.html" in out, out
     assert summary(out)["uploaded"] == "1"
+    assert summary(out)["invalidation"] == "planned", out
     assert aws.invalidations(stack.distribution) == []
     assert aws.code_sha256(stack.function) == sha
     body = aws.client("s3").get_object(Bucket=stack.bucket,
@@ -214,9 +239,10 @@ def one_sentence(result):
 
 
 def test_a_wrong_stack_name_is_one_clear_sentence(binary, site):
-    message = one_sentence(aws.run_publish(binary, "no-such-stack", site["content"],
-                                           site["bootstrap"]))
+    result = aws.run_publish(binary, "no-such-stack", site["content"], site["bootstrap"])
+    message = one_sentence(result)
     assert "no stack named `no-such-stack` in ca-central-1" in message, message
+    assert "Nothing was published." in result.stderr, result.stderr
 
 
 def test_missing_credentials_are_one_clear_sentence(binary, site):
@@ -241,10 +267,21 @@ class Loader(yaml.SafeLoader):
 Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
 
 
+# The outputs publish reads (the first four) and the ones the README and the tests' stand-in
+# stack name: the contract between template.yaml and `eclaireurs publish`.
+OUTPUTS = ["SiteBucket", "DistributionId", "FunctionName", "SiteUrl",
+           "DistributionDomain", "PublisherPolicyArn"]
+
+
 def test_the_real_template_has_the_outputs_publish_reads():
     template = yaml.load((aws.REPO / "template.yaml").read_text(), Loader=Loader)
-    outputs = set(template["Outputs"])
-    for name in ["SiteBucket", "DistributionId", "FunctionName", "SiteUrl"]:
-        assert name in outputs, f"template.yaml has no output {name}, which publish reads"
+    for name in OUTPUTS:
+        assert name in template["Outputs"], f"template.yaml has no output {name}"
     code = template["Resources"]["SubmissionFunction"]["Properties"]["CodeUri"]
     assert code == "target/lambda/eclaireurs-function.zip", "sam deploy uploads the package zip"
+    expanded = os.environ.get("TEMPLATE_JSON")
+    if expanded and Path(expanded).is_file():
+        # After the SAM transform too: what CloudFormation actually deploys.
+        deployed = json.loads(Path(expanded).read_text())
+        for name in OUTPUTS:
+            assert name in deployed["Outputs"], f"the transformed template has no output {name}"

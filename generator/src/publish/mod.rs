@@ -41,8 +41,13 @@ pub struct Options {
 pub enum PublishError {
     #[error(transparent)]
     Build(#[from] BuildError),
+    /// Before anything was changed (the stack, credentials, reading what is online).
     #[error(transparent)]
     Aws(#[from] AwsError),
+    /// Once changes had begun: what is online is whole (nothing is deleted before its
+    /// replacement is up), and running publish again finishes the job.
+    #[error(transparent)]
+    Stopped(AwsError),
     #[error(transparent)]
     Package(#[from] PackageError),
     #[error("the build stopped unexpectedly: {0}")]
@@ -131,7 +136,9 @@ pub async fn publish(options: &Options) -> Result<Summary, PublishError> {
     } else {
         if update_function {
             // Before the pages: a new page never posts to an older form definition.
-            function::update(&clients, &stack.function, &package).await?;
+            function::update(&clients, &stack.function, &package)
+                .await
+                .map_err(PublishError::Stopped)?;
             println!(
                 "Updated the function `{}` (new catalog {}).",
                 stack.function, report.catalog_version
@@ -139,19 +146,25 @@ pub async fn publish(options: &Options) -> Result<Summary, PublishError> {
         } else {
             println!("The function is up to date.");
         }
-        upload_all(&clients, &stack.bucket, &plan.uploads).await?;
+        upload_all(&clients, &stack.bucket, &plan.uploads)
+            .await
+            .map_err(PublishError::Stopped)?;
         if !plan.uploads.is_empty() {
             println!("Uploaded {} files.", plan.uploads.len());
         }
         if !plan.deletes.is_empty() {
-            bucket::delete(&clients, &stack.bucket, &plan.deletes).await?;
+            bucket::delete(&clients, &stack.bucket, &plan.deletes)
+                .await
+                .map_err(PublishError::Stopped)?;
             println!("Deleted {} old files.", plan.deletes.len());
         }
     }
     let invalidation = if options.dry_run {
         (plan.invalidation != Invalidation::None).then(|| "planned".to_string())
     } else {
-        cdn::invalidate(&clients, &stack.distribution, &plan.invalidation).await?
+        cdn::invalidate(&clients, &stack.distribution, &plan.invalidation)
+            .await
+            .map_err(PublishError::Stopped)?
     };
     let summary = Summary {
         uploaded: plan.uploads.len(),

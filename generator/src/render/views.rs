@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use eclaireurs_model::form::{Field, FieldKind, FormDef};
-use eclaireurs_model::region::{Contact, Person, Phone};
+use eclaireurs_model::region::{Contact, Person, Phone, TerritoryKind};
 use eclaireurs_model::{Lang, Region};
 
 use crate::links::LinkIndex;
@@ -18,6 +18,9 @@ pub struct RegionView<'a> {
     /// The region's home in this language (or the other one, if not translated yet).
     pub url: Option<&'a str>,
     pub territories: Vec<TerritoryView<'a>>,
+    /// Whether the region's contacts are people in each territory (some are named, or the
+    /// region has no channel of its own), rather than one regional relay team.
+    pub local_contacts: bool,
     pub contact: Option<ContactView<'a>>,
     pub links: Vec<LinkView<'a>>,
 }
@@ -25,6 +28,8 @@ pub struct RegionView<'a> {
 #[derive(Serialize)]
 pub struct TerritoryView<'a> {
     pub name: &'a str,
+    /// `mrc`, `equivalent` or `community`: templates name it with `t.region.kinds`.
+    pub kind: TerritoryKind,
     /// `None` when no contact person is named yet, so templates say so instead of
     /// printing empty lines.
     pub contact: Option<PersonView<'a>>,
@@ -80,6 +85,7 @@ impl<'a> RegionView<'a> {
                 .iter()
                 .map(|t| TerritoryView {
                     name: &t.name,
+                    kind: t.kind,
                     contact: t
                         .contact
                         .as_ref()
@@ -87,6 +93,11 @@ impl<'a> RegionView<'a> {
                         .map(|p| person(p, lang)),
                 })
                 .collect(),
+            local_contacts: data.contact.is_empty()
+                || data
+                    .territories
+                    .iter()
+                    .any(|t| t.contact.as_ref().is_some_and(|p| !p.is_empty())),
             contact: Some(&data.contact).filter(|c| !c.is_empty()).map(contact),
             links: data
                 .links
@@ -195,6 +206,8 @@ pub struct FieldView<'a> {
 pub struct ChoiceView<'a> {
     pub value: &'a str,
     pub label: &'a str,
+    /// For a territory: what it is (`t.region.kinds`).
+    pub kind: Option<TerritoryKind>,
     pub hint: Option<&'a str>,
     pub id: String,
 }
@@ -273,6 +286,7 @@ fn field_view<'a>(
             .map(|(i, t)| ChoiceView {
                 value: &t.name,
                 label: &t.name,
+                kind: Some(t.kind),
                 hint: None,
                 id: format!("{id}-{i}"),
             })
@@ -285,6 +299,7 @@ fn field_view<'a>(
             .map(|c| ChoiceView {
                 value: &c.value,
                 label: c.label.get(lang),
+                kind: None,
                 hint: c.hint.as_ref().map(|h| h.get(lang).as_str()),
                 id: format!("{id}-{}", c.value),
             })
