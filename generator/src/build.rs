@@ -59,9 +59,7 @@ pub fn build(content: &Path, out: &Path, body_end: &str) -> Result<Report, Build
 /// [`build`], handing back the loaded site for later partial rebuilds.
 fn build_site(content: &Path, out: &Path, body_end: &str) -> Result<(Report, Site), BuildError> {
     let start = Instant::now();
-    let site = Site::load(content)?;
-    let assets = Assets::collect(&site)?;
-    let catalog = Catalog::from_site(&site, &assets);
+    let (site, assets, catalog) = load(content)?;
     let mut renderer = Renderer::new(&site, &assets, &catalog.version)?;
     renderer.body_end = body_end.to_string();
     let staging = Staging::new(out)?;
@@ -94,9 +92,7 @@ pub struct Rendered {
 /// [`build`], without writing a folder.
 pub fn render(content: &Path) -> Result<Rendered, BuildError> {
     let start = Instant::now();
-    let site = Site::load(content)?;
-    let assets = Assets::collect(&site)?;
-    let catalog = Catalog::from_site(&site, &assets);
+    let (site, assets, catalog) = load(content)?;
     let renderer = Renderer::new(&site, &assets, &catalog.version)?;
     let memory = Memory::default();
     for (_, asset) in assets.iter() {
@@ -115,6 +111,15 @@ pub fn render(content: &Path) -> Result<Rendered, BuildError> {
         files: memory.into_files(),
         catalog: catalog.to_json(),
     })
+}
+
+/// The site of `content`, its static files and the function's catalog: what every build
+/// starts from.
+fn load(content: &Path) -> Result<(Site, Assets, Catalog), BuildError> {
+    let site = Site::load(content)?;
+    let assets = Assets::collect(&site)?;
+    let catalog = Catalog::from_site(&site, &assets);
+    Ok((site, assets, catalog))
 }
 
 /// What a rebuild did.
@@ -216,9 +221,7 @@ impl Preview {
 /// Everything `build` checks, without writing anything.
 pub fn check(content: &Path) -> Result<Report, BuildError> {
     let start = Instant::now();
-    let site = Site::load(content)?;
-    let assets = Assets::collect(&site)?;
-    let catalog = Catalog::from_site(&site, &assets);
+    let (site, assets, catalog) = load(content)?;
     let renderer = Renderer::new(&site, &assets, &catalog.version)?;
     let pages = renderer.render_all(&Discard)?;
     Ok(Report {
