@@ -191,18 +191,11 @@ async fn upload_all(
         return Ok(());
     }
     let bar = progress::Bar::new(uploads.len());
-    let clients = Arc::new(clients.clone());
-    let mut rest = uploads;
-    while let Some(first) = rest.first() {
-        let group = plan::upload_rank(&first.key);
-        let len = rest
-            .iter()
-            .take_while(|f| plan::upload_rank(&f.key) == group)
-            .count();
-        let (now, later) = rest.split_at(len);
+    // The plan sorted the uploads by rank: each group is done before the next starts.
+    for group in uploads.chunk_by(|a, b| plan::upload_rank(&a.key) == plan::upload_rank(&b.key)) {
         let limit = Arc::new(tokio::sync::Semaphore::new(CONCURRENT_UPLOADS));
         let mut tasks = tokio::task::JoinSet::new();
-        for file in now {
+        for file in group {
             let file = file.clone();
             let clients = clients.clone();
             let bucket = bucket.to_string();
@@ -224,7 +217,6 @@ async fn upload_all(
                 }
             }
         }
-        rest = later;
     }
     bar.finish();
     Ok(())

@@ -161,6 +161,14 @@ mod tests {
         )
     }
 
+    /// The bucket's listing once `files` are all online, as ListObjectsV2 gives it.
+    fn online(files: &[LocalFile]) -> HashMap<String, String> {
+        files
+            .iter()
+            .map(|f| (f.key.clone(), format!("\"{}\"", f.md5_hex())))
+            .collect()
+    }
+
     fn site() -> Vec<LocalFile> {
         vec![
             file("fr/index.html", "accueil"),
@@ -194,10 +202,7 @@ mod tests {
 
     #[test]
     fn an_unchanged_site_needs_nothing() {
-        let remote: HashMap<String, String> = site()
-            .iter()
-            .map(|f| (f.key.clone(), format!("\"{}\"", f.md5_hex())))
-            .collect();
+        let remote = online(&site());
         let plan = plan(&site(), &remote);
         assert!(plan.is_empty());
         assert_eq!(plan.unchanged, 4);
@@ -206,10 +211,7 @@ mod tests {
 
     #[test]
     fn an_edited_page_is_uploaded_and_invalidated_alone() {
-        let mut remote: HashMap<String, String> = site()
-            .iter()
-            .map(|f| (f.key.clone(), format!("\"{}\"", f.md5_hex())))
-            .collect();
+        let mut remote = online(&site());
         remote.insert("fr/index.html".into(), etag("ancien accueil"));
         let plan = plan(&site(), &remote);
         assert_eq!(plan.uploads.len(), 1);
@@ -222,10 +224,7 @@ mod tests {
 
     #[test]
     fn a_removed_page_is_deleted_and_invalidated() {
-        let mut remote: HashMap<String, String> = site()
-            .iter()
-            .map(|f| (f.key.clone(), format!("\"{}\"", f.md5_hex())))
-            .collect();
+        let mut remote = online(&site());
         remote.insert("fr/old/index.html".into(), etag("old"));
         let plan = plan(&site(), &remote);
         assert!(plan.uploads.is_empty());
