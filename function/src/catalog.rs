@@ -18,6 +18,8 @@ pub struct Catalog {
     pub regions: HashMap<String, Vec<String>>,
     /// The published stylesheet, for the function's own pages.
     pub stylesheet: Option<String>,
+    /// Region slug → its display name.
+    region_names: std::collections::BTreeMap<String, eclaireurs_model::Localized>,
     /// Region → field → the region's wording of the field's choices.
     choices: std::collections::BTreeMap<
         String,
@@ -103,6 +105,22 @@ impl Catalog {
             .map_or_else(|| value.to_string(), |c| c.label.get(lang).clone())
     }
 
+    /// A region's display name; its slug if the catalog does not know it.
+    pub fn region_name(&self, region: &str, lang: Lang) -> String {
+        self.region_names
+            .get(region)
+            .map_or_else(|| region.to_string(), |names| names.get(lang).clone())
+    }
+
+    /// A UI string with its `{name}` placeholders filled in.
+    pub fn format(&self, lang: Lang, key: &str, vars: &[(&str, &str)]) -> String {
+        let mut text = self.text(lang, key);
+        for (name, value) in vars {
+            text = text.replace(&format!("{{{name}}}"), value);
+        }
+        text
+    }
+
     /// A UI string, e.g. `validation.required`; the key itself if missing (the model
     /// checks both languages have the same keys, so this only shows in a broken theme).
     pub fn text(&self, lang: Lang, key: &str) -> String {
@@ -138,6 +156,7 @@ impl From<Data> for Catalog {
             forms: data.forms.into_values().collect(),
             regions: data.regions.into_iter().collect(),
             stylesheet: data.stylesheet,
+            region_names: data.region_names,
             choices: data.choices,
             strings: data.strings,
             pages,

@@ -22,6 +22,9 @@ impl CatalogSource {
     }
 }
 
+/// Days before a need report still `new` is reminded, unless `REMINDER_DAYS` says otherwise.
+pub const DEFAULT_REMINDER_DAYS: u32 = 3;
+
 #[derive(Debug, Clone)]
 pub struct Settings {
     /// `SUBMISSIONS_TABLE`: the DynamoDB table; unset means the embedded store.
@@ -36,6 +39,10 @@ pub struct Settings {
     pub catalog: CatalogSource,
     /// `RETENTION_DAYS`: when set, each item gets an `expires_at` that many days ahead.
     pub retention_days: Option<u32>,
+    /// `NOTIFICATIONS_TOPIC`: the SNS topic's ARN (the notification function only).
+    pub topic: Option<String>,
+    /// `REMINDER_DAYS`: a need report still `new` after that many days is reminded (3).
+    pub reminder_days: u32,
 }
 
 impl Settings {
@@ -46,6 +53,12 @@ impl Settings {
                 format!("RETENTION_DAYS must be a whole number of days (found `{days}`)")
             })?),
             None => None,
+        };
+        let reminder_days = match var("REMINDER_DAYS") {
+            Some(days) => days.trim().parse().ok().filter(|d| *d > 0).ok_or_else(|| {
+                format!("REMINDER_DAYS must be a whole number of days, 1 or more (found `{days}`)")
+            })?,
+            None => DEFAULT_REMINDER_DAYS,
         };
         let allowed_origins: Vec<String> = var("ALLOWED_ORIGINS")
             .map(|list| {
@@ -72,6 +85,8 @@ impl Settings {
                 var("LAMBDA_TASK_ROOT"),
             ),
             retention_days,
+            topic: var("NOTIFICATIONS_TOPIC"),
+            reminder_days,
         })
     }
 }

@@ -5,7 +5,10 @@
 
 pub mod catalog;
 pub mod config;
+pub mod export;
 pub mod http;
+pub mod notify;
+pub mod privacy;
 pub mod store;
 pub mod validate;
 
@@ -16,10 +19,10 @@ use config::Settings;
 use http::AppState;
 use store::{dynamodb, embedded::EmbeddedStore, Store};
 
-/// Loads the catalog and opens the store the settings name.
-pub async fn state(settings: Settings) -> anyhow::Result<Arc<AppState>> {
+/// Loads the catalog the settings name.
+pub fn catalog(settings: &Settings) -> anyhow::Result<Catalog> {
     use anyhow::Context;
-    let catalog = match &settings.catalog {
+    match &settings.catalog {
         config::CatalogSource::File(path) => Catalog::read(path),
         config::CatalogSource::Content(dir) => Catalog::from_content(dir),
     }
@@ -28,7 +31,27 @@ pub async fn state(settings: Settings) -> anyhow::Result<Arc<AppState>> {
             "cannot read the form definitions from {} (set CATALOG_FILE or CONTENT_DIR)",
             settings.catalog.describe()
         )
-    })?;
+    })
+}
+
+/// The stored submissions as staff read and delete them: the table when
+/// `SUBMISSIONS_TABLE` is set, otherwise the embedded store's folder.
+pub async fn archive(settings: &Settings, catalog: &Catalog) -> store::Archive {
+    match &settings.table {
+        Some(table) => store::Archive::Dynamo(dynamodb::DynamoStore::new(
+            dynamodb::client().await,
+            table.clone(),
+        )),
+        None => store::Archive::Embedded {
+            dir: settings.data_dir.clone(),
+            kinds: catalog.forms.iter().map(|f| f.id.clone()).collect(),
+        },
+    }
+}
+
+/// Loads the catalog and opens the store the settings name.
+pub async fn state(settings: Settings) -> anyhow::Result<Arc<AppState>> {
+    let catalog = catalog(&settings)?;
     let store = match &settings.table {
         Some(table) => Store::Dynamo(dynamodb::DynamoStore::new(
             dynamodb::client().await,

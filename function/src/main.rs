@@ -1,14 +1,22 @@
-//! `eclaireurs-function`: under Lambda when `AWS_LAMBDA_RUNTIME_API` is set, otherwise a
-//! local HTTP server on `--listen`; `create-table` creates the DynamoDB table.
+//! `eclaireurs-function`: under Lambda when `AWS_LAMBDA_RUNTIME_API` is set (the API, or
+//! with the handler `notifications` the notification function), otherwise a local HTTP
+//! server on `--listen`; `create-table` creates the DynamoDB table; `export` and `privacy`
+//! are the staff's commands.
 
+use std::io::{IsTerminal, Write};
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 
-use anyhow::Context;
+use anyhow::{bail, Context};
 use clap::{Parser, Subcommand};
 
+use eclaireurs_function::catalog::Catalog;
 use eclaireurs_function::config::Settings;
 use eclaireurs_function::http::app;
 use eclaireurs_function::store::dynamodb::{client, DynamoStore};
+use eclaireurs_function::store::{schema, Selection};
+use eclaireurs_function::{export, notify, privacy};
+use eclaireurs_model::Lang;
 
 #[derive(Parser)]
 #[command(
@@ -26,9 +34,84 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Create the DynamoDB table named by SUBMISSIONS_TABLE, with the keys and index of
-    /// template.yaml, in whatever DynamoDB the environment points at.
+    /// Create the DynamoDB table named by SUBMISSIONS_TABLE, with the keys, indexes and
+    /// stream of template.yaml, in whatever DynamoDB the environment points at.
     CreateTable,
+    /// Write a region's submissions as CSV for a spreadsheet (Excel in French by default).
+    Export(ExportArgs),
+    /// A person's privacy request: find, export or delete their submissions.
+    Privacy {
+        #[command(subcommand)]
+        action: PrivacyAction,
+    },
+}
+
+#[derive(clap::Args)]
+struct ExportArgs {
+    /// The region's slug, e.g. bas-saint-laurent.
+    #[arg(long)]
+    region: String,
+    /// Only this form: registration or need-report (default: both).
+    #[arg(long)]
+    kind: Option<String>,
+    /// First day received, YYYY-MM-DD (UTC), included.
+    #[arg(long)]
+    from: Option<String>,
+    /// Last day received, YYYY-MM-DD (UTC), included.
+    #[arg(long)]
+    to: Option<String>,
+    /// Only this status: new, in-progress or done.
+    #[arg(long)]
+    status: Option<String>,
+    /// Between cells: semicolon (Excel in French) or comma (Excel in English).
+    #[arg(long, value_enum, default_value = "semicolon")]
+    separator: export::Separator,
+    /// The language of the headers and choice labels.
+    #[arg(long, default_value = "fr")]
+    language: String,
+    /// Where to write the CSV (default: the standard output).
+    #[arg(long, short)]
+    output: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
+struct Person {
+    /// The person's email address, as they gave it (case and spaces do not matter).
+    #[arg(long)]
+    email: String,
+    /// Only this region's submissions.
+    #[arg(long)]
+    region: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum PrivacyAction {
+    /// List the person's submissions (an access request starts here).
+    Find(Person),
+    /// Write the person's submissions with every answer, for an access request.
+    Export {
+        #[command(flatten)]
+        person: Person,
+        #[arg(long, value_enum, default_value = "json")]
+        format: PrivacyFormat,
+        /// Where to write (default: the standard output).
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// Delete the person's submissions (a deletion request, or consent withdrawn).
+    Delete {
+        #[command(flatten)]
+        person: Person,
+        /// Delete without asking (needed when not run from a terminal).
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum PrivacyFormat {
+    Json,
+    Csv,
 }
 
 #[tokio::main]
@@ -46,22 +129,21 @@ async fn main() -> anyhow::Result<()> {
         .init();
     let settings = Settings::from_env().map_err(anyhow::Error::msg)?;
 
-    if let Some(Command::CreateTable) = cli.command {
-        let table = settings
-            .table
-            .clone()
-            .context("set SUBMISSIONS_TABLE to the name of the table to create")?;
-        DynamoStore::new(client().await, table.clone())
-            .create_table()
-            .await
-            .with_context(|| format!("creating the table {table}"))?;
-        println!("Created the table {table}.");
-        return Ok(());
+    match cli.command {
+        Some(Command::CreateTable) => return create_table(&settings).await,
+        Some(Command::Export(args)) => return export_command(&settings, args).await,
+        Some(Command::Privacy { action }) => return privacy_command(&settings, action).await,
+        None => {}
     }
 
+    let lambda = std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some();
+    if lambda && std::env::var("_HANDLER").as_deref() == Ok(notify::HANDLER) {
+        let catalog = eclaireurs_function::catalog(&settings)?;
+        return notify::run(settings, catalog).await;
+    }
     let state = eclaireurs_function::state(settings).await?;
     let router = app(state.clone());
-    if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some() {
+    if lambda {
         lambda_http::run(router)
             .await
             .map_err(|e| anyhow::anyhow!("the Lambda runtime stopped: {e}"))?;
@@ -81,5 +163,219 @@ async fn main() -> anyhow::Result<()> {
         })
         .await
         .context("the server stopped")?;
+    Ok(())
+}
+
+async fn create_table(settings: &Settings) -> anyhow::Result<()> {
+    let table = settings
+        .table
+        .clone()
+        .context("set SUBMISSIONS_TABLE to the name of the table to create")?;
+    DynamoStore::new(client().await, table.clone())
+        .create_table()
+        .await
+        .with_context(|| format!("creating the table {table}"))?;
+    println!("Created the table {table}.");
+    Ok(())
+}
+
+/// A known region slug, or an error that lists the known ones.
+fn check_region(catalog: &Catalog, region: &str) -> anyhow::Result<()> {
+    if catalog.regions.contains_key(region) {
+        return Ok(());
+    }
+    let mut known: Vec<&str> = catalog.regions.keys().map(String::as_str).collect();
+    known.sort_unstable();
+    bail!(
+        "--region {region}: no such region (known: {})",
+        known.join(", ")
+    )
+}
+
+fn check_day(option: &str, day: &Option<String>) -> anyhow::Result<()> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    match day {
+        Some(day) if time::Date::parse(day, &format).is_err() => {
+            bail!("--{option} {day}: write the day as YYYY-MM-DD, e.g. 2026-11-30")
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Writes `bytes` to `output` (a file made whole before it takes the name) or stdout.
+fn write_out(output: Option<&Path>, bytes: &[u8]) -> anyhow::Result<()> {
+    match output {
+        None => std::io::stdout()
+            .write_all(bytes)
+            .context("cannot write to the standard output"),
+        Some(path) => {
+            let dir = match path.parent() {
+                Some(dir) if !dir.as_os_str().is_empty() => dir,
+                _ => Path::new("."),
+            };
+            let mut file = tempfile::NamedTempFile::new_in(dir)
+                .with_context(|| format!("cannot write in {}", dir.display()))?;
+            file.write_all(bytes)
+                .and_then(|()| file.as_file().sync_all())
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            file.persist(path)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            Ok(())
+        }
+    }
+}
+
+async fn export_command(settings: &Settings, args: ExportArgs) -> anyhow::Result<()> {
+    let catalog = eclaireurs_function::catalog(settings)?;
+    check_region(&catalog, &args.region)?;
+    check_day("from", &args.from)?;
+    check_day("to", &args.to)?;
+    let lang = Lang::from_code(&args.language)
+        .with_context(|| format!("--language {}: fr or en", args.language))?;
+    if let Some(status) = &args.status {
+        if !schema::STATUSES.contains(&status.as_str()) {
+            bail!("--status {status}: one of {}", schema::STATUSES.join(", "));
+        }
+    }
+    let forms: Vec<_> = match &args.kind {
+        Some(kind) => vec![catalog.form(kind).with_context(|| {
+            let known: Vec<&str> = catalog.forms.iter().map(|f| f.id.as_str()).collect();
+            format!("--kind {kind}: no such form (known: {})", known.join(", "))
+        })?],
+        None => catalog.forms.iter().collect(),
+    };
+    let archive = eclaireurs_function::archive(settings, &catalog).await;
+    let mut records = Vec::new();
+    for form in &forms {
+        let selection = Selection {
+            region: args.region.clone(),
+            kind: form.id.clone(),
+            from: args.from.clone(),
+            to: args.to.clone(),
+            status: args.status.clone(),
+        };
+        let found = archive
+            .list(&selection)
+            .await
+            .with_context(|| format!("cannot read {}", archive.describe()))?;
+        records.extend(found);
+    }
+    records.sort_by(|a, b| a.submitted_at.cmp(&b.submitted_at));
+    let mut csv = Vec::new();
+    export::write_csv(&mut csv, &catalog, &forms, &records, lang, args.separator)
+        .context("cannot write the CSV")?;
+    write_out(args.output.as_deref(), &csv)?;
+    tracing::info!(region = %args.region, rows = records.len(), "export");
+    eprintln!(
+        "Exported {} submission(s) of {} from {}{}.",
+        records.len(),
+        args.region,
+        archive.describe(),
+        args.output
+            .as_ref()
+            .map(|p| format!(" to {}", p.display()))
+            .unwrap_or_default()
+    );
+    Ok(())
+}
+
+async fn privacy_command(settings: &Settings, action: PrivacyAction) -> anyhow::Result<()> {
+    let catalog = eclaireurs_function::catalog(settings)?;
+    let person = match &action {
+        PrivacyAction::Find(person)
+        | PrivacyAction::Export { person, .. }
+        | PrivacyAction::Delete { person, .. } => person,
+    };
+    if !eclaireurs_function::validate::is_email(person.email.trim()) {
+        bail!("--email: {} is not an email address", person.email);
+    }
+    if let Some(region) = &person.region {
+        check_region(&catalog, region)?;
+    }
+    let archive = eclaireurs_function::archive(settings, &catalog).await;
+    let store = archive.describe();
+    let records = privacy::find(&archive, &person.email, person.region.as_deref())
+        .await
+        .with_context(|| format!("cannot search {store}"))?;
+    match action {
+        PrivacyAction::Find(_) => {
+            println!(
+                "{} submission(s) with this address in {store}.",
+                records.len()
+            );
+            if !records.is_empty() {
+                println!("{}", privacy::summary(&catalog, &records));
+            }
+            privacy::log("find", records.len(), 0, &store);
+        }
+        PrivacyAction::Export { format, output, .. } => {
+            let bytes = match format {
+                PrivacyFormat::Json => {
+                    let mut json = serde_json::to_vec_pretty(&privacy::export(&records))
+                        .context("cannot write the JSON")?;
+                    json.push(b'\n');
+                    json
+                }
+                PrivacyFormat::Csv => {
+                    let mut csv = Vec::new();
+                    let forms: Vec<_> = catalog.forms.iter().collect();
+                    export::write_csv(
+                        &mut csv,
+                        &catalog,
+                        &forms,
+                        &records,
+                        Lang::Fr,
+                        export::Separator::Semicolon,
+                    )
+                    .context("cannot write the CSV")?;
+                    csv
+                }
+            };
+            write_out(output.as_deref(), &bytes)?;
+            eprintln!(
+                "Exported {} submission(s) with this address from {store}{}.",
+                records.len(),
+                output
+                    .as_ref()
+                    .map(|p| format!(" to {}", p.display()))
+                    .unwrap_or_default()
+            );
+            privacy::log("export", records.len(), 0, &store);
+        }
+        PrivacyAction::Delete { yes, .. } => {
+            if records.is_empty() {
+                println!("No submission with this address in {store}: nothing to delete.");
+                privacy::log("delete", 0, 0, &store);
+                return Ok(());
+            }
+            println!(
+                "{} submission(s) with this address in {store}:\n{}",
+                records.len(),
+                privacy::summary(&catalog, &records)
+            );
+            if !yes {
+                if !std::io::stdin().is_terminal() {
+                    bail!("nothing deleted: add --yes to delete these submissions");
+                }
+                print!("Delete them for good? Type yes to confirm: ");
+                std::io::stdout().flush().ok();
+                let mut answer = String::new();
+                std::io::stdin()
+                    .read_line(&mut answer)
+                    .context("cannot read the answer")?;
+                if answer.trim() != "yes" {
+                    println!("Nothing deleted.");
+                    privacy::log("delete", records.len(), 0, &store);
+                    return Ok(());
+                }
+            }
+            let deleted = archive
+                .delete(&records)
+                .await
+                .with_context(|| format!("cannot delete from {store}"))?;
+            println!("Deleted {deleted} submission(s) from {store}.");
+            privacy::log("delete", records.len(), deleted, &store);
+        }
+    }
     Ok(())
 }

@@ -318,7 +318,7 @@ fn keys(schema: &serde_yaml::Value) -> Vec<(String, String)> {
 }
 
 #[tokio::test]
-async fn create_table_makes_exactly_the_keys_and_index_of_the_template() {
+async fn create_table_makes_exactly_the_keys_indexes_and_stream_of_the_template() {
     let (client, table) = dynamo_table("template").await;
     let described = client
         .describe_table()
@@ -399,6 +399,14 @@ async fn create_table_makes_exactly_the_keys_and_index_of_the_template() {
             "projection of {name}"
         );
     }
+    assert_eq!(
+        described
+            .stream_specification()
+            .and_then(|s| s.stream_view_type())
+            .map(|v| v.as_str()),
+        template["StreamSpecification"]["StreamViewType"].as_str(),
+        "the stream, keys only"
+    );
     let ttl = client
         .describe_time_to_live()
         .table_name(&table)

@@ -4,67 +4,11 @@
 
 mod common;
 
-use std::collections::VecDeque;
 use std::process::{Command, Stdio};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
-use axum::response::IntoResponse;
-use axum::routing::{get, post};
-use axum::Router;
 use base64::Engine;
+use common::runtime::RuntimeApi;
 use common::*;
-use tokio::sync::mpsc;
-
-/// The Runtime API's side: events to hand out, answers received.
-#[derive(Clone)]
-struct Runtime {
-    events: Arc<Mutex<VecDeque<(String, String)>>>,
-    answers: mpsc::UnboundedSender<(String, serde_json::Value)>,
-}
-
-async fn next(State(rt): State<Runtime>) -> impl IntoResponse {
-    loop {
-        if let Some((id, event)) = rt.events.lock().expect("lock").pop_front() {
-            let mut headers = HeaderMap::new();
-            headers.insert(
-                "lambda-runtime-aws-request-id",
-                HeaderValue::from_str(&id).expect("id"),
-            );
-            headers.insert(
-                "lambda-runtime-deadline-ms",
-                HeaderValue::from_static("4102444800000"),
-            );
-            headers.insert(
-                "lambda-runtime-invoked-function-arn",
-                HeaderValue::from_static(
-                    "arn:aws:lambda:ca-central-1:123456789012:function:eclaireurs",
-                ),
-            );
-            headers.insert(
-                "lambda-runtime-trace-id",
-                HeaderValue::from_static("Root=1-5759e988-bd862e3fe1be46a994272793"),
-            );
-            return (StatusCode::OK, headers, event);
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
-async fn respond(State(rt): State<Runtime>, Path(id): Path<String>, body: String) -> StatusCode {
-    let value = serde_json::from_str(&body).unwrap_or(serde_json::Value::String(body));
-    let _ = rt.answers.send((id, value));
-    StatusCode::ACCEPTED
-}
-
-async fn fail(State(rt): State<Runtime>, body: String) -> StatusCode {
-    let _ = rt
-        .answers
-        .send(("error".into(), serde_json::Value::String(body)));
-    StatusCode::ACCEPTED
-}
 
 /// An HTTP API (payload 2.0) or Function URL event for a request.
 fn event(
@@ -113,32 +57,15 @@ fn event(
 
 #[tokio::test(flavor = "multi_thread")]
 async fn api_gateway_and_function_url_events_run_through_lambda_http() {
-    let (answers_tx, mut answers) = mpsc::unbounded_channel();
-    let runtime = Runtime {
-        events: Arc::new(Mutex::new(VecDeque::new())),
-        answers: answers_tx,
-    };
-    let app = Router::new()
-        .route("/2018-06-01/runtime/invocation/next", get(next))
-        .route(
-            "/2018-06-01/runtime/invocation/{id}/response",
-            post(respond),
-        )
-        .route("/2018-06-01/runtime/invocation/{id}/error", post(fail))
-        .route("/2018-06-01/runtime/init/error", post(fail))
-        .with_state(runtime.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    let mut runtime = RuntimeApi::start().await;
+    let addr = runtime.addr;
 
     let api_gateway = "abc123.execute-api.ca-central-1.amazonaws.com";
     let function_url = "a1b2c3d4e5.lambda-url.ca-central-1.on.aws";
     {
-        let mut events = runtime.events.lock().expect("lock");
-        events.push_back((
-            "health".into(),
+        let events = &runtime;
+        events.push(
+            "health",
             event(
                 api_gateway,
                 "GET",
@@ -147,9 +74,9 @@ async fn api_gateway_and_function_url_events_run_through_lambda_http() {
                 "",
                 false,
             ),
-        ));
-        events.push_back((
-            "json".into(),
+        );
+        events.push(
+            "json",
             event(
                 api_gateway,
                 "POST",
@@ -158,9 +85,9 @@ async fn api_gateway_and_function_url_events_run_through_lambda_http() {
                 REGISTRATION_JSON,
                 false,
             ),
-        ));
-        events.push_back((
-            "form".into(),
+        );
+        events.push(
+            "form",
             event(
                 function_url,
                 "POST",
@@ -169,9 +96,9 @@ async fn api_gateway_and_function_url_events_run_through_lambda_http() {
                 NEED_REPORT_FORM,
                 true,
             ),
-        ));
-        events.push_back((
-            "invalid".into(),
+        );
+        events.push(
+            "invalid",
             event(
                 function_url,
                 "POST",
@@ -180,7 +107,7 @@ async fn api_gateway_and_function_url_events_run_through_lambda_http() {
                 "region=bas-saint-laurent&language=en",
                 false,
             ),
-        ));
+        );
     }
 
     // The package as `eclaireurs publish` ships it: the catalog beside bootstrap, read from
@@ -211,10 +138,7 @@ async fn api_gateway_and_function_url_events_run_through_lambda_http() {
 
     let mut got = std::collections::HashMap::new();
     while got.len() < 4 {
-        let (id, answer) = tokio::time::timeout(Duration::from_secs(30), answers.recv())
-            .await
-            .expect("the function answers every event")
-            .expect("channel");
+        let (id, answer) = runtime.answer().await;
         assert_ne!(id, "error", "the runtime reported an error: {answer}");
         got.insert(id, answer);
     }

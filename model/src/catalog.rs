@@ -23,7 +23,7 @@ use crate::site::Site;
 pub const FILE_NAME: &str = "catalog.json";
 
 /// The subtrees of the UI strings that the function shows (its error pages and messages).
-const FUNCTION_STRINGS: &[&str] = &["validation", "crisis"];
+const FUNCTION_STRINGS: &[&str] = &["validation", "crisis", "notifications", "export"];
 
 /// The stylesheet the function's pages link to.
 const STYLESHEET: &str = "/assets/style.css";
@@ -37,6 +37,8 @@ pub struct Catalog {
     pub forms: BTreeMap<String, FormDef>,
     /// Region slug → the names of its territories.
     pub regions: BTreeMap<String, Vec<String>>,
+    /// Region slug → its display name, for what the function sends staff.
+    pub region_names: BTreeMap<String, Localized>,
     /// Region slug → field name → the region's wording of its choices (the four roles), for
     /// what the function shows or sends staff.
     pub choices: BTreeMap<String, BTreeMap<String, Vec<Choice>>>,
@@ -122,6 +124,11 @@ impl Catalog {
                     let names = r.data.territories.iter().map(|t| t.name.clone()).collect();
                     (r.slug.clone(), names)
                 })
+                .collect(),
+            region_names: site
+                .regions
+                .iter()
+                .map(|r| (r.slug.clone(), r.data.name.clone()))
                 .collect(),
             choices: site
                 .regions

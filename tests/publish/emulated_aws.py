@@ -2,9 +2,11 @@
 
 moto's CloudFormation does not create CloudFront distributions or HTTP APIs, so the stack
 here is the part publish reads: a CloudFormation stack that creates the site's bucket and
-has the outputs of template.yaml (SiteBucket, DistributionId, FunctionName, SiteUrl,
-DistributionDomain, PublisherPolicyArn), with a CloudFront distribution and a Lambda
-function made beside it through their own APIs. Shared by the tests and the benchmark.
+has the outputs of template.yaml (SiteBucket, DistributionId, FunctionName,
+NotificationFunctionName, SiteUrl, DistributionDomain, PublisherPolicyArn), with a
+CloudFront distribution and the two Lambda functions (the API's and the notifications',
+the same package with another Handler) made beside it through their own APIs. Shared by the
+tests and the benchmark.
 """
 
 from __future__ import annotations
@@ -72,6 +74,12 @@ class Stack:
     bucket: str
     distribution: str
     function: str
+    notification_function: str
+
+    @property
+    def functions(self) -> list[str]:
+        """Both functions that run the package publish makes."""
+        return [self.function, self.notification_function]
 
 
 def _zip(files: dict[str, bytes]) -> bytes:
@@ -82,8 +90,9 @@ def _zip(files: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
-def deploy_stack(label: str = "site") -> Stack:
-    """A fresh stack with an empty bucket, a distribution and a function."""
+def deploy_stack(label: str = "site", without: tuple[str, ...] = ()) -> Stack:
+    """A fresh stack with an empty bucket, a distribution and the two functions; `without`
+    names outputs left out (a stack deployed from an older template.yaml)."""
     suffix = uuid.uuid4().hex[:10]
     name = f"eclaireurs-{label}-{suffix}"
     bucket = f"eclaireurs-site-{suffix}"
@@ -104,15 +113,19 @@ def deploy_stack(label: str = "site") -> Stack:
             }
         ),
     )["Role"]["Arn"]
+    # As sam deploy leaves them: the same zip (CodeUri), one Handler each.
+    deployed = _zip({"bootstrap": b"as sam deploy left it"})
     function = f"eclaireurs-submissions-{suffix}"
-    client("lambda").create_function(
-        FunctionName=function,
-        Runtime="provided.al2023",
-        Architectures=["arm64"],
-        Role=role,
-        Handler="bootstrap",
-        Code={"ZipFile": _zip({"bootstrap": b"as sam deploy left it"})},
-    )
+    notification_function = f"eclaireurs-notifications-{suffix}"
+    for each, handler in [(function, "bootstrap"), (notification_function, "notifications")]:
+        client("lambda").create_function(
+            FunctionName=each,
+            Runtime="provided.al2023",
+            Architectures=["arm64"],
+            Role=role,
+            Handler=handler,
+            Code={"ZipFile": deployed},
+        )
     distribution = client("cloudfront").create_distribution(
         DistributionConfig={
             "CallerReference": suffix,
@@ -146,11 +159,15 @@ def deploy_stack(label: str = "site") -> Stack:
             "DistributionId": {"Value": distribution["Id"]},
             "DistributionDomain": {"Value": distribution["DomainName"]},
             "FunctionName": {"Value": function},
+            "NotificationFunctionName": {"Value": notification_function},
             "PublisherPolicyArn": {"Value": f"arn:aws:iam::123456789012:policy/{name}-publisher"},
         },
     }
+    for output in without:
+        del template["Outputs"][output]
     client("cloudformation").create_stack(StackName=name, TemplateBody=json.dumps(template))
-    return Stack(name=name, bucket=bucket, distribution=distribution["Id"], function=function)
+    return Stack(name=name, bucket=bucket, distribution=distribution["Id"], function=function,
+                 notification_function=notification_function)
 
 
 def copy_site(into: Path) -> Path:
@@ -181,6 +198,15 @@ def invalidations(distribution: str) -> list[dict]:
 
 def code_sha256(function: str) -> str:
     return client("lambda").get_function(FunctionName=function)["Configuration"]["CodeSha256"]
+
+
+def code_sha256s(stack: Stack) -> dict[str, str]:
+    """Each function's deployed code, by name."""
+    return {name: code_sha256(name) for name in stack.functions}
+
+
+def handler(function: str) -> str:
+    return client("lambda").get_function(FunctionName=function)["Configuration"]["Handler"]
 
 
 def run_publish(binary: Path, stack: str, content: Path, bootstrap: Path,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import json
 import os
 import re
@@ -28,13 +29,38 @@ def ok(result):
     return result.stdout
 
 
-def summary(stdout: str) -> dict[str, str]:
+def summary(stdout: str) -> dict:
+    """The summary line's facts; `functions` maps each function's name to what was done."""
     line = next(l for l in stdout.splitlines() if l.startswith(("Published:", "Would publish:")))
-    found = re.search(r"(\d+) uploaded, (\d+) deleted, (\d+) unchanged; function (\w+); "
+    found = re.search(r"(\d+) uploaded, (\d+) deleted, (\d+) unchanged; functions: ([^;]+); "
                       r"invalidation (\S+); (\d+) AWS requests", line)
     assert found, line
-    keys = ["uploaded", "deleted", "unchanged", "function", "invalidation", "requests"]
-    return dict(zip(keys, found.groups()))
+    keys = ["uploaded", "deleted", "unchanged", "functions", "invalidation", "requests"]
+    facts = dict(zip(keys, found.groups()))
+    facts["functions"] = dict(item.rsplit(" ", 1) for item in facts["functions"].split(", "))
+    return facts
+
+
+def functions(facts: dict, stack) -> list[str]:
+    """What the summary says was done with the API function, then the notification function."""
+    assert sorted(facts["functions"]) == sorted(stack.functions), facts["functions"]
+    return [facts["functions"][name] for name in stack.functions]
+
+
+def package(binary, site) -> bytes:
+    """The zip `eclaireurs package` makes for sam deploy from the same content."""
+    zip_path = site["out"].parent / "function.zip"
+    result = aws.subprocess.run(
+        [str(binary), "package", "--content", str(site["content"]), "--out", str(site["out"]),
+         "--bootstrap", str(site["bootstrap"]), "--zip", str(zip_path)],
+        capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return zip_path.read_bytes()
+
+
+def code_sha256_of(data: bytes) -> str:
+    """What Lambda reports as CodeSha256 for a package."""
+    return base64.b64encode(hashlib.sha256(data).digest()).decode()
 
 
 def build(binary, site) -> Path:
@@ -92,7 +118,8 @@ def test_a_first_publish_puts_every_file_online_with_its_type_and_cache_policy(b
     assert page["Body"].read() == (site["out"] / "fr/bas-saint-laurent/index.html").read_bytes()
     facts = summary(out)
     assert facts["uploaded"] == str(len(expected)) and facts["deleted"] == "0"
-    assert facts["function"] == "updated", "the function gets the catalog of these pages"
+    assert functions(facts, stack) == ["updated", "updated"], \
+        "both functions get the catalog of these pages"
     assert facts["invalidation"] == "none", "nothing was cached before"
     assert re.search(r"^The site: https://\S+/$", out, re.M), out
     assert re.search(r"^warning: base_url in .*config\.yaml is https://\S+, but the stack's site "
@@ -100,18 +127,22 @@ def test_a_first_publish_puts_every_file_online_with_its_type_and_cache_policy(b
         "the copy's base_url is not the emulated distribution's address: publish says so"
 
 
-def test_the_function_gets_the_catalog_of_the_published_pages_in_its_zip(binary, stack, site):
-    ok(publish(binary, stack, site))
-    deployed = aws.code_sha256(stack.function)
-    package = site["out"].parent / "function.zip"
-    result = aws.subprocess.run(
-        [str(binary), "package", "--content", str(site["content"]), "--out", str(site["out"]),
-         "--bootstrap", str(site["bootstrap"]), "--zip", str(package)],
-        capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr
-    assert base64.b64encode(hashlib.sha256(package.read_bytes()).digest()).decode() == deployed, \
-        "the deployed code is byte for byte the zip `eclaireurs package` makes for sam deploy"
-    with zipfile.ZipFile(package) as archive:
+def test_both_functions_get_the_catalog_of_the_published_pages_in_the_package_zip(binary, stack,
+                                                                                   site):
+    out = ok(publish(binary, stack, site))
+    zipped = package(binary, site)
+    for name in stack.functions:
+        assert aws.code_sha256(name) == code_sha256_of(zipped), \
+            f"{name} runs byte for byte the zip `eclaireurs package` makes for sam deploy"
+        assert re.search(rf"^Updated the function `{name}` \(new catalog \S+\)\.$", out, re.M), out
+    # Publish sends code only: each function keeps the Handler sam deploy gave it.
+    assert aws.handler(stack.function) == "bootstrap"
+    assert aws.handler(stack.notification_function) == "notifications"
+    lines = out.splitlines()
+    updated = max(i for i, l in enumerate(lines) if l.startswith("Updated the function "))
+    uploaded = next(i for i, l in enumerate(lines) if l.startswith("Uploaded "))
+    assert updated < uploaded, "both functions have the new catalog before any page is sent"
+    with zipfile.ZipFile(io.BytesIO(zipped)) as archive:
         assert sorted(archive.namelist()) == ["bootstrap", "catalog.json"]
         catalog = json.loads((site["out"] / ".eclaireurs-catalog.json").read_text())
         assert json.loads(archive.read("catalog.json"))["version"] == catalog["version"]
@@ -121,22 +152,25 @@ def test_the_function_gets_the_catalog_of_the_published_pages_in_its_zip(binary,
 def test_a_second_publish_of_the_same_site_sends_nothing(binary, stack, site):
     ok(publish(binary, stack, site))
     before = aws.invalidations(stack.distribution)
-    sha = aws.code_sha256(stack.function)
-    facts = summary(ok(publish(binary, stack, site)))
+    shas = aws.code_sha256s(stack)
+    out = ok(publish(binary, stack, site))
+    facts = summary(out)
     assert facts["uploaded"] == "0" and facts["deleted"] == "0"
-    assert facts["function"] == "unchanged" and facts["invalidation"] == "none"
+    assert functions(facts, stack) == ["unchanged", "unchanged"], "neither function is updated"
+    assert facts["invalidation"] == "none"
+    assert "Updated the function" not in out, out
     assert aws.invalidations(stack.distribution) == before
-    assert aws.code_sha256(stack.function) == sha
+    assert aws.code_sha256s(stack) == shas
 
 
 def test_one_edited_page_is_one_upload_and_one_invalidated_path(binary, stack, site):
     ok(publish(binary, stack, site))
-    sha = aws.code_sha256(stack.function)
+    shas = aws.code_sha256s(stack)
     edit(site["content"] / "regions/bas-saint-laurent/fr/roles.md", "\n\n", "\n\nUn mot de plus.\n\n")
     facts = summary(ok(publish(binary, stack, site)))
     assert facts["uploaded"] == "1" and facts["deleted"] == "0"
-    assert facts["function"] == "unchanged", "page text is not in the catalog"
-    assert aws.code_sha256(stack.function) == sha
+    assert functions(facts, stack) == ["unchanged", "unchanged"], "page text is not in the catalog"
+    assert aws.code_sha256s(stack) == shas
     [invalidation] = aws.invalidations(stack.distribution)
     assert invalidation["Id"] == facts["invalidation"]
     assert invalidation["InvalidationBatch"]["Paths"]["Items"] == [
@@ -190,42 +224,74 @@ def test_a_publish_stopped_half_way_is_completed_by_running_it_again(binary, sta
 
 
 def test_broken_content_publishes_nothing_and_says_where(binary, stack, site):
-    sha = aws.code_sha256(stack.function)
+    shas = aws.code_sha256s(stack)
     edit(site["content"] / "regions/bas-saint-laurent/fr/roles.md", "title:", "titre:")
     result = publish(binary, stack, site)
     assert result.returncode != 0
     assert re.search(r"regions/bas-saint-laurent/fr/roles\.md:\d+", result.stderr), result.stderr
     assert "Nothing was published." in result.stderr
     assert aws.objects(stack.bucket) == {}
-    assert aws.code_sha256(stack.function) == sha
+    assert aws.code_sha256s(stack) == shas
     assert aws.invalidations(stack.distribution) == []
 
 
-def test_the_function_is_updated_only_when_the_catalog_changes(binary, stack, site):
+def test_both_functions_are_updated_only_when_the_catalog_changes(binary, stack, site):
     ok(publish(binary, stack, site))
-    first = aws.code_sha256(stack.function)
-    assert summary(ok(publish(binary, stack, site)))["function"] == "unchanged"
+    first = aws.code_sha256s(stack)
+    assert functions(summary(ok(publish(binary, stack, site))), stack) == ["unchanged", "unchanged"]
     edit(site["content"] / "forms/registration.yaml", "fr: Prénom", "fr: Votre prénom")
     out = ok(publish(binary, stack, site))
-    assert summary(out)["function"] == "updated"
-    assert aws.code_sha256(stack.function) != first
-    assert summary(ok(publish(binary, stack, site)))["function"] == "unchanged"
+    assert functions(summary(out), stack) == ["updated", "updated"]
+    zipped = package(binary, site)
+    for name in stack.functions:
+        assert aws.code_sha256(name) != first[name], name
+        assert aws.code_sha256(name) == code_sha256_of(zipped), f"{name} runs the new package"
+    assert functions(summary(ok(publish(binary, stack, site))), stack) == ["unchanged", "unchanged"]
+
+
+def test_a_publish_stopped_between_the_two_functions_updates_only_the_other(binary, stack, site):
+    ok(publish(binary, stack, site))
+    edit(site["content"] / "forms/registration.yaml", "fr: Prénom", "fr: Votre prénom")
+    zipped = package(binary, site)
+    # As if the API function's update went through and the publish then stopped.
+    aws.client("lambda").update_function_code(FunctionName=stack.function, ZipFile=zipped)
+    before = aws.code_sha256(stack.function)
+    out = ok(publish(binary, stack, site))
+    assert functions(summary(out), stack) == ["unchanged", "updated"], out
+    assert f"The function `{stack.function}` is up to date." in out, out
+    assert f"Updated the function `{stack.notification_function}`" in out, out
+    assert f"Updated the function `{stack.function}`" not in out, out
+    assert aws.code_sha256(stack.function) == before
+    assert aws.code_sha256(stack.notification_function) == code_sha256_of(zipped)
 
 
 def test_dry_run_prints_the_plan_and_changes_nothing(binary, stack, site):
     ok(publish(binary, stack, site))
     edit(site["content"] / "regions/bas-saint-laurent/fr/roles.md", "\n\n", "\n\nAutre mot.\n\n")
-    sha = aws.code_sha256(stack.function)
+    shas = aws.code_sha256s(stack)
     out = ok(publish(binary, stack, site, "--dry-run"))
     assert "upload  fr/bas-saint-laurent/roles/index.html" in out, out
     assert "invalidation: /fr/bas-saint-laurent/roles/index.html" in out, out
+    for name in stack.functions:
+        assert f"  function `{name}`: unchanged" in out, out
     assert summary(out)["uploaded"] == "1"
     assert summary(out)["invalidation"] == "planned", out
     assert aws.invalidations(stack.distribution) == []
-    assert aws.code_sha256(stack.function) == sha
+    assert aws.code_sha256s(stack) == shas
     body = aws.client("s3").get_object(Bucket=stack.bucket,
                                        Key="fr/bas-saint-laurent/roles/index.html")["Body"].read()
     assert "Autre mot." not in body.decode()
+
+
+def test_dry_run_shows_both_functions_it_would_update_and_updates_neither(binary, stack, site):
+    shas = aws.code_sha256s(stack)
+    out = ok(publish(binary, stack, site, "--dry-run"))
+    for name in stack.functions:
+        assert f"  function `{name}`: would be updated (its catalog or program changed)" in out, out
+    assert functions(summary(out), stack) == ["updated", "updated"], out
+    assert out.splitlines()[-2].startswith("Would publish:"), out
+    assert aws.code_sha256s(stack) == shas
+    assert aws.objects(stack.bucket) == {}
 
 
 def one_sentence(result):
@@ -243,6 +309,20 @@ def test_a_wrong_stack_name_is_one_clear_sentence(binary, site):
     message = one_sentence(result)
     assert "no stack named `no-such-stack` in ca-central-1" in message, message
     assert "Nothing was published." in result.stderr, result.stderr
+
+
+def test_a_stack_without_the_notification_function_is_told_to_update_and_gets_nothing(binary,
+                                                                                       site):
+    stack = aws.deploy_stack("old", without=("NotificationFunctionName",))
+    shas = aws.code_sha256s(stack)
+    result = publish(binary, stack, site)
+    message = one_sentence(result)
+    assert f"the stack `{stack.name}` has no output `NotificationFunctionName`" in message, message
+    assert "current template.yaml (`sam deploy`)" in message, message
+    assert "Nothing was published." in result.stderr, result.stderr
+    assert aws.objects(stack.bucket) == {}
+    assert aws.code_sha256s(stack) == shas, "neither function was touched"
+    assert aws.invalidations(stack.distribution) == []
 
 
 def test_missing_credentials_are_one_clear_sentence(binary, site):
@@ -267,9 +347,9 @@ class Loader(yaml.SafeLoader):
 Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
 
 
-# The outputs publish reads (the first four) and the ones the README and the tests' stand-in
+# The outputs publish reads (the first five) and the ones the README and the tests' stand-in
 # stack name: the contract between template.yaml and `eclaireurs publish`.
-OUTPUTS = ["SiteBucket", "DistributionId", "FunctionName", "SiteUrl",
+OUTPUTS = ["SiteBucket", "DistributionId", "FunctionName", "NotificationFunctionName", "SiteUrl",
            "DistributionDomain", "PublisherPolicyArn"]
 
 
@@ -277,8 +357,11 @@ def test_the_real_template_has_the_outputs_publish_reads():
     template = yaml.load((aws.REPO / "template.yaml").read_text(), Loader=Loader)
     for name in OUTPUTS:
         assert name in template["Outputs"], f"template.yaml has no output {name}"
-    code = template["Resources"]["SubmissionFunction"]["Properties"]["CodeUri"]
-    assert code == "target/lambda/eclaireurs-function.zip", "sam deploy uploads the package zip"
+    # publish sends one package to both functions: both must run the package's zip.
+    for function in ["SubmissionFunction", "NotificationFunction"]:
+        code = template["Resources"][function]["Properties"]["CodeUri"]
+        assert code == "target/lambda/eclaireurs-function.zip", \
+            f"sam deploy uploads the package zip for {function}"
     expanded = os.environ.get("TEMPLATE_JSON")
     if expanded and Path(expanded).is_file():
         # After the SAM transform too: what CloudFormation actually deploys.

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Reads the SAM-expanded template (what CloudFormation deploys) and checks that the site,
-the distribution and the policies are what the README and the issue promise. Run by
-tests/lint-template; prints one line per check and `N passed, N failed`.
+the distribution, the table, the notifications and the policies are what the README and the
+issues promise. Run by tests/lint-template; prints one line per check and
+`N passed, N failed`.
 
     check_template.py EXPANDED.json SOURCE.yaml
 """
@@ -12,6 +13,8 @@ import json
 import re
 import sys
 from pathlib import Path
+
+from cfnlint.decode import decode
 
 CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
 CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
@@ -27,7 +30,7 @@ def check(name: str):
             results.append((name, None))
         except AssertionError as error:
             results.append((name, str(error) or "failed"))
-        except (KeyError, IndexError, TypeError) as error:
+        except (KeyError, IndexError, TypeError, ValueError) as error:
             results.append((name, f"missing or misshapen: {error!r}"))
         return fn
     return wrap
@@ -35,7 +38,27 @@ def check(name: str):
 
 expanded = json.loads(Path(sys.argv[1]).read_text())
 source = Path(sys.argv[2]).read_text()
+# The template as written (its tags read as intrinsics), for what the SAM transform hides:
+# lint-template gives every function a stand-in CodeUri before the transform.
+written, problems = decode(sys.argv[2])
+if problems:
+    sys.exit(f"check_template: cannot read {sys.argv[2]}: {problems}")
 resources = expanded["Resources"]
+ROOT = Path(__file__).resolve().parents[2]
+# The regions of the content, and the two the template once had a policy each for.
+REGIONS = sorted({d.name for d in (ROOT / "content" / "regions").iterdir() if d.is_dir()}
+                 | {"saguenay-lac-saint-jean", "bas-saint-laurent"})
+TABLE = "SubmissionsTable.Arn"
+STREAM = "SubmissionsTable.StreamArn"
+STATUS_INDEX = "SubmissionsTable.Arn/index/status-index"
+EMAIL_INDEX = "SubmissionsTable.Arn/index/email-index"
+DLQ = "NotificationsDeadLetterQueue.Arn"
+TOPIC = "NotificationsTopic"
+REGION_TAG = "${aws:PrincipalTag/eclaireurs-region}"
+SEE_THE_TABLE = ["dynamodb:DescribeTable", "dynamodb:DescribeTimeToLive",
+                 "dynamodb:ListTagsOfResource"]
+IAM_POLICY_TYPES = ["AWS::IAM::ManagedPolicy", "AWS::IAM::Role", "AWS::IAM::Policy",
+                    "AWS::S3::BucketPolicy", "AWS::SQS::QueuePolicy", "AWS::SNS::TopicPolicy"]
 
 
 def of_type(kind: str) -> dict[str, dict]:
@@ -56,6 +79,83 @@ def refers_to(value, name: str) -> bool:
 
 def as_list(value):
     return value if isinstance(value, list) else [value]
+
+
+def named(value) -> str:
+    """An ARN written with intrinsics, as a plain name: GetAtt A.B -> `A.B`, Ref A -> `A`,
+    Sub "${A.B}/index/x" -> `A.B/index/x`; a literal (such as "*") as it is."""
+    if isinstance(value, str):
+        return value
+    if "Ref" in value:
+        return value["Ref"]
+    if "Fn::GetAtt" in value:
+        attribute = value["Fn::GetAtt"]
+        return attribute if isinstance(attribute, str) else ".".join(attribute)
+    if "Fn::Sub" in value:
+        text = value["Fn::Sub"] if isinstance(value["Fn::Sub"], str) else value["Fn::Sub"][0]
+        return re.sub(r"\$\{([^}!]+)\}", r"\1", text)
+    raise AssertionError(f"an ARN that is not a name: {value!r}")
+
+
+def canonical(condition) -> str:
+    """A condition block as comparable text (lists sorted: their order means nothing)."""
+    def sort(value):
+        if isinstance(value, dict):
+            return {k: sort(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return sorted(json.dumps(sort(v), sort_keys=True) for v in value)
+        return value
+    return json.dumps(sort(condition or {}), sort_keys=True)
+
+
+def allow(actions, resources, condition=None) -> set[tuple[str, str, str]]:
+    """The (action, resource, condition) grants of one expected Allow statement."""
+    return {(a, r, canonical(condition)) for a in as_list(actions) for r in as_list(resources)}
+
+
+def documents(resource: dict) -> list[dict]:
+    """The policy documents of a role (inline policies), a managed policy or a policy."""
+    props = resource["Properties"]
+    if resource["Type"] == "AWS::IAM::Role":
+        assert not props.get("ManagedPolicyArns"), \
+            f"managed policies attached to a role: {props.get('ManagedPolicyArns')}"
+        return [p["PolicyDocument"] for p in props.get("Policies", [])]
+    return [props["PolicyDocument"]]
+
+
+def grants(resource: dict) -> set[tuple[str, str, str]]:
+    """Every (action, resource, condition) a role or policy allows; only plain Allows."""
+    granted = set()
+    for document in documents(resource):
+        for statement in as_list(document["Statement"]):
+            assert statement["Effect"] == "Allow", f"a {statement['Effect']} statement"
+            for key in ["NotAction", "NotResource", "NotPrincipal"]:
+                assert key not in statement, f"{key} in {statement.get('Sid')}"
+            for action in as_list(statement["Action"]):
+                for arn in as_list(statement["Resource"]):
+                    granted.add((action, named(arn), canonical(statement.get("Condition"))))
+    return granted
+
+
+def assert_grants(what: str, granted: set, expected: set):
+    missing = sorted(expected - granted)
+    extra = sorted(granted - expected)
+    assert not missing and not extra, \
+        f"{what}: missing {missing or 'nothing'}; not promised {extra or 'nothing'}"
+
+
+def actions_of(granted: set) -> set[str]:
+    return {action for action, _, _ in granted}
+
+
+def policy(name: str) -> dict:
+    found = of_type("AWS::IAM::ManagedPolicy")
+    assert name in found, f"no managed policy {name} (found {sorted(found)})"
+    return found[name]
+
+
+def functions() -> dict[str, dict]:
+    return of_type("AWS::Lambda::Function")
 
 
 bucket_name, bucket = next(
@@ -184,14 +284,16 @@ def _():
     assert security["FrameOptions"]["FrameOption"] == "DENY"
 
 
-@check("the function: its package zip, no SITE_URL/ALLOWED_ORIGINS/CONTENT_DIR, an API without CORS")
+@check("functions: the package zip, no SITE_URL/ALLOWED_ORIGINS/CONTENT_DIR, an API without CORS")
 def _():
     assert re.search(r"^\s+CodeUri: target/lambda/eclaireurs-function\.zip\s*$", source, re.M), \
         "CodeUri is the package zip"
-    _, function = one("AWS::Lambda::Function")
-    variables = function["Properties"]["Environment"]["Variables"]
-    for name in ["SITE_URL", "ALLOWED_ORIGINS", "CONTENT_DIR"]:
-        assert name not in variables, f"{name} is set"
+    assert sorted(functions()) == ["NotificationFunction", "SubmissionFunction"], \
+        f"the stack's functions: {sorted(functions())}"
+    for function_name, function in functions().items():
+        variables = function["Properties"]["Environment"]["Variables"]
+        for name in ["SITE_URL", "ALLOWED_ORIGINS", "CONTENT_DIR"]:
+            assert name not in variables, f"{name} is set on {function_name}"
     for _, api in of_type("AWS::ApiGatewayV2::Api").items():
         body = json.dumps(api["Properties"])
         assert "cors" not in body.lower(), "the API has CORS settings"
@@ -207,22 +309,30 @@ def _():
         for action in as_list(statement["Action"]):
             assert action not in granted, f"{action} granted twice"
             granted[action] = json.dumps(statement["Resource"])
+    both_functions = ["SubmissionFunction", "NotificationFunction"]
     expected = {
-        "cloudformation:DescribeStacks": "AWS::StackId",
-        "s3:ListBucket": bucket_name,
-        "s3:GetObject": bucket_name,
-        "s3:PutObject": bucket_name,
-        "s3:DeleteObject": bucket_name,
-        "cloudfront:CreateInvalidation": distribution_name,
-        "cloudfront:GetInvalidation": distribution_name,
-        "lambda:GetFunction": "SubmissionFunction",
-        "lambda:GetFunctionConfiguration": "SubmissionFunction",
-        "lambda:UpdateFunctionCode": "SubmissionFunction",
+        "cloudformation:DescribeStacks": ["AWS::StackId"],
+        "s3:ListBucket": [bucket_name],
+        "s3:GetObject": [bucket_name],
+        "s3:PutObject": [bucket_name],
+        "s3:DeleteObject": [bucket_name],
+        "cloudfront:CreateInvalidation": [distribution_name],
+        "cloudfront:GetInvalidation": [distribution_name],
+        # Both functions run the package that publish uploads.
+        "lambda:GetFunction": both_functions,
+        "lambda:GetFunctionConfiguration": both_functions,
+        "lambda:UpdateFunctionCode": both_functions,
     }
     assert set(granted) == set(expected), f"granted {sorted(granted)}"
-    for action, resource in expected.items():
-        assert resource in granted[action], f"{action} is on {granted[action]}"
+    for action, names in expected.items():
+        for resource in names:
+            assert resource in granted[action], f"{action} is on {granted[action]}, not {resource}"
         assert '"*"' not in granted[action], f"{action} on *"
+    [functions_statement] = [s for s in policy["Properties"]["PolicyDocument"]["Statement"]
+                             if "lambda:UpdateFunctionCode" in as_list(s["Action"])]
+    assert sorted(named(r) for r in as_list(functions_statement["Resource"])) == \
+        ["NotificationFunction.Arn", "SubmissionFunction.Arn"], \
+        f"UpdateTheFunction is on {functions_statement['Resource']}"
     assert granted["s3:ListBucket"].count("/*") == 0
     assert "/*" in granted["s3:PutObject"]
 
@@ -234,6 +344,300 @@ def _():
                  "PublisherPolicyArn", "TableName"]:
         assert name in outputs, f"no output {name}"
 
+
+
+@check("table: a KEYS_ONLY stream (no item's attributes in it)")
+def _():
+    table = resources["SubmissionsTable"]["Properties"]
+    assert table["StreamSpecification"] == {"StreamViewType": "KEYS_ONLY"}, \
+        f"the stream is {table.get('StreamSpecification')}"
+
+
+@check("table: the sparse email-index (email_hash + submitted_at, keys only); status-index kept")
+def _():
+    table = resources["SubmissionsTable"]["Properties"]
+    indexes = {i["IndexName"]: i for i in table["GlobalSecondaryIndexes"]}
+    assert sorted(indexes) == ["email-index", "status-index"], f"indexes {sorted(indexes)}"
+    email = indexes["email-index"]
+    assert [(k["AttributeName"], k["KeyType"]) for k in email["KeySchema"]] == \
+        [("email_hash", "HASH"), ("submitted_at", "RANGE")], email["KeySchema"]
+    assert email["Projection"] == {"ProjectionType": "KEYS_ONLY"}, \
+        f"email-index projects {email['Projection']}: keys only"
+    status = indexes["status-index"]
+    assert [(k["AttributeName"], k["KeyType"]) for k in status["KeySchema"]] == \
+        [("status", "HASH"), ("submitted_at", "RANGE")], status["KeySchema"]
+    assert status["Projection"] == {"ProjectionType": "ALL"}, status["Projection"]
+    defined = {a["AttributeName"]: a["AttributeType"] for a in table["AttributeDefinitions"]}
+    assert defined == {"region": "S", "entry": "S", "status": "S", "submitted_at": "S",
+                       "email_hash": "S"}, f"attribute definitions {defined}"
+
+
+@check("notification function: handler notifications, the API's runtime, the promised environment")
+def _():
+    function = functions()["NotificationFunction"]["Properties"]
+    api = functions()["SubmissionFunction"]["Properties"]
+    assert function["Handler"] == "notifications", f"Handler {function['Handler']}"
+    assert api["Handler"] == "bootstrap", f"the API's Handler is {api['Handler']}"
+    assert function["Runtime"] == api["Runtime"] == "provided.al2023"
+    assert function["Architectures"] == api["Architectures"] == ["arm64"]
+    assert function["MemorySize"] == 128 and function["Timeout"] == 30, \
+        f"{function['MemorySize']} MB, {function['Timeout']} s"
+    assert function["Role"] == {"Fn::GetAtt": ["NotificationFunctionRole", "Arn"]}, \
+        f"the function's role is {function['Role']}"
+    assert function["Environment"]["Variables"] == {
+        "SUBMISSIONS_TABLE": {"Ref": "SubmissionsTable"},
+        "NOTIFICATIONS_TOPIC": {"Ref": "NotificationsTopic"},
+        "RETENTION_DAYS": {"Ref": "RetentionDays"},
+        "REMINDER_DAYS": {"Ref": "ReminderDays"},
+        "RUST_LOG": "info",
+    }, f"environment {function['Environment']['Variables']}"
+    reminder = expanded["Parameters"]["ReminderDays"]
+    assert (reminder["Type"], str(reminder["Default"]), str(reminder["MinValue"]),
+            str(reminder["MaxValue"])) == ("Number", "3", "1", "30"), f"ReminderDays {reminder}"
+    assert function["LoggingConfig"]["LogGroup"] == {"Ref": "NotificationLogGroup"}
+    log_group = resources["NotificationLogGroup"]["Properties"]
+    assert log_group["LogGroupName"] == {"Fn::Sub": "/aws/lambda/${AWS::StackName}-notifications"}
+    assert log_group["RetentionInDays"] == 30, f"logs kept {log_group['RetentionInDays']} days"
+
+
+@check("the stack's two functions share one package (the same CodeUri, the package zip)")
+def _():
+    written_functions = {name: r for name, r in written["Resources"].items()
+                         if r["Type"] == "AWS::Serverless::Function"}
+    assert sorted(written_functions) == ["NotificationFunction", "SubmissionFunction"], \
+        f"functions {sorted(written_functions)}"
+    code = {name: r["Properties"]["CodeUri"] for name, r in written_functions.items()}
+    assert set(code.values()) == {"target/lambda/eclaireurs-function.zip"}, f"CodeUri {code}"
+    deployed = {json.dumps(f["Properties"]["Code"], sort_keys=True) for f in functions().values()}
+    assert len(deployed) == 1, f"the deployed functions' code differs: {deployed}"
+
+
+@check("notification role: exactly the contract's actions, each on its one resource")
+def _():
+    role = resources["NotificationFunctionRole"]
+    trust = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+    assert [(s["Principal"], s["Action"]) for s in trust] == \
+        [({"Service": "lambda.amazonaws.com"}, "sts:AssumeRole")], f"trust {trust}"
+    granted = grants(role)
+    assert not {a for a in actions_of(granted) if a.endswith("*")}, "a wildcard action"
+    for forbidden in ["dynamodb:Scan", "dynamodb:PutItem", "dynamodb:DeleteItem",
+                      "dynamodb:BatchWriteItem", "dynamodb:GetItem", "dynamodb:BatchGetItem"]:
+        assert forbidden not in actions_of(granted), f"{forbidden} is granted"
+    expected = (
+        allow(["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"],
+              STREAM)
+        # No resource-level permission for ListStreams (see the comments check).
+        | allow("dynamodb:ListStreams", "*")
+        # The reminder reads keys and bookkeeping only, never an answer.
+        | allow("dynamodb:Query", STATUS_INDEX, {
+            "StringEquals": {"dynamodb:Select": "SPECIFIC_ATTRIBUTES"},
+            "ForAllValues:StringEquals": {"dynamodb:Attributes": [
+                "region", "entry", "status", "submitted_at", "kind", "reminded_at"]}})
+        | allow("dynamodb:UpdateItem", TABLE, {
+            "ForAllValues:StringEquals": {"dynamodb:Attributes": [
+                "region", "entry", "status", "reminded_at", "expires_at"]},
+            "StringEqualsIfExists": {"dynamodb:ReturnValues": ["NONE"]}})
+        | allow("sns:Publish", TOPIC)
+        | allow("sqs:SendMessage", DLQ)
+        | allow(["logs:CreateLogStream", "logs:PutLogEvents"], "NotificationLogGroup.Arn")
+    )
+    assert_grants("NotificationFunctionRole", granted, expected)
+
+
+@check("stream -> notifications: item failures, bisect, retries, record age, DLQ, INSERT/MODIFY")
+def _():
+    mappings = of_type("AWS::Lambda::EventSourceMapping")
+    assert len(mappings) == 1, f"event source mappings {sorted(mappings)}"
+    [mapping] = [m["Properties"] for m in mappings.values()]
+    assert mapping["FunctionName"] == {"Ref": "NotificationFunction"}, mapping["FunctionName"]
+    assert named(mapping["EventSourceArn"]) == STREAM, f"reads {mapping['EventSourceArn']}"
+    assert mapping["StartingPosition"] == "TRIM_HORIZON"
+    assert mapping["BatchSize"] == 25 and mapping["MaximumBatchingWindowInSeconds"] == 5
+    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"], \
+        f"FunctionResponseTypes {mapping.get('FunctionResponseTypes')}"
+    assert mapping["BisectBatchOnFunctionError"] is True, "no bisect on error"
+    assert mapping["MaximumRetryAttempts"] == 10, f"{mapping['MaximumRetryAttempts']} retries"
+    assert mapping["MaximumRecordAgeInSeconds"] == 3600, \
+        f"records kept {mapping['MaximumRecordAgeInSeconds']} s"
+    on_failure = mapping["DestinationConfig"]["OnFailure"]
+    assert named(on_failure["Destination"]) == DLQ, f"on failure: {on_failure}"
+    patterns = [json.loads(f["Pattern"]) for f in mapping["FilterCriteria"]["Filters"]]
+    assert patterns == [{"eventName": ["INSERT", "MODIFY"]}], \
+        f"filters {patterns}: only INSERT and MODIFY (no REMOVE, e.g. TTL deletions)"
+
+
+@check("a failed daily reminder run: retried twice, then described in the dead-letter queue")
+def _():
+    _, config = one("AWS::Lambda::EventInvokeConfig")
+    config = config["Properties"]
+    assert named(config["FunctionName"]) == "NotificationFunction", config["FunctionName"]
+    assert config["MaximumRetryAttempts"] == 2, config.get("MaximumRetryAttempts")
+    on_failure = config["DestinationConfig"]["OnFailure"]
+    assert named(on_failure["Destination"]) == DLQ, f"on failure: {on_failure}"
+
+
+@check("daily reminder: 8:00 America/Toronto, action reminders, the function, retries, the DLQ")
+def _():
+    _, schedule = one("AWS::Scheduler::Schedule")
+    schedule = schedule["Properties"]
+    assert schedule["ScheduleExpression"] == "cron(0 8 * * ? *)", schedule["ScheduleExpression"]
+    assert schedule["ScheduleExpressionTimezone"] == "America/Toronto", \
+        schedule.get("ScheduleExpressionTimezone")
+    assert schedule["FlexibleTimeWindow"] == {"Mode": "OFF"}
+    target = schedule["Target"]
+    assert named(target["Arn"]) == "NotificationFunction.Arn", f"target {target['Arn']}"
+    assert json.loads(target["Input"]) == {"action": "reminders"}, f"input {target['Input']}"
+    retry = target["RetryPolicy"]
+    assert retry["MaximumRetryAttempts"] >= 1 and retry["MaximumEventAgeInSeconds"] >= 60, \
+        f"retry policy {retry}"
+    assert named(target["DeadLetterConfig"]["Arn"]) == DLQ, f"DLQ {target['DeadLetterConfig']}"
+    # The schedule's own role (SAM's): invoke this function, write dead letters; nothing else.
+    role_name = named(target["RoleArn"]).removesuffix(".Arn")
+    role = resources[role_name]
+    trust = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+    assert [s["Principal"] for s in trust] == [{"Service": ["scheduler.amazonaws.com"]}], trust
+    assert_grants(role_name, grants(role),
+                  allow("lambda:InvokeFunction", "NotificationFunction.Arn")
+                  | allow("sqs:SendMessage", DLQ))
+
+
+@check("notifications topic: encrypted (KMS, alias/aws/sns), display name eclaireurs")
+def _():
+    name, topic = one("AWS::SNS::Topic")
+    assert name == TOPIC, f"the topic is {name}"
+    assert topic["Properties"].get("KmsMasterKeyId") == "alias/aws/sns", \
+        f"KmsMasterKeyId {topic['Properties'].get('KmsMasterKeyId')}"
+    assert topic["Properties"]["DisplayName"] == "eclaireurs"
+
+
+@check("dead-letter queue: encrypted, kept 14 days; its policy lets only the topic's SNS write")
+def _():
+    name, queue = one("AWS::SQS::Queue")
+    assert name == "NotificationsDeadLetterQueue", f"the queue is {name}"
+    props = queue["Properties"]
+    assert props.get("SqsManagedSseEnabled") is True or "KmsMasterKeyId" in props, \
+        "the queue is not encrypted"
+    assert props["MessageRetentionPeriod"] == 1209600, f"kept {props['MessageRetentionPeriod']} s"
+    _, queue_policy = one("AWS::SQS::QueuePolicy")
+    assert [named(q) for q in queue_policy["Properties"]["Queues"]] == [name]
+    statements = as_list(queue_policy["Properties"]["PolicyDocument"]["Statement"])
+    assert len(statements) == 1, f"{len(statements)} statements"
+    [statement] = statements
+    assert statement["Effect"] == "Allow"
+    assert statement["Principal"] == {"Service": "sns.amazonaws.com"}, statement["Principal"]
+    assert as_list(statement["Action"]) == ["sqs:SendMessage"], statement["Action"]
+    assert named(statement["Resource"]) == DLQ, statement["Resource"]
+    conditions = statement.get("Condition", {})
+    source_arns = [block["aws:SourceArn"] for operator, block in conditions.items()
+                   if operator in ("ArnEquals", "StringEquals") and "aws:SourceArn" in block]
+    assert source_arns == [{"Ref": TOPIC}], \
+        f"SNS may write only for the topic (aws:SourceArn), condition {conditions}"
+
+
+@check("relay team policy: own region (eclaireurs-region tag) only; read, set status, nothing else")
+def _():
+    granted = grants(policy("RelayTeamPolicy"))
+    for forbidden in ["dynamodb:Scan", "dynamodb:DeleteItem", "dynamodb:PutItem",
+                      "dynamodb:BatchWriteItem", "dynamodb:BatchGetItem"]:
+        assert forbidden not in actions_of(granted), f"{forbidden} is granted"
+    indexed = [g for g in granted if "/index/" in g[1]]
+    assert not indexed, f"index access: {indexed}"
+    own_region = {
+        "ForAllValues:StringEquals": {"dynamodb:LeadingKeys": [REGION_TAG]},
+        "Null": {"dynamodb:LeadingKeys": "false", "aws:PrincipalTag/eclaireurs-region": "false"},
+    }
+    set_status = {
+        "ForAllValues:StringEquals": {"dynamodb:LeadingKeys": [REGION_TAG],
+                                      "dynamodb:Attributes": ["region", "entry", "status"]},
+        "StringEqualsIfExists": {"dynamodb:ReturnValues": ["NONE", "UPDATED_OLD", "UPDATED_NEW"]},
+        "Null": own_region["Null"],
+    }
+    expected = (allow(["dynamodb:Query", "dynamodb:GetItem"], TABLE, own_region)
+                | allow("dynamodb:UpdateItem", TABLE, set_status)
+                | allow(SEE_THE_TABLE, TABLE)
+                | allow("dynamodb:ListTables", "*"))
+    assert_grants("RelayTeamPolicy", granted, expected)
+
+
+@check("coordinator policy: every region, read-only (no write action at all)")
+def _():
+    granted = grants(policy("CoordinatorReadPolicy"))
+    writes = sorted(a for a in actions_of(granted)
+                    if re.search(r"Put|Update|Delete|Write|Create|Restore|Import|Tag", a)
+                    and a != "dynamodb:ListTagsOfResource")
+    assert not writes, f"write actions: {writes}"
+    expected = (allow(["dynamodb:Query", "dynamodb:GetItem", "dynamodb:Scan"],
+                      [TABLE, STATUS_INDEX])
+                | allow(SEE_THE_TABLE, TABLE)
+                | allow("dynamodb:ListTables", "*"))
+    assert_grants("CoordinatorReadPolicy", granted, expected)
+
+
+@check("privacy officer policy: find by email-index, read, correct, delete; no Scan, no PutItem")
+def _():
+    granted = grants(policy("PrivacyOfficerPolicy"))
+    assert ("dynamodb:DeleteItem", TABLE, canonical(None)) in granted, "no DeleteItem on the table"
+    assert ("dynamodb:Query", EMAIL_INDEX, canonical(None)) in granted, "no Query on email-index"
+    expected = (allow("dynamodb:Query", [TABLE, EMAIL_INDEX, STATUS_INDEX])
+                | allow(["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"], TABLE)
+                | allow(SEE_THE_TABLE, TABLE)
+                | allow("dynamodb:ListTables", "*"))
+    assert_grants("PrivacyOfficerPolicy", granted, expected)
+
+
+@check("no policy names a region: a region added by new-region needs no template change")
+def _():
+    for kind in IAM_POLICY_TYPES:
+        for name, resource in of_type(kind).items():
+            text = json.dumps(resource)
+            for slug in REGIONS:
+                assert slug not in text, f"{name} ({kind}) names the region {slug}"
+    for kind in ["AWS::IAM::User", "AWS::IAM::Group"]:
+        assert not of_type(kind), f"the stack makes {kind}: staff are tagged, not created here"
+
+
+@check('IAM: "*" only for ListTables and ListStreams (no resource-level permission), said why')
+def _():
+    for kind in ["AWS::IAM::ManagedPolicy", "AWS::IAM::Role", "AWS::IAM::Policy"]:
+        for name, resource in of_type(kind).items():
+            for action, arn, _ in grants(resource):
+                assert "*" not in action, f"{name}: wildcard action {action}"
+                if arn == "*":
+                    assert action in ("dynamodb:ListTables", "dynamodb:ListStreams"), \
+                        f"{name}: {action} on *"
+    # In the source, each `Resource: "*"` has a comment in its statement saying why.
+    lines = source.splitlines()
+    for number, line in enumerate(lines):
+        if re.fullmatch(r'\s*Resource: "\*"\s*', line):
+            statement = []
+            for above in reversed(lines[:number]):
+                statement.append(above)
+                if re.match(r"\s*- (Sid|Effect):", above):
+                    break
+            assert any(s.strip().startswith("#") for s in statement), \
+                f'line {number + 1}: Resource "*" without a comment saying why'
+
+
+@check("outputs: the notifications and the staff policies; no per-region policy left")
+def _():
+    outputs = expanded["Outputs"]
+    expected = {
+        "NotificationFunctionName": {"Ref": "NotificationFunction"},
+        "NotificationsTopicArn": {"Ref": TOPIC},
+        "NotificationsDeadLetterQueueArn": {"Fn::GetAtt": ["NotificationsDeadLetterQueue", "Arn"]},
+        "NotificationsDeadLetterQueueUrl": {"Ref": "NotificationsDeadLetterQueue"},
+        "RelayTeamPolicyArn": {"Ref": "RelayTeamPolicy"},
+        "CoordinatorReadPolicyArn": {"Ref": "CoordinatorReadPolicy"},
+        "PrivacyOfficerPolicyArn": {"Ref": "PrivacyOfficerPolicy"},
+    }
+    for name, value in expected.items():
+        assert name in outputs, f"no output {name}"
+        assert outputs[name]["Value"] == value, f"{name} is {outputs[name]['Value']}"
+    for name in ["SaguenayLacSaintJeanReadPolicyArn", "BasSaintLaurentReadPolicyArn"]:
+        assert name not in outputs, f"output {name} is still there"
+    policies = sorted(of_type("AWS::IAM::ManagedPolicy"))
+    assert policies == ["CoordinatorReadPolicy", "PrivacyOfficerPolicy", "PublisherPolicy",
+                        "RelayTeamPolicy"], f"managed policies {policies}"
 
 failed = [(name, why) for name, why in results if why]
 for name, why in results:

@@ -74,7 +74,9 @@ fn record(run: &str, client: usize, seq: u64) -> Record {
         ("municipality".to_string(), Value::Text("Alma".into())),
         ("roles".to_string(), Value::List(vec!["support".into()])),
     ]);
+    let email = format!("marc.{run}.{client}.{seq}@example.ca");
     Record {
+        email_hash: Some(eclaireurs_function::store::schema::email_hash(&email)),
         id: uuid::Uuid::now_v7().to_string(),
         kind: "registration".into(),
         region: "saguenay-lac-saint-jean".into(),

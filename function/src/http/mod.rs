@@ -21,7 +21,7 @@ use eclaireurs_model::Lang;
 
 use crate::catalog::Catalog;
 use crate::config::Settings;
-use crate::store::{Record, Store, StoreError, Stored};
+use crate::store::{schema, Record, Store, Stored};
 use crate::validate::{validate, Fields, Outcome};
 use respond::Format;
 
@@ -89,7 +89,7 @@ async fn health(State(state): State<Arc<AppState>>) -> Response {
         ),
         outcome => {
             let reason = match outcome {
-                Ok(Err(StoreError::Unavailable(why))) => why,
+                Ok(Err(error)) => error.to_string(),
                 _ => "timed out".into(),
             };
             tracing::warn!(store, reason = %reason, "health check failed");
@@ -289,8 +289,13 @@ async fn submit(
             .retention_days
             .map(|days| now.unix_timestamp() + i64::from(days) * 86_400),
         idempotency_key,
+        email_hash: match submission.values.get("email") {
+            Some(crate::validate::Value::Text(email)) => Some(schema::email_hash(email)),
+            _ => None,
+        },
         values: submission.values,
     };
+    let announced = (record.kind.clone(), record.submitted_at.clone());
     let region = record.region.clone();
     let language = submission.language;
     match tokio::time::timeout(STORE_DEADLINE, state.store.put(record)).await {
@@ -304,12 +309,17 @@ async fn submit(
                 Format::Form => StatusCode::SEE_OTHER,
             };
             log(status, outcome, Some(&region), Some(stored.id()));
+            if let Stored::New(id) = &stored {
+                state
+                    .store
+                    .announce(&announced.0, &region, &announced.1, id);
+            }
             let thanks = thanks_url(&state, &form_id, Some(&region), language);
             respond::stored(format, stored.id(), &thanks)
         }
         outcome => {
             let reason = match outcome {
-                Ok(Err(StoreError::Unavailable(why))) => why,
+                Ok(Err(error)) => error.to_string(),
                 _ => "the store did not answer in time".into(),
             };
             let status = StatusCode::SERVICE_UNAVAILABLE;

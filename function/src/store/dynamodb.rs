@@ -13,18 +13,24 @@ use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, AttributeValue, BillingMode, GlobalSecondaryIndex, KeySchemaElement,
-    KeyType, Projection, ProjectionType, Put, ScalarAttributeType, TimeToLiveSpecification,
-    TransactWriteItem,
+    KeyType, Projection, ProjectionType, Put, ScalarAttributeType, StreamSpecification,
+    StreamViewType, TimeToLiveSpecification, TransactWriteItem,
 };
 use aws_sdk_dynamodb::Client;
 
 use super::schema::{self, PARTITION_KEY, SORT_KEY};
-use super::{Record, StoreError, Stored, IDEMPOTENCY_WINDOW_SECS};
+use super::{Record, Selection, StoreError, Stored, IDEMPOTENCY_WINDOW_SECS};
 use crate::validate::Value;
 
 pub struct DynamoStore {
     client: Client,
     table: String,
+}
+
+impl DynamoStore {
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
 }
 
 /// Builds a client from the environment (`AWS_REGION`, credentials, and
@@ -125,6 +131,115 @@ impl DynamoStore {
         }
     }
 
+    /// The submissions a selection names, oldest first: one Query on the region's items
+    /// (never a Scan), read page by page.
+    pub async fn list(&self, selection: &Selection) -> Result<Vec<Record>, StoreError> {
+        let (first, last) = selection.entry_range();
+        let mut query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("#region = :region AND #entry BETWEEN :first AND :last")
+            .expression_attribute_names("#region", PARTITION_KEY)
+            .expression_attribute_names("#entry", SORT_KEY)
+            .expression_attribute_values(":region", s(&selection.region))
+            .expression_attribute_values(":first", s(&first))
+            .expression_attribute_values(":last", s(&last));
+        if let Some(status) = &selection.status {
+            query = query
+                .filter_expression("#status = :status")
+                .expression_attribute_names("#status", "status")
+                .expression_attribute_values(":status", s(status));
+        }
+        let mut pages = query.into_paginator().items().send();
+        let mut records = Vec::new();
+        while let Some(item) = pages.next().await {
+            if let Some(record) = record(&item.map_err(unavailable)?) {
+                records.push(record);
+            }
+        }
+        Ok(records)
+    }
+
+    /// Every submission that carries this email address, through the email index (the
+    /// hash of the address, never a scan), read back from the table, oldest first.
+    pub async fn find_by_email(
+        &self,
+        email: &str,
+        region: Option<&str>,
+    ) -> Result<Vec<Record>, StoreError> {
+        let mut pages = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(schema::EMAIL_INDEX)
+            .key_condition_expression("#hash = :hash")
+            .expression_attribute_names("#hash", schema::EMAIL_HASH)
+            .expression_attribute_values(":hash", s(&schema::email_hash(email)))
+            .into_paginator()
+            .items()
+            .send();
+        let mut records = Vec::new();
+        while let Some(keys) = pages.next().await {
+            let keys = keys.map_err(unavailable)?;
+            let (Some(AttributeValue::S(item_region)), Some(entry)) =
+                (keys.get(PARTITION_KEY), keys.get(SORT_KEY))
+            else {
+                continue;
+            };
+            if region.is_some_and(|r| r != item_region) {
+                continue;
+            }
+            let item = self
+                .client
+                .get_item()
+                .table_name(&self.table)
+                .key(PARTITION_KEY, s(item_region))
+                .key(SORT_KEY, entry.clone())
+                .consistent_read(true)
+                .send()
+                .await
+                .map_err(unavailable)?;
+            // The index is updated a moment after the table: an item deleted since is gone.
+            if let Some(record) = item.item().and_then(record) {
+                records.push(record);
+            }
+        }
+        Ok(records)
+    }
+
+    /// Deletes these submissions, each with its idempotency marker. Returns how many
+    /// submissions were there to delete.
+    pub async fn delete(&self, records: &[Record]) -> Result<usize, StoreError> {
+        let mut deleted = 0;
+        for record in records {
+            let entry = schema::entry(&record.kind, &record.submitted_at, &record.id);
+            let marker = schema::idempotency_entry(&record.kind, &record.idempotency_key);
+            let old = self
+                .client
+                .delete_item()
+                .table_name(&self.table)
+                .key(PARTITION_KEY, s(&record.region))
+                .key(SORT_KEY, s(&entry))
+                .return_values(aws_sdk_dynamodb::types::ReturnValue::AllOld)
+                .send()
+                .await
+                .map_err(unavailable)?;
+            if old.attributes().is_some() {
+                deleted += 1;
+            }
+            self.client
+                .delete_item()
+                .table_name(&self.table)
+                .key(PARTITION_KEY, s(&record.region))
+                .key(SORT_KEY, s(&marker))
+                .send()
+                .await
+                .map_err(unavailable)?;
+        }
+        Ok(deleted)
+    }
+
     pub async fn health(&self) -> Result<(), StoreError> {
         self.client
             .describe_table()
@@ -163,6 +278,18 @@ impl DynamoStore {
             )
             .build()
             .map_err(unavailable)?;
+        // Keys only: a person's submissions are then read from the table by their keys.
+        let email_index = GlobalSecondaryIndex::builder()
+            .index_name(schema::EMAIL_INDEX)
+            .key_schema(key(schema::EMAIL_HASH, KeyType::Hash)?)
+            .key_schema(key(schema::STATUS_INDEX_SORT_KEY, KeyType::Range)?)
+            .projection(
+                Projection::builder()
+                    .projection_type(ProjectionType::KeysOnly)
+                    .build(),
+            )
+            .build()
+            .map_err(unavailable)?;
         self.client
             .create_table()
             .table_name(&self.table)
@@ -171,9 +298,19 @@ impl DynamoStore {
             .attribute_definitions(attribute(SORT_KEY)?)
             .attribute_definitions(attribute(schema::STATUS_INDEX_PARTITION_KEY)?)
             .attribute_definitions(attribute(schema::STATUS_INDEX_SORT_KEY)?)
+            .attribute_definitions(attribute(schema::EMAIL_HASH)?)
             .key_schema(key(PARTITION_KEY, KeyType::Hash)?)
             .key_schema(key(SORT_KEY, KeyType::Range)?)
             .global_secondary_indexes(index)
+            .global_secondary_indexes(email_index)
+            // Keys only: the notification function learns what arrived, never what it says.
+            .stream_specification(
+                StreamSpecification::builder()
+                    .stream_enabled(true)
+                    .stream_view_type(StreamViewType::KeysOnly)
+                    .build()
+                    .map_err(unavailable)?,
+            )
             .send()
             .await
             .map_err(unavailable)?;
@@ -248,6 +385,9 @@ pub fn item(record: &Record) -> HashMap<String, AttributeValue> {
         ("consent_at".to_string(), s(&record.consent_at)),
         ("idempotency_key".to_string(), s(&record.idempotency_key)),
     ]);
+    if let Some(hash) = &record.email_hash {
+        item.insert(schema::EMAIL_HASH.to_string(), s(hash));
+    }
     if let Some(expires) = record.expires_at {
         item.insert(
             schema::TTL_ATTRIBUTE.to_string(),
@@ -262,6 +402,56 @@ pub fn item(record: &Record) -> HashMap<String, AttributeValue> {
         item.insert(name.clone(), value);
     }
     item
+}
+
+/// A submission read back from its item; `None` for an item that is not one (a marker).
+pub fn record(item: &HashMap<String, AttributeValue>) -> Option<Record> {
+    let text = |name: &str| match item.get(name) {
+        Some(AttributeValue::S(text)) => Some(text.clone()),
+        _ => None,
+    };
+    schema::kind_of_entry(&text(SORT_KEY)?)?;
+    let known = [
+        "id",
+        "kind",
+        "submitted_at",
+        "status",
+        "language",
+        "consent_version",
+        "consent_at",
+        "idempotency_key",
+    ];
+    let values = item
+        .iter()
+        .filter(|(name, _)| {
+            !known.contains(&name.as_str()) && !schema::BOOKKEEPING.contains(&name.as_str())
+        })
+        .filter_map(|(name, value)| {
+            let value = match value {
+                AttributeValue::S(text) => Value::Text(text.clone()),
+                AttributeValue::Ss(list) => Value::List(list.clone()),
+                _ => return None,
+            };
+            Some((name.clone(), value))
+        })
+        .collect();
+    Some(Record {
+        id: text("id")?,
+        kind: text("kind")?,
+        region: text(PARTITION_KEY)?,
+        submitted_at: text("submitted_at")?,
+        status: text("status").unwrap_or_else(|| schema::NEW.into()),
+        language: text("language").unwrap_or_default(),
+        consent_version: text("consent_version").unwrap_or_default(),
+        consent_at: text("consent_at").unwrap_or_default(),
+        expires_at: match item.get(schema::TTL_ATTRIBUTE) {
+            Some(AttributeValue::N(n)) => n.parse().ok(),
+            _ => None,
+        },
+        idempotency_key: text("idempotency_key").unwrap_or_default(),
+        email_hash: text(schema::EMAIL_HASH),
+        values,
+    })
 }
 
 fn now_secs() -> i64 {

@@ -2,7 +2,7 @@
 //! editor. A single writer thread appends and commits concurrent submissions together, with
 //! one `fdatasync` per batch, and answers each only after its batch is on disk.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fs::{self, File, OpenOptions};
 use std::io::{BufRead, BufReader, Seek, Write};
 use std::path::{Path, PathBuf};
@@ -23,7 +23,13 @@ struct Job {
 pub struct EmbeddedStore {
     dir: PathBuf,
     jobs: mpsc::Sender<Job>,
+    /// Held (shared) while the store is open, so a privacy deletion, which rewrites the
+    /// files, cannot run under a server that appends to them.
+    _lock: File,
 }
+
+/// The lock file of a data folder.
+const LOCK_FILE: &str = ".lock";
 
 #[derive(Debug, thiserror::Error)]
 pub enum OpenError {
@@ -38,6 +44,23 @@ pub enum OpenError {
         line: usize,
         message: String,
     },
+    #[error(
+        "the data folder {0} is in use by a running server (eclaireurs serve or \
+         eclaireurs-function): stop it, then run this again"
+    )]
+    InUse(PathBuf),
+    #[error("the data folder {0} is being rewritten by a privacy deletion: try again in a moment")]
+    Rewriting(PathBuf),
+}
+
+fn lock_file(dir: &Path) -> Result<File, OpenError> {
+    let path = dir.join(LOCK_FILE);
+    OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|source| OpenError::Io { path, source })
 }
 
 impl EmbeddedStore {
@@ -50,6 +73,14 @@ impl EmbeddedStore {
             move |source| OpenError::Io { path, source }
         };
         fs::create_dir_all(dir).map_err(io(dir))?;
+        let lock = lock_file(dir)?;
+        match lock.try_lock_shared() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(OpenError::Rewriting(dir.to_path_buf()))
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(io(dir)(e)),
+        }
         let mut files = HashMap::new();
         let mut seen = HashMap::new();
         for kind in kinds {
@@ -77,6 +108,7 @@ impl EmbeddedStore {
         Ok(EmbeddedStore {
             dir: dir.to_path_buf(),
             jobs,
+            _lock: lock,
         })
     }
 
@@ -102,6 +134,96 @@ impl EmbeddedStore {
             Ok(())
         }
     }
+}
+
+/// Every submission stored in `dir` for these forms, oldest first within each form. A last
+/// line cut short by a crash (never acknowledged) is left out. Reading needs no lock: the
+/// server only appends whole lines.
+pub fn read_all(dir: &Path, kinds: &[&str]) -> Result<Vec<Record>, OpenError> {
+    let mut records = Vec::new();
+    for kind in kinds {
+        let Some((path, text)) = read_file(dir, kind)? else {
+            continue;
+        };
+        records.extend(
+            parse_lines(&path, &text)?
+                .into_iter()
+                .map(|(record, _)| record),
+        );
+    }
+    Ok(records)
+}
+
+/// A form's file and its text; `None` if nothing was ever stored for the form.
+fn read_file(dir: &Path, kind: &str) -> Result<Option<(PathBuf, String)>, OpenError> {
+    let path = dir.join(format!("{kind}.jsonl"));
+    match fs::read_to_string(&path) {
+        Ok(text) => Ok(Some((path, text))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(OpenError::Io { path, source }),
+    }
+}
+
+/// The complete lines of a store file, each with its text.
+fn parse_lines<'a>(path: &Path, text: &'a str) -> Result<Vec<(Record, &'a str)>, OpenError> {
+    let mut records = Vec::new();
+    for (number, line) in text.split_inclusive('\n').enumerate() {
+        if !line.ends_with('\n') {
+            break;
+        }
+        let record = serde_json::from_str(line).map_err(|e| OpenError::Corrupt {
+            path: path.to_path_buf(),
+            line: number + 1,
+            message: e.to_string(),
+        })?;
+        records.push((record, line));
+    }
+    Ok(records)
+}
+
+/// Removes the submissions with these ids from the store's files, each file rewritten
+/// atomically (a new file synced, then renamed over the old one), so a crash leaves either
+/// the old file or the new one, and every other line exactly as it was. Refused while a
+/// server has the store open. Returns how many submissions were removed.
+pub fn delete(dir: &Path, kinds: &[&str], ids: &HashSet<String>) -> Result<usize, OpenError> {
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| OpenError::Io { path, source }
+    };
+    let lock = lock_file(dir)?;
+    match lock.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => return Err(OpenError::InUse(dir.to_path_buf())),
+        Err(std::fs::TryLockError::Error(e)) => return Err(io(dir)(e)),
+    }
+    let mut removed = 0;
+    for kind in kinds {
+        let Some((path, text)) = read_file(dir, kind)? else {
+            continue;
+        };
+        let lines = parse_lines(&path, &text)?;
+        let kept: String = lines
+            .iter()
+            .filter(|(record, _)| !ids.contains(&record.id))
+            .map(|(_, line)| *line)
+            .collect();
+        let gone = lines.len() - lines.iter().filter(|(r, _)| !ids.contains(&r.id)).count();
+        if gone == 0 {
+            continue;
+        }
+        let staged = dir.join(format!(".{kind}.jsonl.rewrite"));
+        let mut file = File::create(&staged).map_err(io(&staged))?;
+        file.write_all(kept.as_bytes())
+            .and_then(|()| file.sync_all())
+            .map_err(io(&staged))?;
+        fs::rename(&staged, &path).map_err(io(&path))?;
+        // The rename itself is durable once the folder is synced.
+        File::open(dir)
+            .and_then(|d| d.sync_all())
+            .map_err(io(dir))?;
+        removed += gone;
+    }
+    Ok(removed)
 }
 
 /// Idempotency key → (submission id, when it was stored).
@@ -169,7 +291,7 @@ impl Writer {
         let mut batches = 0u32;
         while let Some(first) = jobs.blocking_recv() {
             batches = batches.wrapping_add(1);
-            if batches % 4096 == 0 {
+            if batches.is_multiple_of(4096) {
                 // Keys past the idempotency window are never matched again: forget them, so
                 // a long-running server's memory stays bounded.
                 let now = time::OffsetDateTime::now_utc().unix_timestamp();

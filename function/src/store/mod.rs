@@ -34,6 +34,9 @@ pub struct Record {
     pub expires_at: Option<i64>,
     /// A hash of the key the client sent, or of the submission itself; never personal data.
     pub idempotency_key: String,
+    /// The lookup key of the submission's email address, if it has one (`schema::email_hash`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_hash: Option<String>,
     #[serde(flatten)]
     pub values: BTreeMap<String, Value>,
 }
@@ -53,11 +56,113 @@ impl Stored {
     }
 }
 
+/// Which submissions of one region a listing asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Selection {
+    pub region: String,
+    /// The form: `registration` or `need-report`.
+    pub kind: String,
+    /// First and last day received (`YYYY-MM-DD`, UTC), both included.
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub status: Option<String>,
+}
+
+impl Selection {
+    /// The sort keys that bound the selection: `<kind>#<from>` to `<kind>#<to>~` (`~` sorts
+    /// after every character of a time and an id, so the whole last day is in).
+    pub fn entry_range(&self) -> (String, String) {
+        let kind = &self.kind;
+        let first = format!("{kind}#{}", self.from.as_deref().unwrap_or(""));
+        let last = format!("{kind}#{}~", self.to.as_deref().unwrap_or("~"));
+        (first, last)
+    }
+
+    pub fn matches(&self, record: &Record) -> bool {
+        let day = record.submitted_at.get(..10).unwrap_or("");
+        record.region == self.region
+            && record.kind == self.kind
+            && self.from.as_deref().is_none_or(|from| day >= from)
+            && self.to.as_deref().is_none_or(|to| day <= to)
+            && self.status.as_deref().is_none_or(|s| record.status == s)
+    }
+}
+
+/// The stored submissions as staff read and delete them (exports, privacy requests), on
+/// either store. Unlike [`Store`], it never starts a writer: the embedded store's files are
+/// read directly, and rewritten only when no server has them open.
+pub enum Archive {
+    Embedded {
+        dir: std::path::PathBuf,
+        kinds: Vec<String>,
+    },
+    Dynamo(dynamodb::DynamoStore),
+}
+
+impl Archive {
+    fn kinds(kinds: &[String]) -> Vec<&str> {
+        kinds.iter().map(String::as_str).collect()
+    }
+
+    pub async fn list(&self, selection: &Selection) -> Result<Vec<Record>, StoreError> {
+        match self {
+            Archive::Embedded { dir, kinds } => {
+                let mut records = embedded::read_all(dir, &Self::kinds(kinds))?;
+                records.retain(|r| selection.matches(r));
+                records.sort_by(|a, b| a.submitted_at.cmp(&b.submitted_at));
+                Ok(records)
+            }
+            Archive::Dynamo(store) => store.list(selection).await,
+        }
+    }
+
+    pub async fn find_by_email(
+        &self,
+        email: &str,
+        region: Option<&str>,
+    ) -> Result<Vec<Record>, StoreError> {
+        match self {
+            Archive::Embedded { dir, kinds } => {
+                let hash = schema::email_hash(email);
+                let mut records = embedded::read_all(dir, &Self::kinds(kinds))?;
+                records.retain(|r| {
+                    r.email_hash.as_deref() == Some(hash.as_str())
+                        && region.is_none_or(|region| r.region == region)
+                });
+                records.sort_by(|a, b| a.submitted_at.cmp(&b.submitted_at));
+                Ok(records)
+            }
+            Archive::Dynamo(store) => store.find_by_email(email, region).await,
+        }
+    }
+
+    pub async fn delete(&self, records: &[Record]) -> Result<usize, StoreError> {
+        match self {
+            Archive::Embedded { dir, kinds } => {
+                let ids = records.iter().map(|r| r.id.clone()).collect();
+                Ok(embedded::delete(dir, &Self::kinds(kinds), &ids)?)
+            }
+            Archive::Dynamo(store) => store.delete(records).await,
+        }
+    }
+
+    /// Where the submissions are, for what the commands print.
+    pub fn describe(&self) -> String {
+        match self {
+            Archive::Embedded { dir, .. } => format!("the embedded store in {}", dir.display()),
+            Archive::Dynamo(store) => format!("the DynamoDB table {}", store.table()),
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// Down, slow or throttling: the client may retry later. The text is for logs only.
     #[error("the store is unavailable: {0}")]
     Unavailable(String),
+    /// The embedded store's files could not be read or rewritten.
+    #[error(transparent)]
+    Files(#[from] embedded::OpenError),
 }
 
 pub enum Store {
@@ -77,6 +182,20 @@ impl Store {
         match self {
             Store::Embedded(store) => store.health(),
             Store::Dynamo(store) => store.health().await,
+        }
+    }
+
+    /// Tells that a submission arrived. DynamoDB's stream drives the notification function;
+    /// the embedded store (local use, `eclaireurs serve`) prints one line instead. Like the
+    /// notifications, it names the form, region, time and id: no personal information.
+    pub fn announce(&self, kind: &str, region: &str, submitted_at: &str, id: &str) {
+        if let Store::Embedded(_) = self {
+            use std::io::Write;
+            // Never a panic if nobody reads the output any more: the answer matters more.
+            let _ = writeln!(
+                std::io::stdout(),
+                "New submission: {kind} for {region} at {submitted_at} (id {id})."
+            );
         }
     }
 

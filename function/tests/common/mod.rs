@@ -14,6 +14,7 @@ use eclaireurs_function::config::Settings;
 use eclaireurs_function::http::{app, AppState};
 
 pub mod process;
+pub mod runtime;
 
 pub const SITE: &str = "https://eclaireurs.example.ca";
 
@@ -29,6 +30,8 @@ pub fn settings(data_dir: &Path) -> Settings {
         site_url: SITE.into(),
         catalog: eclaireurs_function::config::CatalogSource::Content(repo().join("content")),
         retention_days: Some(730),
+        topic: None,
+        reminder_days: 3,
     }
 }
 
@@ -177,4 +180,38 @@ impl Api {
             dir,
         }
     }
+}
+
+/// moto's server (emulated SNS and SQS), which the test command starts and exports as
+/// `MOTO_ENDPOINT`. Tests fail, never skip, without it.
+pub fn moto_endpoint() -> String {
+    std::env::var("MOTO_ENDPOINT").unwrap_or_else(|_| {
+        panic!(
+            "moto's server is not running: run tests/run, or start it with \
+             `eval \"$(tests/moto-server start)\"` and export MOTO_ENDPOINT"
+        )
+    })
+}
+
+pub async fn aws_config() -> aws_config::SdkConfig {
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new("ca-central-1"))
+        .load()
+        .await
+}
+
+/// An SNS client of moto's server.
+pub async fn sns() -> aws_sdk_sns::Client {
+    let config = aws_sdk_sns::config::Builder::from(&aws_config().await)
+        .endpoint_url(moto_endpoint())
+        .build();
+    aws_sdk_sns::Client::from_conf(config)
+}
+
+/// An SQS client of moto's server.
+pub async fn sqs() -> aws_sdk_sqs::Client {
+    let config = aws_sdk_sqs::config::Builder::from(&aws_config().await)
+        .endpoint_url(moto_endpoint())
+        .build();
+    aws_sdk_sqs::Client::from_conf(config)
 }

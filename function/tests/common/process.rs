@@ -9,6 +9,8 @@ use std::time::Duration;
 pub struct Server {
     pub child: Child,
     pub addr: SocketAddr,
+    /// What the server prints after its first line.
+    pub stdout: BufReader<std::process::ChildStdout>,
 }
 
 impl Server {
@@ -27,20 +29,34 @@ impl Server {
             .expect("start eclaireurs-function");
         let stdout = child.stdout.take().expect("stdout");
         let mut line = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("first line");
+        let mut stdout = BufReader::new(stdout);
+        stdout.read_line(&mut line).expect("first line");
         let addr = line
             .split("http://")
             .nth(1)
             .and_then(|rest| rest.split('/').next())
             .and_then(|a| a.parse().ok())
             .unwrap_or_else(|| panic!("unexpected first line: {line}"));
-        Server { child, addr }
+        Server {
+            child,
+            addr,
+            stdout,
+        }
     }
 
     pub fn post(&self, path: &str, content_type: &str, body: &str) -> (u16, String, String) {
         request(self.addr, "POST", path, content_type, body)
+    }
+
+    /// Stops the server and returns what it printed after its first line, and what it
+    /// logged.
+    pub fn stop_and_read(mut self) -> (String, String) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let mut printed = String::new();
+        let _ = self.stdout.read_to_string(&mut printed);
+        let logs = self.stop();
+        (printed, logs)
     }
 
     /// Stops the server and returns what it logged.

@@ -1,10 +1,11 @@
-//! `eclaireurs publish`: builds the site and the function's catalog, then puts both online in
+//! `eclaireurs publish`: builds the site and the functions' catalog, then puts both online in
 //! a deployed stack, doing only what differs from what is online.
 //!
 //! Every step compares before it acts, so a publish stopped anywhere can simply be run again:
-//! files already uploaded have the right MD5 and are skipped; the function is updated only if
-//! its package differs from the deployed code; stale files are deleted only after all new
-//! files are up, so no page ever refers to a file already gone.
+//! files already uploaded have the right MD5 and are skipped; each function (the API and the
+//! notifications run the same package) is updated only if the package differs from its
+//! deployed code; stale files are deleted only after all new files are up, so no page ever
+//! refers to a file already gone.
 
 pub mod aws;
 pub mod bucket;
@@ -23,6 +24,7 @@ use std::time::Instant;
 use crate::build::{self, BuildError};
 use crate::package::{Package, PackageError};
 use aws::{AwsError, Clients};
+use function::{Deployed, Step};
 use plan::{Invalidation, LocalFile, Plan};
 use stack::Stack;
 
@@ -60,7 +62,8 @@ pub struct Summary {
     pub uploaded: usize,
     pub deleted: usize,
     pub unchanged: usize,
-    pub function_updated: bool,
+    /// Every function of the stack and what was done with it (or would be, in a dry run).
+    pub functions: Vec<(String, Step)>,
     /// The invalidation's id; in a dry run, `planned` when one would be made.
     pub invalidation: Option<String>,
     pub site_url: String,
@@ -76,23 +79,35 @@ struct Online {
     stack: Stack,
     /// key → ETag.
     objects: HashMap<String, String>,
-    /// The deployed function code's SHA-256.
-    function_sha256: String,
+    /// Each function's deployed code, in the stack's order.
+    functions: Vec<Deployed>,
 }
 
 async fn online(options: &Options) -> Result<Online, AwsError> {
     let clients = Clients::connect(&options.region).await?;
     let stack = stack::find(&clients, &options.stack, &options.region).await?;
-    let (objects, function_sha256) = tokio::try_join!(
+    let (objects, functions) = tokio::try_join!(
         bucket::list(&clients, &stack.bucket),
-        function::deployed_sha256(&clients, &stack.function)
+        deployed_functions(&clients, &stack.functions)
     )?;
     Ok(Online {
         clients,
         stack,
         objects,
-        function_sha256,
+        functions,
     })
+}
+
+/// One after the other: two quick reads, made while the bucket is being listed.
+async fn deployed_functions(
+    clients: &Clients,
+    functions: &[String],
+) -> Result<Vec<Deployed>, AwsError> {
+    let mut deployed = Vec::with_capacity(functions.len());
+    for name in functions {
+        deployed.push(function::deployed(clients, name).await?);
+    }
+    Ok(deployed)
 }
 
 pub async fn publish(options: &Options) -> Result<Summary, PublishError> {
@@ -120,32 +135,31 @@ pub async fn publish(options: &Options) -> Result<Summary, PublishError> {
         clients,
         stack,
         objects,
-        function_sha256,
+        functions: deployed,
     } = online?;
     warn_on_other_address(&options.content, &stack.site_url);
 
     // Packaged before anything is sent, so a missing program stops the publish early.
-    let package = Package::new(&options.bootstrap, &rendered.catalog)?;
-    let update_function = function_sha256 != package.sha256();
+    let package = Arc::new(Package::new(&options.bootstrap, &rendered.catalog)?);
+    let sha256 = package.sha256();
+    let functions: Vec<(String, Step)> = stack
+        .functions
+        .iter()
+        .zip(&deployed)
+        .map(|(name, deployed)| (name.clone(), function::step(deployed, &sha256)))
+        .collect();
     let local = plan::local_files(rendered.files);
     let plan = plan::plan(&local, &objects);
     drop(local);
 
     if options.dry_run {
-        print_plan(&plan, update_function, &stack);
+        print_plan(&plan, &functions);
     } else {
-        if update_function {
-            // Before the pages: a new page never posts to an older form definition.
-            function::update(&clients, &stack.function, &package)
-                .await
-                .map_err(PublishError::Stopped)?;
-            println!(
-                "Updated the function `{}` (new catalog {}).",
-                stack.function, report.catalog_version
-            );
-        } else {
-            println!("The function is up to date.");
-        }
+        // Before the pages: a new page never posts to an older form definition, and what it
+        // sends is notified from the same catalog.
+        update_functions(&clients, &functions, &package, &report.catalog_version)
+            .await
+            .map_err(PublishError::Stopped)?;
         upload_all(&clients, &stack.bucket, &plan.uploads)
             .await
             .map_err(PublishError::Stopped)?;
@@ -170,7 +184,7 @@ pub async fn publish(options: &Options) -> Result<Summary, PublishError> {
         uploaded: plan.uploads.len(),
         deleted: plan.deletes.len(),
         unchanged: plan.unchanged,
-        function_updated: update_function,
+        functions,
         invalidation,
         site_url: stack.site_url.clone(),
         requests: clients.requests.get(),
@@ -179,6 +193,56 @@ pub async fn publish(options: &Options) -> Result<Summary, PublishError> {
     };
     print_summary(&summary, start.elapsed().as_millis());
     Ok(summary)
+}
+
+/// Brings every function to the package, side by side (an update takes seconds to become
+/// active). Every function's outcome is awaited before an error is returned, so a failure of
+/// one never leaves the other's update unreported or cut off: a rerun sends only what still
+/// differs.
+async fn update_functions(
+    clients: &Clients,
+    functions: &[(String, Step)],
+    package: &Arc<Package>,
+    catalog_version: &str,
+) -> Result<(), AwsError> {
+    let tasks: Vec<_> = functions
+        .iter()
+        .map(|(name, step)| {
+            let (clients, name, package, step) =
+                (clients.clone(), name.clone(), package.clone(), *step);
+            tokio::spawn(async move {
+                match step {
+                    Step::UpToDate => Ok(()),
+                    Step::Update => function::update(&clients, &name, &package).await,
+                    Step::Wait => function::wait_until_active(&clients, &name).await,
+                }
+            })
+        })
+        .collect();
+    let mut first_error = None;
+    for ((name, step), task) in functions.iter().zip(tasks) {
+        match task.await {
+            Ok(Ok(())) => match step {
+                Step::UpToDate => println!("The function `{name}` is up to date."),
+                Step::Update => {
+                    println!("Updated the function `{name}` (new catalog {catalog_version}).")
+                }
+                Step::Wait => println!(
+                    "The function `{name}` already had this package; its update is now active."
+                ),
+            },
+            Ok(Err(err)) => {
+                first_error.get_or_insert(err);
+            }
+            Err(err) => {
+                first_error.get_or_insert(AwsError::Failed {
+                    action: format!("updating the function `{name}`"),
+                    message: err.to_string(),
+                });
+            }
+        }
+    }
+    first_error.map_or(Ok(()), Err)
 }
 
 /// Assets first, then other files, pages last; each group finished before the next starts.
@@ -222,7 +286,7 @@ async fn upload_all(
     Ok(())
 }
 
-fn print_plan(plan: &Plan, update_function: bool, stack: &Stack) {
+fn print_plan(plan: &Plan, functions: &[(String, Step)]) {
     println!("Dry run: nothing is changed. The plan:");
     for file in &plan.uploads {
         println!("  upload  {} ({} bytes)", file.key, file.size());
@@ -230,15 +294,16 @@ fn print_plan(plan: &Plan, update_function: bool, stack: &Stack) {
     for key in &plan.deletes {
         println!("  delete  {key}");
     }
-    println!(
-        "  function `{}`: {}",
-        stack.function,
-        if update_function {
-            "would be updated (its catalog or program changed)"
-        } else {
-            "unchanged"
-        }
-    );
+    for (name, step) in functions {
+        println!(
+            "  function `{name}`: {}",
+            match step {
+                Step::UpToDate => "unchanged",
+                Step::Update => "would be updated (its catalog or program changed)",
+                Step::Wait => "has this package, its update still under way (publish would wait)",
+            }
+        );
+    }
     match &plan.invalidation {
         Invalidation::None => println!("  invalidation: none"),
         Invalidation::Paths(paths) => println!("  invalidation: {}", paths.join(" ")),
@@ -253,15 +318,16 @@ fn print_summary(summary: &Summary, millis: u128) {
         "Published"
     };
     println!(
-        "{verb}: {} uploaded, {} deleted, {} unchanged; function {}; invalidation {}; {} AWS requests ({} ms waiting for answers); {millis} ms in all.",
+        "{verb}: {} uploaded, {} deleted, {} unchanged; functions: {}; invalidation {}; {} AWS requests ({} ms waiting for answers); {millis} ms in all.",
         summary.uploaded,
         summary.deleted,
         summary.unchanged,
-        if summary.function_updated {
-            "updated"
-        } else {
-            "unchanged"
-        },
+        summary
+            .functions
+            .iter()
+            .map(|(name, step)| format!("{name} {}", step.done()))
+            .collect::<Vec<_>>()
+            .join(", "),
         summary.invalidation.as_deref().unwrap_or("none"),
         summary.requests,
         summary.waited_ms,

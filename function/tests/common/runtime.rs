@@ -1,0 +1,115 @@
+//! A stand-in for the Lambda Runtime API: hands events to the real binary, started as
+//! Lambda starts it, and collects its answers as Lambda would.
+
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::Router;
+use tokio::sync::mpsc;
+
+/// The Runtime API's side: events to hand out, answers received.
+#[derive(Clone)]
+struct Runtime {
+    events: Arc<Mutex<VecDeque<(String, String)>>>,
+    answers: mpsc::UnboundedSender<(String, serde_json::Value)>,
+}
+
+async fn next(State(rt): State<Runtime>) -> impl IntoResponse {
+    loop {
+        if let Some((id, event)) = rt.events.lock().expect("lock").pop_front() {
+            let mut headers = HeaderMap::new();
+            headers.insert(
+                "lambda-runtime-aws-request-id",
+                HeaderValue::from_str(&id).expect("id"),
+            );
+            headers.insert(
+                "lambda-runtime-deadline-ms",
+                HeaderValue::from_static("4102444800000"),
+            );
+            headers.insert(
+                "lambda-runtime-invoked-function-arn",
+                HeaderValue::from_static(
+                    "arn:aws:lambda:ca-central-1:123456789012:function:eclaireurs",
+                ),
+            );
+            headers.insert(
+                "lambda-runtime-trace-id",
+                HeaderValue::from_static("Root=1-5759e988-bd862e3fe1be46a994272793"),
+            );
+            return (StatusCode::OK, headers, event);
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+async fn respond(State(rt): State<Runtime>, Path(id): Path<String>, body: String) -> StatusCode {
+    let value = serde_json::from_str(&body).unwrap_or(serde_json::Value::String(body));
+    let _ = rt.answers.send((id, value));
+    StatusCode::ACCEPTED
+}
+
+async fn fail(State(rt): State<Runtime>, body: String) -> StatusCode {
+    let _ = rt
+        .answers
+        .send(("error".into(), serde_json::Value::String(body)));
+    StatusCode::ACCEPTED
+}
+
+/// A running stand-in: events to queue, answers to read.
+pub struct RuntimeApi {
+    pub addr: SocketAddr,
+    runtime: Runtime,
+    answers: mpsc::UnboundedReceiver<(String, serde_json::Value)>,
+}
+
+impl RuntimeApi {
+    pub async fn start() -> RuntimeApi {
+        let (answers_tx, answers) = mpsc::unbounded_channel();
+        let runtime = Runtime {
+            events: Arc::new(Mutex::new(VecDeque::new())),
+            answers: answers_tx,
+        };
+        let app = Router::new()
+            .route("/2018-06-01/runtime/invocation/next", get(next))
+            .route(
+                "/2018-06-01/runtime/invocation/{id}/response",
+                post(respond),
+            )
+            .route("/2018-06-01/runtime/invocation/{id}/error", post(fail))
+            .route("/2018-06-01/runtime/init/error", post(fail))
+            .with_state(runtime.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        RuntimeApi {
+            addr,
+            runtime,
+            answers,
+        }
+    }
+
+    /// Queues an invocation with its request id.
+    pub fn push(&self, id: &str, event: String) {
+        self.runtime
+            .events
+            .lock()
+            .expect("lock")
+            .push_back((id.to_string(), event));
+    }
+
+    /// The next answer: (request id, body); the id is `error` for a reported error.
+    pub async fn answer(&mut self) -> (String, serde_json::Value) {
+        tokio::time::timeout(Duration::from_secs(30), self.answers.recv())
+            .await
+            .expect("the function answers every event")
+            .expect("channel")
+    }
+}

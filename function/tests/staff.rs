@@ -1,0 +1,563 @@
+//! The staff's commands, run as people run them: `eclaireurs-function privacy find|export|
+//! delete` (a person's requests) and `eclaireurs-function export` (the team's spreadsheet),
+//! on the embedded store and on DynamoDB Local.
+
+mod common;
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
+use common::process::Server;
+use common::*;
+
+const JULIE: &str = "julie.tremblay@example.ca";
+
+/// Julie's need report, beside her registration (REGISTRATION_FORM).
+const JULIE_REPORT: &str = r#"{"region":"bas-saint-laurent","language":"fr","description":"Les aînés du rang n'ont plus de transport vers l'épicerie.","name":"Julie Tremblay","email":"Julie.Tremblay@Example.ca ","consent":true}"#;
+
+/// Where the commands find their submissions.
+enum Target<'a> {
+    Embedded(&'a Path),
+    Table(&'a str),
+}
+
+fn run(target: &Target, args: &[&str]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_eclaireurs-function"));
+    command
+        .args(args)
+        .env("CONTENT_DIR", repo().join("content"))
+        .env_remove("CATALOG_FILE")
+        .stdin(Stdio::null());
+    match target {
+        Target::Embedded(dir) => command.env("DATA_DIR", dir).env_remove("SUBMISSIONS_TABLE"),
+        Target::Table(table) => command.env("SUBMISSIONS_TABLE", table),
+    };
+    command.output().expect("run eclaireurs-function")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Runs the whole privacy sequence a person in charge would, on one store.
+fn privacy_requests_find_export_and_delete_one_persons_submissions(target: Target) {
+    // Access: find, then export with every answer.
+    let found = run(
+        &target,
+        &["privacy", "find", "--email", "  JULIE.Tremblay@example.CA"],
+    );
+    assert!(found.status.success(), "{}", stderr(&found));
+    let listing = stdout(&found);
+    assert!(
+        listing.starts_with("2 submission(s) with this address"),
+        "{listing}"
+    );
+    assert!(
+        listing.contains("registration") && listing.contains("need-report"),
+        "{listing}"
+    );
+    assert!(
+        !listing.contains("Marc"),
+        "another person's submission is not listed: {listing}"
+    );
+
+    let only_slsj = run(
+        &target,
+        &[
+            "privacy",
+            "find",
+            "--email",
+            JULIE,
+            "--region",
+            "saguenay-lac-saint-jean",
+        ],
+    );
+    assert!(
+        stdout(&only_slsj).starts_with("0 submission(s)"),
+        "{}",
+        stdout(&only_slsj)
+    );
+
+    let exported = run(&target, &["privacy", "export", "--email", JULIE]);
+    assert!(exported.status.success(), "{}", stderr(&exported));
+    let json: serde_json::Value = serde_json::from_slice(&exported.stdout).expect("JSON");
+    let submissions = json["submissions"].as_array().expect("submissions");
+    assert_eq!(submissions.len(), 2);
+    let registration = submissions
+        .iter()
+        .find(|s| s["form"] == "registration")
+        .expect("the registration");
+    assert_eq!(registration["answers"]["first_name"], "Julie");
+    assert_eq!(
+        registration["answers"]["roles"],
+        serde_json::json!(["promote", "watch"])
+    );
+    assert_eq!(registration["region"], "bas-saint-laurent");
+    assert!(
+        registration["deleted_by"].is_string(),
+        "when it will be deleted at the latest"
+    );
+
+    let csv = run(
+        &target,
+        &["privacy", "export", "--email", JULIE, "--format", "csv"],
+    );
+    assert!(csv.status.success(), "{}", stderr(&csv));
+    assert_eq!(&csv.stdout[..3], b"\xEF\xBB\xBF");
+    let text = String::from_utf8_lossy(&csv.stdout);
+    assert_eq!(
+        text.trim_end().split("\r\n").count(),
+        3,
+        "a header and two rows: {text}"
+    );
+    assert!(text.contains("Promouvoir, Reconnaître"), "{text}");
+
+    // Deletion: never without saying so, then everything of that person and nothing else.
+    let refused = run(&target, &["privacy", "delete", "--email", JULIE]);
+    assert!(!refused.status.success());
+    assert!(
+        stderr(&refused).contains("add --yes"),
+        "{}",
+        stderr(&refused)
+    );
+    assert!(stdout(&run(&target, &["privacy", "find", "--email", JULIE])).starts_with("2 "));
+
+    let deleted = run(&target, &["privacy", "delete", "--email", JULIE, "--yes"]);
+    assert!(deleted.status.success(), "{}", stderr(&deleted));
+    assert!(
+        stdout(&deleted).contains("Deleted 2 submission(s)"),
+        "{}",
+        stdout(&deleted)
+    );
+    assert!(stdout(&run(&target, &["privacy", "find", "--email", JULIE])).starts_with("0 "));
+    let others = run(
+        &target,
+        &["privacy", "find", "--email", "marc.gagnon@example.ca"],
+    );
+    assert!(
+        stdout(&others).starts_with("1 "),
+        "another person's data stays: {}",
+        stdout(&others)
+    );
+
+    // Each run logged one line, without the address.
+    for output in [&found, &exported, &csv, &deleted] {
+        let logs = stderr(output);
+        let lines: Vec<&str> = logs
+            .lines()
+            .filter(|l| l.contains("privacy request"))
+            .collect();
+        assert_eq!(lines.len(), 1, "{logs}");
+        assert!(!logs.to_lowercase().contains("julie"), "{logs}");
+    }
+}
+
+async fn submit_three(api: &Api) {
+    assert_eq!(
+        api.form("/api/registrations", REGISTRATION_FORM)
+            .await
+            .status,
+        303
+    );
+    assert_eq!(
+        api.json("/api/need-reports", JULIE_REPORT).await.status,
+        201
+    );
+    assert_eq!(
+        api.json("/api/registrations", REGISTRATION_JSON)
+            .await
+            .status,
+        201
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn privacy_requests_on_the_embedded_store() {
+    let api = Api::embedded().await;
+    submit_three(&api).await;
+    let dir = api.dir.path().to_path_buf();
+    let marc_before = std::fs::read_to_string(dir.join("registration.jsonl"))
+        .expect("stored")
+        .lines()
+        .find(|l| l.contains("Marc"))
+        .expect("Marc's line")
+        .to_string();
+    let Api {
+        dir: keep,
+        state,
+        router,
+    } = api;
+    drop((state, router));
+
+    privacy_requests_find_export_and_delete_one_persons_submissions(Target::Embedded(&dir));
+
+    // The file was rewritten whole: the other line is exactly as it was, nothing left over.
+    let after = std::fs::read_to_string(dir.join("registration.jsonl")).expect("stored");
+    assert_eq!(after, format!("{marc_before}\n"));
+    assert!(std::fs::read_dir(&dir).expect("dir").all(|e| !e
+        .expect("entry")
+        .file_name()
+        .to_string_lossy()
+        .ends_with(".rewrite")));
+    drop(keep);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_deletion_waits_for_the_server_to_stop_rather_than_rewrite_under_it() {
+    let dir = tempfile::tempdir().expect("temp");
+    let server = Server::start(dir.path());
+    let (status, _, _) = server.post("/api/need-reports", "application/json", JULIE_REPORT);
+    assert_eq!(status, 201);
+    let refused = run(
+        &Target::Embedded(dir.path()),
+        &["privacy", "delete", "--email", JULIE, "--yes"],
+    );
+    assert!(!refused.status.success());
+    assert!(
+        stderr(&refused).contains("in use by a running server"),
+        "{}",
+        stderr(&refused)
+    );
+    server.stop();
+    let deleted = run(
+        &Target::Embedded(dir.path()),
+        &["privacy", "delete", "--email", JULIE, "--yes"],
+    );
+    assert!(
+        stdout(&deleted).contains("Deleted 1 submission(s)"),
+        "{}",
+        stderr(&deleted)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_local_server_prints_one_line_per_new_submission_without_personal_information() {
+    let dir = tempfile::tempdir().expect("temp");
+    let server = Server::start(dir.path());
+    for _ in 0..2 {
+        // The second is a retry of the first: not a new submission.
+        let (status, _, _) = server.post("/api/need-reports", "application/json", JULIE_REPORT);
+        assert_eq!(status, 201);
+    }
+    let (printed, _) = server.stop_and_read();
+    let lines: Vec<&str> = printed
+        .lines()
+        .filter(|l| l.starts_with("New submission"))
+        .collect();
+    assert_eq!(lines.len(), 1, "{printed}");
+    assert!(
+        lines[0].contains("need-report for bas-saint-laurent"),
+        "{printed}"
+    );
+    for personal in ["Julie", "Tremblay", "julie", "aînés", "transport"] {
+        assert!(!printed.contains(personal), "{printed}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn privacy_requests_on_dynamodb_go_through_the_email_index() {
+    let (client, table) = dynamo_table("privacy").await;
+    let api = Api::dynamo(client.clone(), &table).await;
+    submit_three(&api).await;
+    let items = client.scan().table_name(&table).send().await.expect("scan");
+    let hashed: Vec<_> = items
+        .items()
+        .iter()
+        .filter(|i| i.contains_key("email_hash"))
+        .collect();
+    assert_eq!(
+        hashed.len(),
+        3,
+        "every submission with an email, and no marker"
+    );
+    for item in &hashed {
+        let AttributeValue::S(hash) = &item["email_hash"] else {
+            panic!("text")
+        };
+        assert_eq!(hash.len(), 64);
+        assert!(!hash.contains('@'));
+    }
+
+    privacy_requests_find_export_and_delete_one_persons_submissions(Target::Table(&table));
+
+    // Julie's submissions and their idempotency markers are gone; Marc's stay.
+    let left = client.scan().table_name(&table).send().await.expect("scan");
+    let entries: Vec<String> = left
+        .items()
+        .iter()
+        .map(|i| match &i["entry"] {
+            AttributeValue::S(e) => e.clone(),
+            _ => String::new(),
+        })
+        .collect();
+    assert_eq!(
+        entries.len(),
+        2,
+        "Marc's registration and its marker: {entries:?}"
+    );
+}
+
+fn put(region: &str, kind: &str, day: &str, n: usize, status: &str) -> WriteRequest {
+    let at = format!("{day}T12:{:02}:{:02}.000Z", n / 60 % 60, n % 60);
+    let id = format!("id-{kind}-{day}-{n:04}");
+    let mut item = HashMap::from([
+        ("region".to_string(), AttributeValue::S(region.into())),
+        (
+            "entry".to_string(),
+            AttributeValue::S(format!("{kind}#{at}#{id}")),
+        ),
+        ("id".to_string(), AttributeValue::S(id)),
+        ("kind".to_string(), AttributeValue::S(kind.into())),
+        ("submitted_at".to_string(), AttributeValue::S(at.clone())),
+        ("status".to_string(), AttributeValue::S(status.into())),
+        ("language".to_string(), AttributeValue::S("fr".into())),
+        (
+            "consent_version".to_string(),
+            AttributeValue::S("2026-11-23".into()),
+        ),
+        ("consent_at".to_string(), AttributeValue::S(at)),
+        (
+            "idempotency_key".to_string(),
+            AttributeValue::S(format!("k{n}")),
+        ),
+    ]);
+    if kind == "need-report" {
+        // About 4 KB each: a few hundred fill more than one 1 MB page of a Query.
+        item.insert(
+            "description".into(),
+            AttributeValue::S(format!("Besoin n° {n}; «transport»\n{}", "é".repeat(2000))),
+        );
+    } else {
+        item.insert("first_name".into(), AttributeValue::S(format!("Prénom{n}")));
+        item.insert(
+            "roles".into(),
+            AttributeValue::Ss(vec!["support".into(), "watch".into()]),
+        );
+    }
+    WriteRequest::builder()
+        .put_request(
+            PutRequest::builder()
+                .set_item(Some(item))
+                .build()
+                .expect("put"),
+        )
+        .build()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_export_queries_one_region_page_by_page_and_filters_by_form_day_and_status() {
+    let (client, table) = dynamo_table("export").await;
+    let mut writes = Vec::new();
+    for n in 0..400 {
+        let day = if n < 200 { "2026-11-02" } else { "2026-11-20" };
+        let status = if n % 4 == 0 { "done" } else { "new" };
+        writes.push(put("bas-saint-laurent", "need-report", day, n, status));
+    }
+    for n in 0..10 {
+        writes.push(put(
+            "bas-saint-laurent",
+            "registration",
+            "2026-11-05",
+            n,
+            "new",
+        ));
+        writes.push(put(
+            "saguenay-lac-saint-jean",
+            "registration",
+            "2026-11-05",
+            n,
+            "new",
+        ));
+    }
+    for chunk in writes.chunks(25) {
+        let mut pending = chunk.to_vec();
+        while !pending.is_empty() {
+            let answer = client
+                .batch_write_item()
+                .request_items(&table, pending)
+                .send()
+                .await
+                .expect("batch");
+            pending = answer
+                .unprocessed_items()
+                .and_then(|u| u.get(&table))
+                .cloned()
+                .unwrap_or_default();
+        }
+    }
+    let target = Target::Table(&table);
+    let rows = |args: &[&str]| -> Vec<csv::StringRecord> {
+        let output = run(&target, args);
+        assert!(output.status.success(), "{}", stderr(&output));
+        assert_eq!(&output.stdout[..3], b"\xEF\xBB\xBF");
+        csv::ReaderBuilder::new()
+            .delimiter(b';')
+            .from_reader(&output.stdout[3..])
+            .records()
+            .map(|r| r.expect("row"))
+            .collect()
+    };
+
+    let all = rows(&["export", "--region", "bas-saint-laurent"]);
+    assert_eq!(
+        all.len(),
+        410,
+        "every report (more than one page) and registration of the region"
+    );
+    assert!(all.iter().all(|r| &r[0] == "Bas-Saint-Laurent"));
+    let submitted: Vec<&str> = all.iter().map(|r| r.get(3).unwrap_or("")).collect();
+    assert!(submitted.windows(2).all(|w| w[0] <= w[1]), "oldest first");
+
+    let reports = rows(&[
+        "export",
+        "--region",
+        "bas-saint-laurent",
+        "--kind",
+        "need-report",
+    ]);
+    assert_eq!(reports.len(), 400);
+    assert!(
+        reports[0]
+            .iter()
+            .any(|cell| cell.starts_with("Besoin n° 0; «transport»\n")),
+        "line breaks and separators kept inside the cell"
+    );
+
+    let november_20 = rows(&[
+        "export",
+        "--region",
+        "bas-saint-laurent",
+        "--kind",
+        "need-report",
+        "--from",
+        "2026-11-20",
+        "--to",
+        "2026-11-20",
+    ]);
+    assert_eq!(november_20.len(), 200);
+    let done = rows(&[
+        "export",
+        "--region",
+        "bas-saint-laurent",
+        "--kind",
+        "need-report",
+        "--to",
+        "2026-11-02",
+        "--status",
+        "done",
+    ]);
+    assert_eq!(done.len(), 50);
+
+    let registrations = rows(&[
+        "export",
+        "--region",
+        "saguenay-lac-saint-jean",
+        "--kind",
+        "registration",
+    ]);
+    assert_eq!(registrations.len(), 10);
+    assert!(
+        registrations
+            .iter()
+            .all(|r| r.iter().any(|c| c.contains("Offrir un soutien initial"))),
+        "the region's own wording of the roles"
+    );
+
+    let comma = run(
+        &target,
+        &[
+            "export",
+            "--region",
+            "saguenay-lac-saint-jean",
+            "--separator",
+            "comma",
+            "--language",
+            "en",
+        ],
+    );
+    let text = String::from_utf8_lossy(&comma.stdout[3..]).into_owned();
+    assert!(
+        text.starts_with("Region,Form,Id,Received (UTC),Status,"),
+        "{text}"
+    );
+
+    for (args, message) in [
+        (vec!["export", "--region", "cote-nord"], "no such region"),
+        (
+            vec![
+                "export",
+                "--region",
+                "bas-saint-laurent",
+                "--from",
+                "20/11/2026",
+            ],
+            "YYYY-MM-DD",
+        ),
+        (
+            vec![
+                "export",
+                "--region",
+                "bas-saint-laurent",
+                "--status",
+                "handled",
+            ],
+            "new, in-progress, done",
+        ),
+        (
+            vec![
+                "export",
+                "--region",
+                "bas-saint-laurent",
+                "--kind",
+                "survey",
+            ],
+            "no such form",
+        ),
+    ] {
+        let output = run(&target, &args);
+        assert!(!output.status.success(), "{args:?}");
+        assert!(
+            stderr(&output).contains(message),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_export_reads_the_embedded_store_too_and_writes_a_whole_file() {
+    let api = Api::embedded().await;
+    submit_three(&api).await;
+    let out = api.dir.path().join("inscriptions.csv");
+    let output = run(
+        &Target::Embedded(api.dir.path()),
+        &[
+            "export",
+            "--region",
+            "bas-saint-laurent",
+            "--kind",
+            "registration",
+            "--output",
+            out.to_str().expect("path"),
+        ],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("Exported 1 submission(s)"),
+        "{}",
+        stderr(&output)
+    );
+    let bytes = std::fs::read(&out).expect("written");
+    let text = String::from_utf8(bytes[3..].to_vec()).expect("UTF-8");
+    assert!(text.contains(";Julie;Tremblay;"), "{text}");
+    assert!(
+        !text.contains("Marc"),
+        "another region's registration: {text}"
+    );
+}
