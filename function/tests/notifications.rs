@@ -398,8 +398,10 @@ async fn the_binary_runs_the_notification_handler_when_lambda_names_it() {
     let (client, table) = dynamo_table("notify-bin").await;
     let api = Api::dynamo(client.clone(), &table).await;
     assert_eq!(
-        api.form("/api/need-reports", NEED_REPORT_FORM).await.status,
-        303
+        api.json("/api/need-reports", NAMED_NEED_REPORT)
+            .await
+            .status,
+        201
     );
     let teams = teams("notify-bin").await;
     let event = stream_event(&table).await;
@@ -441,6 +443,7 @@ async fn the_binary_runs_the_notification_handler_when_lambda_names_it() {
     let output = child.wait_with_output().expect("logs");
     let logs = String::from_utf8_lossy(&output.stderr);
     assert!(logs.contains("notification sent"), "{logs}");
+    assert_no_personal_information(&logs, "the function's logs");
 
     let bsl = received(&teams.queues["bas-saint-laurent"]).await;
     assert_eq!(bsl.len(), 1);

@@ -853,6 +853,23 @@ describe('eclaireurs serve, in Debian Chromium', { concurrency: 1 }, () => {
       assert.deepEqual(registrations.map((r) => r.kind), ['registration', 'registration', 'registration']);
       assert.deepEqual(reports.map((r) => r.kind), ['need-report']);
       assert.equal(new Set(all.map((r) => r.id)).size, all.length, 'ids are unique');
+
+      // serve tells of each new submission in one line, as notifications do: the form, the
+      // region, the time and the id, nothing a person wrote.
+      const { stdout } = server.output();
+      const announced = stdout.split('\n').filter((line) => line.startsWith('New submission: '));
+      assert.deepEqual(
+        announced.map((line) => line.match(/ \(id (.+)\)\.$/)?.[1]).sort(),
+        all.map((r) => r.id).sort(),
+        `one line per stored submission:\n${stdout}`,
+      );
+      for (const record of all) {
+        for (const field of ['first_name', 'last_name', 'email', 'phone', 'description', 'name', 'municipality']) {
+          if (record[field]) {
+            assert.ok(!stdout.includes(record[field]), `serve printed the ${field} of ${record.id}`);
+          }
+        }
+      }
     },
   );
 });
