@@ -84,6 +84,15 @@ impl Catalog {
         }
     }
 
+    /// The region and language of the page at `path` (such as
+    /// `/fr/bas-saint-laurent/devenir-eclaireur/`) if it is one that shows the form.
+    pub fn form_page_at(&self, form: &str, path: &str) -> Option<(&str, Lang)> {
+        self.pages
+            .iter()
+            .find(|((id, _, _), pages)| id == form && pages.form.as_deref() == Some(path))
+            .map(|((_, region, lang), _)| (region.as_str(), *lang))
+    }
+
     /// How a region words one choice (a role code such as `watch`), falling back to the
     /// form's own label; the value itself if neither knows it.
     pub fn choice_label(&self, region: &str, field: &str, value: &str, lang: Lang) -> String {

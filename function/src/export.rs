@@ -178,6 +178,7 @@ mod tests {
             consent_at: "2026-12-01T16:40:05.120Z".into(),
             expires_at: None,
             idempotency_key: "k".into(),
+            answers_hash: None,
             email_hash: None,
             values: values
                 .iter()

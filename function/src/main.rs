@@ -8,11 +8,12 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
+use axum::http::StatusCode;
 use clap::{Parser, Subcommand};
 
 use eclaireurs_function::catalog::Catalog;
 use eclaireurs_function::config::Settings;
-use eclaireurs_function::http::app;
+use eclaireurs_function::http::{app, server};
 use eclaireurs_function::store::dynamodb::{client, DynamoStore};
 use eclaireurs_function::store::{schema, Selection};
 use eclaireurs_function::{export, notify, privacy};
@@ -117,16 +118,7 @@ enum PrivacyFormat {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .json()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_current_span(false)
-        .with_target(false)
-        .with_writer(std::io::stderr)
-        .init();
+    init_logs();
     let settings = Settings::from_env().map_err(anyhow::Error::msg)?;
 
     match cli.command {
@@ -157,13 +149,60 @@ async fn main() -> anyhow::Result<()> {
         listener.local_addr().unwrap_or(cli.listen),
         state.store.describe()
     );
-    axum::serve(listener, router)
-        .with_graceful_shutdown(async {
+    let report: server::Report = std::sync::Arc::new(|event: server::Event<'_>| match event {
+        // Each submission logs its own outcome; only what never reaches the API is told here.
+        server::Event::HeadersTooSlow => tracing::info!(
+            outcome = "timeout",
+            "a client did not send its request headers within {} s: disconnected",
+            server::HEADER_TIMEOUT.as_secs()
+        ),
+        server::Event::Answered { status, .. } if status == StatusCode::REQUEST_TIMEOUT => {
+            tracing::info!(
+                outcome = "timeout",
+                status = status.as_u16(),
+                "a client did not send its request body within {} s: answered 408 and disconnected",
+                server::BODY_TIMEOUT.as_secs()
+            )
+        }
+        server::Event::Answered { .. } => {}
+    });
+    server::serve(
+        listener,
+        router,
+        async {
             let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .context("the server stopped")?;
+        },
+        report,
+    )
+    .await;
     Ok(())
+}
+
+/// JSON lines on stderr, at the level `RUST_LOG` names (`info` by default), for this crate's
+/// own events. Every other crate's stay at `info` or above whatever `RUST_LOG` says: below
+/// that, the Lambda runtime logs each whole event it receives (`trace`: the request's body,
+/// so names, emails and the text of a report), which must never reach the logs; the AWS SDK
+/// and the HTTP libraries log connection and signing details there, held back as well.
+fn init_logs() {
+    use tracing_subscriber::filter::{EnvFilter, LevelFilter, Targets};
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+
+    let chosen = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let others_at_most_info = Targets::new()
+        .with_default(LevelFilter::INFO)
+        .with_target("eclaireurs_function", LevelFilter::TRACE);
+    tracing_subscriber::registry()
+        .with(
+            tracing_subscriber::fmt::layer()
+                .json()
+                .with_current_span(false)
+                .with_target(false)
+                .with_writer(std::io::stderr),
+        )
+        .with(chosen)
+        .with(others_at_most_info)
+        .init();
 }
 
 async fn create_table(settings: &Settings) -> anyhow::Result<()> {

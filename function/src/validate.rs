@@ -9,6 +9,8 @@ use eclaireurs_model::{FieldKind, FormDef, Lang};
 
 use crate::catalog::Catalog;
 
+pub mod text;
+
 /// A value as it arrived, from a form post or a JSON body.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Input {
@@ -19,49 +21,90 @@ pub enum Input {
     Other,
 }
 
-/// The fields of a request body, by name.
+/// The fields of a request body, by name. Every text is in Unicode Normalization Form C.
 #[derive(Debug, Default)]
 pub struct Fields(pub HashMap<String, Input>);
 
-impl Fields {
-    /// `a=1&b=2&roles=x&roles=y`: a repeated name becomes a list.
-    pub fn from_form(body: &[u8]) -> Fields {
-        let mut fields: HashMap<String, Input> = HashMap::new();
-        for (key, value) in form_urlencoded::parse(body) {
-            let value = value.into_owned();
-            match fields.remove(key.as_ref()) {
-                None => fields.insert(key.into_owned(), Input::Text(value)),
-                Some(Input::Text(first)) => {
-                    fields.insert(key.into_owned(), Input::List(vec![first, value]))
+/// Why a body is not a set of fields (a `400 malformed`).
+#[derive(Debug, thiserror::Error)]
+pub enum Malformed {
+    #[error("a name or value of the form is not UTF-8 once percent-decoded")]
+    NotUtf8,
+    #[error("the body is not valid JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("the body must be a JSON object of fields")]
+    NotAnObject,
+}
+
+/// `+` as a space and `%XX` as its byte, as browsers encode a form (a `%` not followed by two
+/// hexadecimal digits stays as it is); the bytes must then be UTF-8.
+fn form_decode(part: &[u8]) -> Result<String, Malformed> {
+    let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
+    let mut bytes = Vec::with_capacity(part.len());
+    let mut i = 0;
+    while i < part.len() {
+        match part[i] {
+            b'+' => bytes.push(b' '),
+            b'%' => match (
+                part.get(i + 1).copied().and_then(hex),
+                part.get(i + 2).copied().and_then(hex),
+            ) {
+                (Some(high), Some(low)) => {
+                    bytes.push(high << 4 | low);
+                    i += 2;
                 }
+                _ => bytes.push(b'%'),
+            },
+            b => bytes.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8(bytes)
+        .map(text::nfc)
+        .map_err(|_| Malformed::NotUtf8)
+}
+
+impl Fields {
+    /// `a=1&b=2&roles=x&roles=y`: a repeated name becomes a list. A name or value that is
+    /// not UTF-8 once decoded (`%E9` from a Latin-1 page) is malformed, never replaced by `�`.
+    pub fn from_form(body: &[u8]) -> Result<Fields, Malformed> {
+        let mut fields: HashMap<String, Input> = HashMap::new();
+        for pair in body.split(|b| *b == b'&').filter(|p| !p.is_empty()) {
+            let (key, value) = match pair.iter().position(|b| *b == b'=') {
+                Some(at) => (&pair[..at], &pair[at + 1..]),
+                None => (pair, &pair[pair.len()..]),
+            };
+            let (key, value) = (form_decode(key)?, form_decode(value)?);
+            match fields.remove(&key) {
+                None => fields.insert(key, Input::Text(value)),
+                Some(Input::Text(first)) => fields.insert(key, Input::List(vec![first, value])),
                 Some(Input::List(mut list)) => {
                     list.push(value);
-                    fields.insert(key.into_owned(), Input::List(list))
+                    fields.insert(key, Input::List(list))
                 }
-                Some(other) => fields.insert(key.into_owned(), other),
+                Some(other) => fields.insert(key, other),
             };
         }
-        Fields(fields)
+        Ok(Fields(fields))
     }
 
     /// A JSON object; anything else is malformed.
-    pub fn from_json(body: &[u8]) -> Result<Fields, String> {
-        let value: serde_json::Value =
-            serde_json::from_slice(body).map_err(|e| format!("the body is not valid JSON: {e}"))?;
+    pub fn from_json(body: &[u8]) -> Result<Fields, Malformed> {
+        let value: serde_json::Value = serde_json::from_slice(body)?;
         let serde_json::Value::Object(map) = value else {
-            return Err("the body must be a JSON object of fields".into());
+            return Err(Malformed::NotAnObject);
         };
         let fields = map
             .into_iter()
             .map(|(k, v)| {
                 let input = match v {
-                    serde_json::Value::String(s) => Input::Text(s),
+                    serde_json::Value::String(s) => Input::Text(text::nfc(s)),
                     serde_json::Value::Bool(b) => Input::Bool(b),
                     serde_json::Value::Array(items) => {
                         let texts: Option<Vec<String>> = items
                             .into_iter()
                             .map(|i| match i {
-                                serde_json::Value::String(s) => Some(s),
+                                serde_json::Value::String(s) => Some(text::nfc(s)),
                                 _ => None,
                             })
                             .collect();
@@ -69,7 +112,7 @@ impl Fields {
                     }
                     _ => Input::Other,
                 };
-                (k, input)
+                (text::nfc(k), input)
             })
             .collect();
         Ok(Fields(fields))
@@ -94,6 +137,9 @@ pub enum Code {
     InvalidChoice,
     InvalidType,
     ConsentRequired,
+    /// A control character, line break, bidirectional control or zero-width character in a
+    /// one-line answer.
+    InvalidCharacters,
 }
 
 impl Code {
@@ -107,6 +153,7 @@ impl Code {
             Code::InvalidChoice => "invalid_choice",
             Code::InvalidType => "invalid_type",
             Code::ConsentRequired => "consent_required",
+            Code::InvalidCharacters => "invalid_characters",
         }
     }
 }
@@ -141,11 +188,9 @@ pub struct Submission {
 #[derive(Debug)]
 pub enum Outcome {
     Valid(Submission),
-    /// The honeypot was filled: a bot. Nothing is stored, and the answer looks like success.
-    Trap {
-        language: Lang,
-        region: Option<String>,
-    },
+    /// The honeypot was filled, and nothing else is wrong: a bot. Its answers are not stored,
+    /// and the answer looks like success.
+    Trap(Submission),
     Invalid {
         language: Lang,
         region: Option<String>,
@@ -188,7 +233,7 @@ pub fn validate(catalog: &Catalog, form: &FormDef, fields: &Fields) -> Outcome {
         match field.kind {
             FieldKind::Honeypot => match input {
                 None => {}
-                Some(Input::Text(text)) => trapped = !text.trim().is_empty(),
+                Some(Input::Text(text)) => trapped = !text.chars().all(text::is_blank),
                 Some(_) => error(name, Code::InvalidType, &[]),
             },
             FieldKind::Region => match fields.text(name) {
@@ -253,7 +298,8 @@ pub fn validate(catalog: &Catalog, form: &FormDef, fields: &Fields) -> Outcome {
                 None => {}
                 Some(Input::Text(s)) if s.trim().is_empty() => {}
                 Some(Input::Text(s)) => {
-                    if territories.iter().any(|t| t == s.trim()) {
+                    // The region's file may have been written in another normalization form.
+                    if territories.iter().any(|t| text::nfc(t.clone()) == s.trim()) {
                         values.insert(name.to_string(), Value::Text(s.trim().to_string()));
                     } else if region.is_some() {
                         error(name, Code::InvalidChoice, &[]);
@@ -262,18 +308,33 @@ pub fn validate(catalog: &Catalog, form: &FormDef, fields: &Fields) -> Outcome {
                 Some(_) => error(name, Code::InvalidType, &[]),
             },
             FieldKind::Text | FieldKind::Email | FieldKind::Tel | FieldKind::Textarea => {
-                // Form posts send line breaks as CRLF, scripts as LF; the browser's
-                // `maxlength` counts either as one character, and so does this.
-                let text = match input {
+                // Several lines keep their line breaks (CRLF from form posts, LF from
+                // scripts, one character either way) and lose other hidden characters; one
+                // line refuses them. Invisible characters alone are no answer. Lengths count
+                // what a person sees.
+                let cleaned = match input {
                     None => String::new(),
-                    Some(Input::Text(s)) => s.trim().replace("\r\n", "\n"),
+                    Some(Input::Text(s)) if field.kind == FieldKind::Textarea => {
+                        text::multi_line(s)
+                    }
+                    Some(Input::Text(s)) => match text::single_line(s) {
+                        Some(line)
+                            if !(field.kind == FieldKind::Email && text::has_ignorable(line)) =>
+                        {
+                            line.to_string()
+                        }
+                        _ => {
+                            error(name, Code::InvalidCharacters, &[]);
+                            continue;
+                        }
+                    },
                     Some(_) => {
                         error(name, Code::InvalidType, &[]);
                         continue;
                     }
                 };
-                let text = text.as_str();
-                let length = text.chars().count() as u32;
+                let text = cleaned.as_str();
+                let length = u32::try_from(text::length(text)).unwrap_or(u32::MAX);
                 if text.is_empty() {
                     if field.required {
                         error(name, Code::Required, &[]);
@@ -296,17 +357,20 @@ pub fn validate(catalog: &Catalog, form: &FormDef, fields: &Fields) -> Outcome {
     }
     // A bot that filled the trap is answered like a person: the errors if any, otherwise a
     // success that stores nothing.
-    if trapped && errors.is_empty() {
-        return Outcome::Trap { language, region };
-    }
     match (errors.is_empty(), region) {
-        (true, Some(region)) => Outcome::Valid(Submission {
-            kind: form.id.clone(),
-            region,
-            language,
-            consent_version: form.consent_version.clone(),
-            values,
-        }),
+        (true, Some(region)) => {
+            let submission = Submission {
+                kind: form.id.clone(),
+                region,
+                language,
+                consent_version: form.consent_version.clone(),
+                values,
+            };
+            match trapped {
+                true => Outcome::Trap(submission),
+                false => Outcome::Valid(submission),
+            }
+        }
         (_, region) => Outcome::Invalid {
             language,
             region,
@@ -330,21 +394,46 @@ pub fn is_email(text: &str) -> bool {
         && !domain.contains("..")
 }
 
-/// 7 to 15 digits with the usual separators, and optionally an extension:
-/// `418 555-0123`, `+1 (418) 555-0123`, `1 877 669-2007, poste 6006`.
+/// A phone number, the one rule of the API document's `Phone` pattern (the tests hold the
+/// two together): an optional `+`, then 7 to 15 digits among spaces (a no-break space, as
+/// copied from a French page, too), `-` or another dash, `.`, `(` and `)`; then optionally an
+/// extension: an optional comma, `poste`, `p.`, `ext`, `ext.`, `x` or `#` (any case), and 1
+/// to 6 digits, spaces allowed around the word. `418 555-0123`, `+1 (418) 555-0123`,
+/// `1 877 669-2007, poste 6006`, `4185550123x12`.
 pub fn is_phone(text: &str) -> bool {
-    let lower = text.to_lowercase();
-    let (number, extension) = ["poste", "ext.", "ext", " x"]
-        .iter()
-        .find_map(|word| lower.split_once(word))
-        .unwrap_or((lower.as_str(), ""));
-    let number = number.trim_end_matches([',', ' ']);
-    let digits = number.chars().filter(char::is_ascii_digit).count();
-    number
-        .chars()
-        .all(|c| c.is_ascii_digit() || " +-().".contains(c))
-        && (7..=15).contains(&digits)
-        && extension.trim().chars().all(|c| c.is_ascii_digit())
+    let is_separator = |c: char| {
+        matches!(
+            c,
+            ' ' | '(' | ')' | '.' | '-' | '\u{a0}' | '\u{2009}' | '\u{202f}' | '\u{2010}'
+                ..='\u{2013}' | '\u{2212}'
+        )
+    };
+    let number_ok = |number: &str| {
+        let number = number.strip_prefix('+').unwrap_or(number);
+        let digits = number.chars().filter(char::is_ascii_digit).count();
+        number
+            .chars()
+            .all(|c| c.is_ascii_digit() || is_separator(c))
+            && (7..=15).contains(&digits)
+    };
+    if number_ok(text) {
+        return true;
+    }
+    // Otherwise an extension at the end: its digits, its word, what comes before.
+    let extension = text.len() - text.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+    if !(1..=6).contains(&extension) {
+        return false;
+    }
+    let before = text[..text.len() - extension].trim_end_matches(' ');
+    let lower = before.to_ascii_lowercase();
+    let Some(word) = ["poste", "p.", "ext.", "ext", "x", "#"]
+        .into_iter()
+        .find(|word| lower.ends_with(word))
+    else {
+        return false;
+    };
+    let number = before[..before.len() - word.len()].trim_end_matches(' ');
+    number_ok(number.strip_suffix(',').unwrap_or(number))
 }
 
 #[cfg(test)]
@@ -375,6 +464,10 @@ mod tests {
             "1 877 669-2007, poste 6006",
             "4185550123",
             "819-555-0199 ext. 12",
+            "4185550123x12",
+            "418 555\u{2011}0123",
+            "418\u{a0}555-0123 #12",
+            "418-555-0123 P. 4",
         ] {
             assert!(is_phone(good), "{good}");
         }
@@ -382,8 +475,12 @@ mod tests {
             "call me",
             "555",
             "418 555-0123 poste abc",
+            "418 555-0123 poste",
+            "418 555-0123 x 1234567",
             "1234567890123456",
             "418/555/0123",
+            "41+8 555-0123",
+            "418 555-0123,, poste 2",
         ] {
             assert!(!is_phone(bad), "{bad}");
         }
@@ -400,7 +497,8 @@ mod tests {
             lines.replace("\r\n", "%0D%0A")
         );
         // 360 × 10 characters and 359 line breaks: 3,959 counted as one each, 4,318 with CRLF as two.
-        match validate(&catalog, form, &Fields::from_form(body.as_bytes())) {
+        let fields = Fields::from_form(body.as_bytes()).expect("UTF-8");
+        match validate(&catalog, form, &fields) {
             Outcome::Valid(s) => assert_eq!(
                 s.values["description"],
                 Value::Text(lines.replace("\r\n", "\n"))
@@ -411,12 +509,47 @@ mod tests {
 
     #[test]
     fn form_posts_repeat_a_name_for_each_checked_box() {
-        let fields = Fields::from_form(b"roles=promote&roles=watch&first_name=Julie+T%C3%A9");
+        let fields =
+            Fields::from_form(b"roles=promote&roles=watch&first_name=Julie+T%C3%A9&x=%zz&flag")
+                .expect("UTF-8");
         assert_eq!(
             fields.0["roles"],
             Input::List(vec!["promote".into(), "watch".into()])
         );
         assert_eq!(fields.text("first_name"), Some("Julie Té"));
+        assert_eq!(
+            fields.text("x"),
+            Some("%zz"),
+            "not an escape: kept as it is"
+        );
+        assert_eq!(fields.text("flag"), Some(""));
+    }
+
+    #[test]
+    fn a_form_that_is_not_utf8_once_decoded_is_malformed() {
+        for body in [
+            &b"first_name=Ren%E9"[..],
+            b"first_name=Ren\xe9",
+            b"na%FFme=x",
+            b"a=%C3",
+        ] {
+            assert!(
+                matches!(Fields::from_form(body), Err(Malformed::NotUtf8)),
+                "{}",
+                String::from_utf8_lossy(body)
+            );
+        }
+    }
+
+    #[test]
+    fn every_text_is_read_in_normalization_form_c() {
+        let form = Fields::from_form(b"name=Ge%CC%81rard").expect("UTF-8");
+        assert_eq!(form.text("name"), Some("G\u{e9}rard"));
+        let json =
+            Fields::from_json("{\"name\":\"Ge\u{301}rard\",\"roles\":[\"e\u{301}\"]}".as_bytes())
+                .expect("JSON");
+        assert_eq!(json.text("name"), Some("G\u{e9}rard"));
+        assert_eq!(json.0["roles"], Input::List(vec!["\u{e9}".into()]));
     }
 
     #[test]

@@ -6,6 +6,7 @@ mod common;
 use axum::body::Body;
 use axum::http::Request;
 use common::*;
+use eclaireurs_model::Lang;
 
 #[tokio::test]
 async fn a_registration_form_post_is_stored_and_redirected_to_the_french_thank_you_page() {
@@ -234,22 +235,58 @@ async fn the_same_submission_sent_twice_is_stored_once_with_the_same_id() {
 }
 
 #[tokio::test]
-async fn an_idempotency_key_makes_a_retry_answer_the_first_id_even_if_edited() {
+async fn an_idempotency_key_makes_a_retry_answer_the_first_id_and_refuses_other_answers() {
     let api = Api::embedded().await;
-    let send = |body: &'static str| {
+    let send = |body: &str| {
         Request::post("/api/need-reports")
             .header("content-type", "application/json")
             .header("idempotency-key", "page-7f3c9a12-retry")
-            .body(Body::from(body))
+            .body(Body::from(body.to_string()))
             .expect("request")
     };
-    let first = api.send(send(NEED_REPORT_JSON)).await.json()["id"].clone();
-    let edited = NEED_REPORT_JSON.replace("Sophie", "Sophia").leak();
-    let retry = api.send(send(edited)).await;
-    assert_eq!(retry.status, 201);
-    assert_eq!(retry.json()["id"], first);
-    assert_eq!(api.stored("need-report").len(), 1);
-    // The key may also come from the page as a field.
+    let first = api.send(send(NEED_REPORT_JSON)).await;
+    assert_eq!(first.status, 201);
+    let retry = api.send(send(NEED_REPORT_JSON)).await;
+    assert_eq!(
+        (retry.status, retry.json()["id"].clone()),
+        (201, first.json()["id"].clone())
+    );
+    // The person fixed a typo after a lost answer, and the page kept its key: refused, as
+    // the IETF Idempotency-Key draft says (422), never answered "stored".
+    let edited = NEED_REPORT_JSON.replace("Sophie", "Sophia");
+    let reused = api.send(send(&edited)).await;
+    assert_eq!(reused.status, 422, "{}", reused.body);
+    let error = &reused.json()["errors"][0];
+    assert_eq!(error["field"], serde_json::Value::Null);
+    assert_eq!(error["code"], "idempotency_key_reused");
+    assert!(
+        error["message"]
+            .as_str()
+            .expect("message")
+            .contains("déjà été envoyé"),
+        "in the form's language (French): {error}"
+    );
+    let stored = api.stored("need-report");
+    assert_eq!(stored.len(), 1);
+    assert_eq!(
+        stored[0]["name"], "Sophie Lavoie",
+        "the first answers are kept"
+    );
+    // With another key, the corrected report is a submission of its own.
+    let fresh = api
+        .send(
+            Request::post("/api/need-reports")
+                .header("content-type", "application/json")
+                .header("idempotency-key", "page-7f3c9a12-second")
+                .body(Body::from(edited.clone()))
+                .expect("request"),
+        )
+        .await;
+    assert_eq!(fresh.status, 201);
+    assert_eq!(api.stored("need-report").len(), 2);
+
+    // The key may also come from the page as a field; a form post gets a page in the form's
+    // language, with a way back to the form.
     let with_field = NEED_REPORT_FORM.to_string() + "&submission_id=field-key-123456";
     let a = api.form("/api/need-reports", &with_field).await;
     let b = api
@@ -258,8 +295,48 @@ async fn an_idempotency_key_makes_a_retry_answer_the_first_id_even_if_edited() {
             &with_field.replace("Seniors", "Elders"),
         )
         .await;
-    assert_eq!((a.status, b.status), (303, 303));
-    assert_eq!(api.stored("need-report").len(), 2);
+    assert_eq!((a.status, b.status), (303, 422), "{}", b.body);
+    assert!(b.header("content-type").starts_with("text/html"));
+    assert!(b.body.contains("<html lang=\"en\">"));
+    assert!(b
+        .body
+        .contains("This form was already sent with other answers"));
+    let form_page = form_url(&api, "need-report", "bas-saint-laurent", Lang::En);
+    assert!(
+        b.body
+            .contains(&format!("<a href=\"{form_page}\">Back to the form</a>")),
+        "{}",
+        b.body
+    );
+    assert_eq!(api.stored("need-report").len(), 3);
+}
+
+#[tokio::test]
+async fn a_key_reused_with_other_answers_is_still_refused_after_a_restart() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let key_body = |body: &str| {
+        Request::post("/api/registrations")
+            .header("content-type", "application/json")
+            .header("idempotency-key", "restart-key-0001")
+            .body(Body::from(body.to_string()))
+            .expect("request")
+    };
+    let first = {
+        let api = Api::embedded_in(dir.path()).await;
+        let reply = api.send(key_body(REGISTRATION_JSON)).await;
+        assert_eq!(reply.status, 201);
+        reply.json()["id"].clone()
+    };
+    // The store is reopened: what it knows of the key comes from its files.
+    let api = Api::embedded_in(dir.path()).await;
+    let retry = api.send(key_body(REGISTRATION_JSON)).await;
+    assert_eq!((retry.status, retry.json()["id"].clone()), (201, first));
+    let edited = api
+        .send(key_body(&REGISTRATION_JSON.replace("Alma", "Roberval")))
+        .await;
+    assert_eq!(edited.status, 422, "{}", edited.body);
+    assert_eq!(edited.json()["errors"][0]["code"], "idempotency_key_reused");
+    assert_eq!(api.stored("registration").len(), 1);
 }
 
 #[tokio::test]
@@ -448,4 +525,522 @@ fn the_api_document_lists_exactly_the_territories_of_the_regions() {
         listed, known,
         "function/openapi.yaml's Territory enum and the regions' territories"
     );
+}
+
+/// A need report as a form post, every field at its longest in `text`'s characters.
+fn longest_need_report(character: &str) -> String {
+    let encode =
+        |text: &str| -> String { form_urlencoded::byte_serialize(text.as_bytes()).collect() };
+    let repeat = |n: usize| encode(&character.repeat(n));
+    format!(
+        "region=bas-saint-laurent&language=fr&territory={}&description={}&name={}&email={}&phone={}&consent=true&website=&catalog_version=0123456789abcdef",
+        encode("Rivière-du-Loup"),
+        repeat(4000),
+        repeat(200),
+        encode(&format!("{}@{}.ca", character.repeat(120), character.repeat(130))),
+        encode("+1 (418) 555-0123, poste 123456"[..30].trim_end()),
+    )
+}
+
+#[tokio::test]
+async fn a_form_post_of_any_answer_the_form_allows_fits_the_body_limit() {
+    let api = Api::embedded().await;
+    // Each character encoded at its longest: 9 bytes (`€`, CJK), 12 (an emoji); 4,000 of
+    // them are far more than the 16 KiB that used to be the limit.
+    for character in ["€", "漢", "😀", "é"] {
+        let body = longest_need_report(character);
+        assert!(body.len() > 16 * 1024, "{character}: {} bytes", body.len());
+        let reply = api.form("/api/need-reports", &body).await;
+        assert_eq!(
+            reply.status,
+            303,
+            "{character} ({} bytes): {}",
+            body.len(),
+            reply.body
+        );
+    }
+    let stored = api.stored("need-report");
+    assert_eq!(stored.len(), 4);
+    assert_eq!(stored[2]["description"], "😀".repeat(4000));
+    // Beyond the derived limit: 413, with a way back to the form the browser came from.
+    let form = api.state.catalog.form("need-report").expect("form");
+    let limit = eclaireurs_function::http::body_limit(&api.state.catalog, form);
+    let huge = format!("{}&padding={}", NEED_REPORT_FORM, "a".repeat(limit));
+    let page = form_url(&api, "need-report", "bas-saint-laurent", Lang::Fr);
+    let reply = api
+        .send(
+            Request::post("/api/need-reports")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("referer", page.as_str())
+                .body(Body::from(huge))
+                .expect("request"),
+        )
+        .await;
+    assert_eq!(reply.status, 413);
+    assert!(
+        reply.body.contains("<html lang=\"fr\">"),
+        "the page's language"
+    );
+    assert!(
+        reply
+            .body
+            .contains(&format!("<a href=\"{page}\">Revenir au formulaire</a>")),
+        "{}",
+        reply.body
+    );
+}
+
+#[test]
+fn the_body_limits_are_derived_from_the_form_definitions_and_documented() {
+    let catalog = eclaireurs_function::catalog::Catalog::from_content(&repo().join("content"))
+        .expect("catalog");
+    let limit =
+        |id: &str| eclaireurs_function::http::body_limit(&catalog, catalog.form(id).expect("form"));
+    let document = std::fs::read_to_string(repo().join("function/openapi.yaml")).expect("openapi");
+    let readme = std::fs::read_to_string(repo().join("README.md")).expect("README");
+    for (form, endpoint) in [
+        ("registration", "registrations"),
+        ("need-report", "need-reports"),
+    ] {
+        let bytes = limit(form);
+        let shown = format!("`/api/{endpoint}`: {} bytes", group_thousands(bytes));
+        assert!(document.contains(&shown), "openapi.yaml says {shown}");
+        assert!(readme.contains(&shown), "README.md says {shown}");
+    }
+    // The longest need report (4,000 characters of description) needs far more than the
+    // 16 KiB floor; the description alone, at 12 bytes a character, fits.
+    assert!(limit("need-report") > 4000 * 12);
+    assert_eq!(
+        limit("registration"),
+        eclaireurs_function::http::MIN_BODY_LIMIT
+    );
+}
+
+/// `58368` → `58,368`.
+fn group_thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[tokio::test]
+async fn percent_encoded_invalid_utf8_and_unreadable_forms_are_malformed_never_stored() {
+    let api = Api::embedded().await;
+    // `%E9` is `é` in Latin-1, not UTF-8: refused, never stored as `�`.
+    let latin1 = REGISTRATION_FORM.replace("first_name=Julie", "first_name=Ren%E9e");
+    let page = form_url(&api, "registration", "bas-saint-laurent", Lang::Fr);
+    let reply = api
+        .send(
+            Request::post("/api/registrations")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("referer", format!("{page}?from=menu#registration-form"))
+                .body(Body::from(latin1.clone()))
+                .expect("request"),
+        )
+        .await;
+    assert_eq!(reply.status, 400, "{}", reply.body);
+    assert!(reply.body.contains("mal formée"), "{}", reply.body);
+    assert!(
+        reply
+            .body
+            .contains(&format!("<a href=\"{page}\">Revenir au formulaire</a>")),
+        "{}",
+        reply.body
+    );
+    let json = api.form("/api/registrations", &latin1).await;
+    assert_eq!(json.status, 400);
+    let name = api
+        .form(
+            "/api/registrations",
+            &format!("{REGISTRATION_FORM}&na%FFme=x"),
+        )
+        .await;
+    assert_eq!(name.status, 400, "in a name too");
+    assert!(api.stored("registration").is_empty());
+}
+
+#[tokio::test]
+async fn every_4xx_page_links_back_to_its_form_or_else_to_the_home_page() {
+    let api = Api::embedded().await;
+    let page = form_url(&api, "registration", "bas-saint-laurent", Lang::En);
+    let post = |content_type: &str, referer: Option<&str>, body: &str| {
+        let mut request = Request::post("/api/registrations").header("content-type", content_type);
+        if let Some(referer) = referer {
+            request = request.header("referer", referer);
+        }
+        request.body(Body::from(body.to_string())).expect("request")
+    };
+    let form = "application/x-www-form-urlencoded";
+    let link = format!("<a href=\"{page}\">Back to the form</a>");
+    // Before the body is read, the page the browser came from says where back is.
+    for (reply, status) in [
+        (
+            api.send(post("text/plain", Some(&page), "hello")).await,
+            415,
+        ),
+        (api.send(post(form, Some(&page), "a=%FF")).await, 400),
+        (
+            api.send(post(form, Some(&page), &"a".repeat(20_000))).await,
+            413,
+        ),
+        // A region that is not one of the site's: the page it came from.
+        (
+            api.send(post(form, Some(&page), "region=atlantis&language=en"))
+                .await,
+            422,
+        ),
+    ] {
+        assert_eq!(reply.status, status, "{}", reply.body);
+        assert!(
+            reply.body.contains("<html lang=\"en\">"),
+            "{status}: the page's language"
+        );
+        assert!(reply.body.contains(&link), "{status}: {}", reply.body);
+    }
+    // A bad key, once the form is read: its region's form.
+    let bad_key = api
+        .send(post(
+            form,
+            None,
+            &format!("{REGISTRATION_FORM}&submission_id=no%20spaces"),
+        ))
+        .await;
+    assert_eq!(bad_key.status, 400);
+    let french = form_url(&api, "registration", "bas-saint-laurent", Lang::Fr);
+    assert!(
+        bad_key
+            .body
+            .contains(&format!("<a href=\"{french}\">Revenir au formulaire</a>")),
+        "{}",
+        bad_key.body
+    );
+    // Nothing says which form page: the home page, said plainly; a Referer that is not one
+    // of the form's pages is never linked to.
+    for referer in [
+        None,
+        Some("https://evil.example/phish"),
+        Some("https://eclaireurs.example.ca/en/"),
+    ] {
+        let reply = api.send(post("text/plain", referer, "hello")).await;
+        assert_eq!(reply.status, 415);
+        assert!(
+            reply.body.contains(&format!(
+                "<a href=\"{SITE}/fr/\">Revenir à l’accueil du site</a>"
+            )),
+            "{referer:?}: {}",
+            reply.body
+        );
+        assert!(!reply.body.contains("evil.example"));
+    }
+}
+
+#[tokio::test]
+async fn controls_bidi_and_zero_width_characters_in_one_line_answers_are_refused_naming_the_field()
+{
+    let api = Api::embedded().await;
+    for (field, value) in [
+        ("first_name", "Marc\u{0}"),
+        ("first_name", "Marc\r\nBcc: x@example.ca"),
+        ("last_name", "Gagnon\u{1b}[2J"),
+        ("last_name", "\u{202e}nongaG"),
+        ("municipality", "Al\u{200b}ma"),
+        ("email", "marc.gagnon\u{200d}@example.ca"),
+        ("email", "marc\u{2066}.gagnon@example.ca"),
+    ] {
+        let mut body: serde_json::Value = serde_json::from_str(REGISTRATION_JSON).expect("json");
+        body[field] = serde_json::Value::String(value.to_string());
+        let reply = api.json("/api/registrations", &body.to_string()).await;
+        assert_eq!(reply.status, 422, "{field} = {value:?}: {}", reply.body);
+        let errors = reply.json()["errors"].clone();
+        assert_eq!(errors.as_array().map(Vec::len), Some(1), "{errors}");
+        assert_eq!(errors[0]["field"], field);
+        assert_eq!(errors[0]["code"], "invalid_characters");
+        assert!(errors[0]["message"]
+            .as_str()
+            .expect("message")
+            .contains("invisible or control character"));
+    }
+    // A form post gets the French page, the field named by its label.
+    let reply = api
+        .form(
+            "/api/registrations",
+            &REGISTRATION_FORM.replace("last_name=Tremblay", "last_name=Trem%E2%80%AEblay"),
+        )
+        .await;
+    assert_eq!(reply.status, 422);
+    assert!(
+        reply.body.contains("#registration-last_name\">Nom de famille</a> – Cette réponse contient un caractère invisible"),
+        "{}",
+        reply.body
+    );
+    assert!(api.stored("registration").is_empty());
+}
+
+#[tokio::test]
+async fn several_line_answers_keep_their_line_breaks_and_lose_other_hidden_characters() {
+    let api = Api::embedded().await;
+    let body = NEED_REPORT_FORM.replace(
+        "description=Seniors+in+the+village",
+        "description=%E2%80%AESeniors%0D%0Ain+the%09village%00%E2%80%8B%0D%0A%0D%0A",
+    );
+    assert_eq!(api.form("/api/need-reports", &body).await.status, 303);
+    let stored = api.stored("need-report");
+    assert_eq!(
+        stored[0]["description"],
+        "Seniors\nin the village\n\n have no transport to the food bank since the bus stopped."
+    );
+}
+
+#[tokio::test]
+async fn a_required_answer_of_invisible_characters_only_is_missing() {
+    let api = Api::embedded().await;
+    let body = REGISTRATION_JSON
+        .replace("\"Marc\"", "\"\\u200b\\u200b\"")
+        .replace("\"Gagnon\"", "\" \\u202e \\ufeff\"")
+        .replace("\"Alma\"", "\"\\u3164\"");
+    let reply = api.json("/api/registrations", &body).await;
+    assert_eq!(reply.status, 422, "{}", reply.body);
+    let errors: Vec<(String, String)> = reply.json()["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| {
+            (
+                e["field"].as_str().expect("field").into(),
+                e["code"].as_str().expect("code").into(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            ("first_name".into(), "required".into()),
+            ("last_name".into(), "required".into()),
+            ("municipality".into(), "required".into()),
+        ]
+    );
+    // An optional one is no answer: nothing is stored for it.
+    let report = NEED_REPORT_JSON.replace("\"Sophie Lavoie\"", "\"\\u200b\"");
+    assert_eq!(api.json("/api/need-reports", &report).await.status, 201);
+    assert!(api.stored("need-report")[0].get("name").is_none());
+}
+
+#[tokio::test]
+async fn the_same_answers_typed_composed_or_decomposed_are_one_submission_stored_composed() {
+    let api = Api::embedded().await;
+    let composed = REGISTRATION_JSON.replace("\"Marc\"", "\"Jérôme\"");
+    let decomposed = REGISTRATION_JSON.replace("\"Marc\"", "\"Je\\u0301ro\\u0302me\"");
+    let first = api.json("/api/registrations", &composed).await;
+    let second = api.json("/api/registrations", &decomposed).await;
+    assert_eq!((first.status, second.status), (201, 201));
+    assert_eq!(
+        first.json()["id"],
+        second.json()["id"],
+        "the same submission"
+    );
+    // A form post of the decomposed name is stored composed too.
+    let form = REGISTRATION_FORM.replace("first_name=Julie", "first_name=Je%CC%81ro%CC%82me");
+    assert_eq!(api.form("/api/registrations", &form).await.status, 303);
+    let stored = api.stored("registration");
+    assert_eq!(stored.len(), 2);
+    for item in &stored {
+        assert_eq!(item["first_name"], "J\u{e9}r\u{f4}me");
+    }
+}
+
+#[tokio::test]
+async fn lengths_count_the_characters_a_person_sees() {
+    let api = Api::embedded().await;
+    let with_name = |name: &str| {
+        let mut body: serde_json::Value = serde_json::from_str(REGISTRATION_JSON).expect("json");
+        body["first_name"] = serde_json::Value::String(name.to_string());
+        body.to_string()
+    };
+    // 100 of them is the limit, however many code points each is.
+    for name in [
+        "e\u{301}".repeat(100),
+        "👨\u{200d}👩\u{200d}👧".repeat(100),
+        "🇨🇦".repeat(100),
+    ] {
+        let reply = api.json("/api/registrations", &with_name(&name)).await;
+        assert_eq!(reply.status, 201, "{name}: {}", reply.body);
+    }
+    let reply = api
+        .json("/api/registrations", &with_name(&"🇨🇦".repeat(101)))
+        .await;
+    assert_eq!(reply.status, 422);
+    assert_eq!(reply.json()["errors"][0]["code"], "too_long");
+}
+
+/// The API document's `Phone` pattern, as a regular expression.
+fn phone_pattern() -> regex::Regex {
+    let document: serde_yaml::Value = serde_yaml::from_str(
+        &std::fs::read_to_string(repo().join("function/openapi.yaml")).expect("openapi.yaml"),
+    )
+    .expect("YAML");
+    let pattern = document["components"]["schemas"]["Phone"]["pattern"]
+        .as_str()
+        .expect("a pattern");
+    regex::Regex::new(pattern).expect("the pattern compiles")
+}
+
+/// Whether the function takes `phone` in a need report (422 `invalid_phone` or
+/// `invalid_characters` otherwise), without HTTP.
+fn function_takes_phone(catalog: &eclaireurs_function::catalog::Catalog, phone: &str) -> bool {
+    use eclaireurs_function::validate::{validate, Fields, Outcome};
+    let body = serde_json::json!({
+        "region": "bas-saint-laurent", "language": "fr", "consent": true,
+        "description": "Des aînés sans transport vers la banque alimentaire.", "phone": phone,
+    });
+    let fields = Fields::from_json(body.to_string().as_bytes()).expect("JSON");
+    match validate(catalog, catalog.form("need-report").expect("form"), &fields) {
+        Outcome::Valid(_) => true,
+        Outcome::Invalid { errors, .. } => {
+            assert!(
+                errors.iter().all(|e| e.field == "phone"),
+                "{phone:?}: only the phone is wrong: {errors:?}"
+            );
+            false
+        }
+        Outcome::Trap(_) => unreachable!("the trap is empty"),
+    }
+}
+
+#[test]
+fn the_phone_rule_of_the_function_and_of_the_api_document_agree_on_real_quebec_formats() {
+    let catalog = eclaireurs_function::catalog::Catalog::from_content(&repo().join("content"))
+        .expect("catalog");
+    let pattern = phone_pattern();
+    for (phone, taken) in [
+        ("418 555-0123", true),
+        ("(418) 555-0123", true),
+        ("418-555-0123", true),
+        ("418.555.0123", true),
+        ("4185550123", true),
+        ("555-0123", true),
+        ("1 418 555-0123", true),
+        ("1-800-463-2493", true),
+        ("+1 418 555-0123", true),
+        ("+1 (418) 555-0123", true),
+        ("+1-819-555-0199", true),
+        ("1 877 669-2007, poste 6006", true),
+        ("418 555-0123 poste 12", true),
+        ("418 555-0123 Poste 12", true),
+        ("418 555-0123 p. 12", true),
+        ("819-555-0199 ext. 12", true),
+        ("819-555-0199 ext 12", true),
+        ("819 555-0199 EXT. 12", true),
+        ("4185550123x12", true),
+        ("418 555 0123 x 12", true),
+        ("418 555-0123 #12", true),
+        // Copied from a French page: no-break spaces, a non-breaking hyphen, an en dash.
+        ("418\u{a0}555\u{2011}0123", true),
+        ("1\u{202f}877\u{202f}669\u{2013}2007", true),
+        ("  418 555-0123\t", true),
+        ("+33 1 23 45 67 89", true),
+        ("", true),
+        ("   ", true),
+        ("\u{200b}", true),
+        ("811", false),
+        ("555", false),
+        ("1 800 FLOWERS", false),
+        ("418 555-0123 poste", false),
+        ("418 555-0123 poste abc", false),
+        ("418 555-0123 poste 1234567", false),
+        ("418/555/0123", false),
+        ("418 555-0123 ou 418 555-0124", false),
+        ("41+8 555-0123", false),
+        ("1234567890123456", false),
+        ("418 555-0123,, poste 2", false),
+        ("\u{200b}418 555-0123", false),
+        ("418 555-0123\u{202e}", false),
+        ("４１８ ５５５-０１２３", false),
+    ] {
+        assert_eq!(
+            pattern.is_match(phone),
+            taken,
+            "the API document's pattern on {phone:?}"
+        );
+        assert_eq!(
+            function_takes_phone(&catalog, phone),
+            taken,
+            "the function on {phone:?}"
+        );
+    }
+}
+
+#[test]
+fn the_phone_rule_of_the_function_and_of_the_api_document_agree_on_every_character() {
+    let catalog = eclaireurs_function::catalog::Catalog::from_content(&repo().join("content"))
+        .expect("catalog");
+    let pattern = phone_pattern();
+    // Every character of the Basic Multilingual Plane and a few beyond, alone and around,
+    // before and inside a number.
+    let characters = (0u32..0x1_0000)
+        .chain(0x1_BCA0..0x1_BCA4)
+        .chain(0xE_0000..0xE_0080)
+        .chain(0xE_0100..0xE_0110)
+        .filter_map(char::from_u32);
+    let mut checked = 0;
+    for c in characters {
+        for phone in [
+            c.to_string(),
+            format!("{c}4185550123"),
+            format!("4185550123{c}"),
+            format!("418{c}5550123"),
+            format!("4185550123 {c}12"),
+        ] {
+            assert_eq!(
+                pattern.is_match(&phone),
+                function_takes_phone(&catalog, &phone),
+                "{phone:?} (U+{:04X})",
+                u32::from(c)
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 300_000);
+}
+
+#[tokio::test]
+async fn a_bot_that_repeats_its_key_gets_the_same_made_up_id_and_nothing_is_stored() {
+    let api = Api::embedded().await;
+    let bot = REGISTRATION_JSON.replace("\"website\":\"\"", "\"website\":\"buy now\"");
+    let send = |body: &str, key: &str| {
+        Request::post("/api/registrations")
+            .header("content-type", "application/json")
+            .header("idempotency-key", key)
+            .body(Body::from(body.to_string()))
+            .expect("request")
+    };
+    let first = api.send(send(&bot, "bot-key-00000001")).await;
+    let again = api.send(send(&bot, "bot-key-00000001")).await;
+    assert_eq!((first.status, again.status), (201, 201));
+    assert_eq!(
+        first.json()["id"],
+        again.json()["id"],
+        "as a person's retry would be"
+    );
+    let other = api
+        .send(send(&bot.replace("Alma", "Dolbeau"), "bot-key-00000001"))
+        .await;
+    assert_eq!(other.status, 422, "other answers, as for a person");
+    assert_eq!(other.json()["errors"][0]["code"], "idempotency_key_reused");
+    // Without a key, the same answers again: the same made-up id.
+    let a = api.json("/api/registrations", &bot).await.json()["id"].clone();
+    let b = api.json("/api/registrations", &bot).await.json()["id"].clone();
+    assert_eq!(a, b);
+    assert_ne!(a, first.json()["id"]);
+    assert!(api.stored("registration").is_empty());
+    // A person's submission is never taken for the trap's, even with the same key.
+    let person = api.send(send(REGISTRATION_JSON, "bot-key-00000001")).await;
+    assert_eq!(person.status, 201);
+    assert_ne!(person.json()["id"], first.json()["id"]);
+    assert_eq!(api.stored("registration").len(), 1);
 }

@@ -291,7 +291,93 @@ async fn invalid_submissions_store_nothing() {
     let bot = REGISTRATION_FORM.replace("website=", "website=x");
     assert_eq!(api.form("/api/registrations", &bot).await.status, 303);
     let scan = client.scan().table_name(&table).send().await.expect("scan");
-    assert_eq!(scan.count(), 0);
+    // The trap keeps only its key's marker (so a repeat answers the same made-up id): no
+    // submission, no answer.
+    for item in scan.items() {
+        assert_eq!(text(item, "kind"), "idempotency", "{item:?}");
+        assert!(!item.contains_key("first_name") && !item.contains_key("email_hash"));
+    }
+    assert!(scan.count() <= 1);
+}
+
+/// Every item of the table whose `kind` is `kind`.
+async fn items_of_kind(client: &Client, table: &str, kind: &str) -> Vec<Item> {
+    let scan = client.scan().table_name(table).send().await.expect("scan");
+    scan.items()
+        .iter()
+        .filter(|i| {
+            i.get("kind")
+                .and_then(|k| k.as_s().ok())
+                .map(String::as_str)
+                == Some(kind)
+        })
+        .cloned()
+        .collect()
+}
+
+#[tokio::test]
+async fn a_key_reused_with_other_answers_is_refused_and_the_first_answers_kept() {
+    let (client, table) = dynamo_table("reused").await;
+    let api = Api::dynamo(client.clone(), &table).await;
+    let send = |body: &str| {
+        axum::http::Request::post("/api/registrations")
+            .header("content-type", "application/json")
+            .header("idempotency-key", "reused-key-0001")
+            .body(axum::body::Body::from(body.to_string()))
+            .expect("request")
+    };
+    let first = api.send(send(REGISTRATION_JSON)).await;
+    assert_eq!(first.status, 201);
+    let retry = api.send(send(REGISTRATION_JSON)).await;
+    assert_eq!(
+        (retry.status, retry.json()["id"].clone()),
+        (201, first.json()["id"].clone())
+    );
+    let edited = api
+        .send(send(&REGISTRATION_JSON.replace("Alma", "Roberval")))
+        .await;
+    assert_eq!(edited.status, 422, "{}", edited.body);
+    assert_eq!(edited.json()["errors"][0]["code"], "idempotency_key_reused");
+    let registrations = items_of_kind(&client, &table, "registration").await;
+    assert_eq!(registrations.len(), 1);
+    assert_eq!(text(&registrations[0], "municipality"), "Alma");
+    // The marker keeps a hash of the answers, never the answers.
+    let markers = items_of_kind(&client, &table, "idempotency").await;
+    assert_eq!(markers.len(), 1);
+    assert_eq!(text(&markers[0], "answers_hash").len(), 32);
+    assert!(!markers[0].contains_key("municipality"));
+}
+
+#[tokio::test]
+async fn a_bot_that_repeats_its_key_gets_the_same_made_up_id_and_nothing_of_it_is_stored() {
+    let (client, table) = dynamo_table("decoy").await;
+    let api = Api::dynamo(client.clone(), &table).await;
+    let bot = REGISTRATION_JSON.replace("\"website\":\"\"", "\"website\":\"buy now\"");
+    let send = |body: &str| {
+        axum::http::Request::post("/api/registrations")
+            .header("content-type", "application/json")
+            .header("idempotency-key", "bot-key-00000001")
+            .body(axum::body::Body::from(body.to_string()))
+            .expect("request")
+    };
+    let first = api.send(send(&bot)).await;
+    let again = api.send(send(&bot)).await;
+    assert_eq!((first.status, again.status), (201, 201));
+    assert_eq!(first.json()["id"], again.json()["id"]);
+    let other = api.send(send(&bot.replace("Alma", "Dolbeau"))).await;
+    assert_eq!(other.status, 422);
+    assert_eq!(other.json()["errors"][0]["code"], "idempotency_key_reused");
+    assert!(items_of_kind(&client, &table, "registration")
+        .await
+        .is_empty());
+    // A person's submission with the same key is stored: the trap's keys live apart.
+    let person = api.send(send(REGISTRATION_JSON)).await;
+    assert_eq!(person.status, 201);
+    assert_ne!(person.json()["id"], first.json()["id"]);
+    assert_eq!(
+        items_of_kind(&client, &table, "registration").await.len(),
+        1
+    );
 }
 
 /// The template's table definition, read from template.yaml.

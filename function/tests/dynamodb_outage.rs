@@ -90,7 +90,16 @@ async fn a_stopped_database_gives_a_quick_503_and_an_unhealthy_health_check() {
         reply.body.contains("<html lang=\"en\">"),
         "in the form's language"
     );
-    assert!(reply.body.contains("Nothing was saved"));
+    assert!(
+        reply.body.contains("your answers will be saved only once"),
+        "what a retry does: {}",
+        reply.body
+    );
+    assert!(
+        reply.body.contains("Back to the form"),
+        "a way back to the form: {}",
+        reply.body
+    );
     assert!(start.elapsed() < Duration::from_secs(10));
     let health = api
         .send(

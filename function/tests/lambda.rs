@@ -169,3 +169,113 @@ async fn api_gateway_and_function_url_events_run_through_lambda_http() {
     let stored = std::fs::read_to_string(data.path().join("need-report.jsonl")).expect("stored");
     assert_eq!(stored.lines().count(), 1);
 }
+
+/// Even at `RUST_LOG=trace`, the logs hold the function's own lines (its debug ones
+/// included) and nothing of what people sent: the Lambda runtime's trace of each raw event
+/// (the whole body) stays off.
+#[tokio::test(flavor = "multi_thread")]
+async fn at_rust_log_trace_the_logs_hold_no_event_and_no_answer() {
+    let mut runtime = RuntimeApi::start().await;
+    let api_gateway = "abc123.execute-api.ca-central-1.amazonaws.com";
+    runtime.push(
+        "json",
+        event(
+            api_gateway,
+            "POST",
+            "/api/registrations",
+            "application/json",
+            REGISTRATION_JSON,
+            false,
+        ),
+    );
+    runtime.push(
+        "report",
+        event(
+            api_gateway,
+            "POST",
+            "/api/need-reports",
+            "application/x-www-form-urlencoded",
+            NEED_REPORT_FORM,
+            true,
+        ),
+    );
+    runtime.push(
+        "invalid",
+        event(
+            api_gateway,
+            "POST",
+            "/api/registrations",
+            "application/x-www-form-urlencoded",
+            "region=bas-saint-laurent&language=en&first_name=Philom%C3%A8ne&email=philomene.ouellet",
+            false,
+        ),
+    );
+
+    let package = tempfile::tempdir().expect("temp");
+    let site = eclaireurs_model::Site::load(&repo().join("content")).expect("content");
+    let assets = eclaireurs_model::Assets::collect(&site).expect("assets");
+    let catalog = eclaireurs_model::Catalog::from_site(&site, &assets);
+    std::fs::write(package.path().join("catalog.json"), catalog.to_json()).expect("catalog");
+    let data = tempfile::tempdir().expect("temp");
+    let logs = tempfile::NamedTempFile::new().expect("log file");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_eclaireurs-function"))
+        .env("AWS_LAMBDA_RUNTIME_API", runtime.addr.to_string())
+        .env("AWS_LAMBDA_FUNCTION_NAME", "eclaireurs")
+        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
+        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        .env("AWS_LAMBDA_LOG_STREAM_NAME", "2026/11/23/[$LATEST]abc")
+        .env("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/eclaireurs")
+        .env("LAMBDA_TASK_ROOT", package.path())
+        .env("DATA_DIR", data.path())
+        .env("RUST_LOG", "trace")
+        .env_remove("CONTENT_DIR")
+        .env_remove("CATALOG_FILE")
+        .env_remove("SITE_URL")
+        .env_remove("SUBMISSIONS_TABLE")
+        .stdout(Stdio::null())
+        .stderr(logs.reopen().expect("log file"))
+        .spawn()
+        .expect("start the function as Lambda does");
+    let mut statuses = std::collections::HashMap::new();
+    while statuses.len() < 3 {
+        let (id, answer) = runtime.answer().await;
+        assert_ne!(id, "error", "the runtime reported an error: {answer}");
+        statuses.insert(id, answer["statusCode"].clone());
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(statuses["json"], 201);
+    assert_eq!(statuses["report"], 303);
+    assert_eq!(statuses["invalid"], 422);
+
+    let logs = std::fs::read_to_string(logs.path()).expect("logs");
+    let entries: Vec<serde_json::Value> = logs
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    let outcomes: Vec<&str> = entries
+        .iter()
+        .filter(|e| e["fields"]["message"] == "submission")
+        .filter_map(|e| e["fields"]["outcome"].as_str())
+        .collect();
+    assert_eq!(outcomes, ["stored", "stored", "invalid"], "{logs}");
+    assert!(
+        entries
+            .iter()
+            .any(|e| e["level"] == "DEBUG" && e["fields"]["message"] == "invalid fields"),
+        "RUST_LOG=trace does reach the function's own debug lines:\n{logs}"
+    );
+    for secret in [
+        "Marc",
+        "Gagnon",
+        "marc.gagnon",
+        "Seniors in the village",
+        "Seniors+in+the+village",
+        // The form post, as its base64 body.
+        "cmVnaW9uPWJhcy1zYWludC1sYXVyZW50",
+        "Philom",
+        "philomene",
+    ] {
+        assert!(!logs.contains(secret), "the logs hold {secret:?}:\n{logs}");
+    }
+}

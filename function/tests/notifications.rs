@@ -537,14 +537,14 @@ fn retention_of_the_notice_and_template() -> u32 {
     };
     let (fr, en) = (notice("fr"), notice("en"));
     for promise in [
-        "supprimée au plus tard 2 ans après votre dernier contact avec l'équipe-relais",
-        "supprimé au plus tard 2 ans après sa réception",
+        "supprimée 2 ans après votre dernier contact avec l'équipe-relais",
+        "supprimé 2 ans après sa réception",
     ] {
         assert!(fr.contains(promise), "the French notice says: {promise}");
     }
     for promise in [
-        "deleted at the latest 2 years after your last contact with the relay team",
-        "deleted at the latest 2 years after it is received",
+        "deleted 2 years after your last contact with the relay team",
+        "deleted 2 years after it is received",
     ] {
         assert!(en.contains(promise), "the English notice says: {promise}");
     }

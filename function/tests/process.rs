@@ -222,3 +222,29 @@ fn the_function_reads_a_catalog_file_when_told_to() {
         "names the file and the setting: {stderr}"
     );
 }
+
+#[test]
+fn an_unreadable_chunked_body_is_malformed_not_too_large() {
+    use std::io::{Read, Write};
+    let dir = tempfile::tempdir().expect("temp");
+    let server = Server::start(dir.path());
+    let mut stream = std::net::TcpStream::connect(server.addr).expect("connect");
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(20)))
+        .expect("timeout");
+    // A chunk whose size line is not hexadecimal: the body cannot be read.
+    write!(
+        stream,
+        "POST /api/need-reports HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\n\
+         Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n5\r\n{{\"a\":\r\nzz\r\nnot a chunk\r\n0\r\n\r\n",
+        server.addr
+    )
+    .expect("write");
+    let mut response = String::new();
+    let _ = stream.read_to_string(&mut response);
+    let logs = server.stop();
+    assert!(response.starts_with("HTTP/1.1 400 "), "{response}\n{logs}");
+    assert!(response.contains("\"code\":\"malformed\""), "{response}");
+    let stored = std::fs::read_to_string(dir.path().join("need-report.jsonl")).unwrap_or_default();
+    assert!(stored.is_empty());
+}

@@ -4,7 +4,9 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use eclaireurs_model::page::INDEX;
-use eclaireurs_model::{Assets, Catalog, MissingTranslation, Page, Problem, Site};
+use eclaireurs_model::{
+    Assets, Catalog, Draft, MissingContact, MissingTranslation, Page, Problem, Site,
+};
 
 use crate::output::{InPlace, Memory, OutputError, Staging};
 use crate::render::{Discard, Renderer, Sink};
@@ -47,19 +49,48 @@ pub struct Report {
     pub files: usize,
     pub elapsed: Duration,
     pub missing_translations: Vec<MissingTranslation>,
+    /// The regions and pages marked `draft: true`: left out, except from a preview.
+    pub drafts: Vec<Draft>,
+    /// Regions that show a form with nobody named to answer it.
+    pub missing_contacts: Vec<MissingContact>,
     /// The version of the function's catalog the pages were built with.
     pub catalog_version: String,
 }
 
-/// Builds the site of `content` into `out`. On any error `out` is left as it was.
-pub fn build(content: &Path, out: &Path, body_end: &str) -> Result<Report, BuildError> {
-    build_site(content, out, body_end).map(|(report, _)| report)
+impl Report {
+    fn new(site: &Site, pages: usize, files: usize, start: Instant, catalog: &Catalog) -> Self {
+        Report {
+            pages,
+            files,
+            elapsed: start.elapsed(),
+            missing_translations: site.missing_translations.clone(),
+            drafts: site.drafts.clone(),
+            missing_contacts: site.missing_contacts.clone(),
+            catalog_version: catalog.version.clone(),
+        }
+    }
 }
 
-/// [`build`], handing back the loaded site for later partial rebuilds.
-fn build_site(content: &Path, out: &Path, body_end: &str) -> Result<(Report, Site), BuildError> {
+/// Builds the site of `content` into `out`. On any error `out` is left as it was.
+/// Drafts are left out.
+pub fn build(content: &Path, out: &Path, body_end: &str) -> Result<Report, BuildError> {
+    build_site(content, out, body_end, false).map(|(report, _)| report)
+}
+
+/// [`build`], drafts included when `preview`, handing back the loaded site for later
+/// partial rebuilds.
+fn build_site(
+    content: &Path,
+    out: &Path,
+    body_end: &str,
+    preview: bool,
+) -> Result<(Report, Site), BuildError> {
     let start = Instant::now();
-    let (site, assets, catalog) = load(content)?;
+    let (site, assets, catalog) = if preview {
+        load_with(Site::load_preview(content)?)?
+    } else {
+        load(content)?
+    };
     let mut renderer = Renderer::new(&site, &assets, &catalog.version)?;
     renderer.body_end = body_end.to_string();
     let staging = Staging::new(out)?;
@@ -69,13 +100,7 @@ fn build_site(content: &Path, out: &Path, body_end: &str) -> Result<(Report, Sit
     let pages = renderer.render_all(&staging)?;
     staging.write(CATALOG_FILE, &catalog.to_json())?;
     staging.publish()?;
-    let report = Report {
-        pages,
-        files: assets.len(),
-        elapsed: start.elapsed(),
-        missing_translations: site.missing_translations.clone(),
-        catalog_version: catalog.version,
-    };
+    let report = Report::new(&site, pages, assets.len(), start, &catalog);
     Ok((report, site))
 }
 
@@ -101,22 +126,19 @@ pub fn render(content: &Path) -> Result<Rendered, BuildError> {
     }
     let pages = renderer.render_all(&memory)?;
     Ok(Rendered {
-        report: Report {
-            pages,
-            files: assets.len(),
-            elapsed: start.elapsed(),
-            missing_translations: site.missing_translations.clone(),
-            catalog_version: catalog.version.clone(),
-        },
+        report: Report::new(&site, pages, assets.len(), start, &catalog),
         files: memory.into_files(),
         catalog: catalog.to_json(),
     })
 }
 
-/// The site of `content`, its static files and the function's catalog: what every build
-/// starts from.
+/// The site of `content` as published (drafts left out), its static files and the
+/// function's catalog: what every build starts from.
 fn load(content: &Path) -> Result<(Site, Assets, Catalog), BuildError> {
-    let site = Site::load(content)?;
+    load_with(Site::load(content)?)
+}
+
+fn load_with(site: Site) -> Result<(Site, Assets, Catalog), BuildError> {
     let assets = Assets::collect(&site)?;
     let catalog = Catalog::from_site(&site, &assets);
     Ok((site, assets, catalog))
@@ -132,7 +154,8 @@ pub enum Rebuilt {
 }
 
 /// A site kept in memory between rebuilds, for `serve`: an edit that changes only the text
-/// of some pages re-renders just those pages; anything else rebuilds the whole site.
+/// of some pages re-renders just those pages; anything else rebuilds the whole site. Drafts
+/// are part of it (each says it is one), so they can be read before they are published.
 pub struct Preview {
     content: PathBuf,
     out: PathBuf,
@@ -162,7 +185,7 @@ impl Preview {
             }
         }
         self.site = None;
-        let (report, site) = build_site(&self.content, &self.out, &self.body_end)?;
+        let (report, site) = build_site(&self.content, &self.out, &self.body_end, true)?;
         self.site = Some(site);
         Ok(Rebuilt::Site(report))
     }
@@ -175,6 +198,12 @@ impl Preview {
         if changed.is_empty() {
             return Ok(None);
         }
+        let draft_regions: Vec<String> = site
+            .regions
+            .iter()
+            .filter(|r| r.data.draft)
+            .map(|r| r.slug.clone())
+            .collect();
         let mut edited = Vec::new();
         for path in changed {
             let real = path.canonicalize().ok();
@@ -195,10 +224,19 @@ impl Preview {
                 && fresh.meta.order == page.meta.order
                 && fresh.meta.form == page.meta.form
                 && fresh.meta.template == page.meta.template
+                && fresh.meta.draft == page.meta.draft
                 // The portal shows the site index pages' titles and descriptions.
                 && !(fresh.region.is_none() && fresh.key == INDEX);
             if !same_place {
                 return Ok(None);
+            }
+            let region_draft = fresh
+                .region
+                .as_ref()
+                .is_some_and(|slug| draft_regions.contains(slug));
+            if let (Some(found), false) = (&fresh.placeholders, fresh.meta.draft || region_draft) {
+                // What a full load reports: one placeholder left in a published page.
+                return Err(found.problem(&fresh.path, "page").into());
             }
             *page = fresh;
             edited.push(page.path.clone());
@@ -224,11 +262,5 @@ pub fn check(content: &Path) -> Result<Report, BuildError> {
     let (site, assets, catalog) = load(content)?;
     let renderer = Renderer::new(&site, &assets, &catalog.version)?;
     let pages = renderer.render_all(&Discard)?;
-    Ok(Report {
-        pages,
-        files: assets.len(),
-        elapsed: start.elapsed(),
-        missing_translations: site.missing_translations,
-        catalog_version: catalog.version,
-    })
+    Ok(Report::new(&site, pages, assets.len(), start, &catalog))
 }

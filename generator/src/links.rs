@@ -2,6 +2,7 @@
 //! written.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::PathBuf;
 
 use eclaireurs_model::{Assets, Lang, Page, Site};
 
@@ -13,6 +14,9 @@ pub struct LinkIndex {
     /// Static files published under another name (fingerprinted): name in the folder →
     /// published address.
     renamed: HashMap<String, String>,
+    /// Drafts left out of the site: (region, key, language) of a page, or (region, "", fr)
+    /// for a whole region → its file, to say why a link to one leads nowhere.
+    drafts: HashMap<(Option<String>, String, Lang), PathBuf>,
 }
 
 impl LinkIndex {
@@ -39,11 +43,20 @@ impl LinkIndex {
         for fixed in ["/", "/404.html", "/sitemap.xml", "/robots.txt"] {
             urls.insert(fixed.to_string());
         }
+        let drafts = site
+            .drafts
+            .iter()
+            .map(|d| {
+                let (key, lang) = d.page.clone().unwrap_or((String::new(), Lang::Fr));
+                ((d.region.clone(), key, lang), d.path.clone())
+            })
+            .collect();
         LinkIndex {
             pages,
             urls,
             keys,
             renamed,
+            drafts,
         }
     }
 
@@ -115,6 +128,20 @@ impl LinkIndex {
     }
 
     fn missing_page_hint(&self, region: Option<&str>, key: &str, lang: Lang) -> String {
+        let draft = |key: &str, lang: Lang| {
+            self.drafts
+                .get(&(region.map(str::to_string), key.to_string(), lang))
+        };
+        if let Some(path) = draft(key, lang)
+            .or_else(|| draft(key, lang.other()))
+            .or_else(|| region.and_then(|_| draft("", Lang::Fr)))
+        {
+            return format!(
+                ": it is a draft ({}), left out of the published site; publish it (remove its \
+                 `draft: true`) or remove the link",
+                path.display()
+            );
+        }
         let folder = match region {
             Some(region) => format!("regions/{region}/{lang}"),
             None => format!("pages/{lang}"),

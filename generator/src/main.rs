@@ -83,10 +83,17 @@ enum Command {
         #[arg(long, default_value = eclaireurs::package::ZIP)]
         zip: PathBuf,
     },
-    /// Create a new region with every page in both languages, ready to fill in.
+    /// Create a new region, as a draft, with every page in both languages, ready to fill in.
     NewRegion {
         /// The region's address, e.g. `cote-nord`.
         slug: String,
+        /// The region's name in French, as people write it, e.g. "Côte-Nord".
+        #[arg(long)]
+        name_fr: String,
+        /// The region's name in English (the French name when not given: place names are
+        /// mostly the same).
+        #[arg(long)]
+        name_en: Option<String>,
         #[arg(long, default_value = "content")]
         content: PathBuf,
     },
@@ -109,6 +116,18 @@ fn main() -> ExitCode {
                         "{} pages have no translation yet; `eclaireurs check` lists them.",
                         report.missing_translations.len()
                     );
+                }
+                for (n, one, many) in [
+                    (report.drafts.len(), "draft left out", "drafts left out"),
+                    (
+                        report.missing_contacts.len(),
+                        "contact still to be named",
+                        "contacts still to be named",
+                    ),
+                ] {
+                    if n > 0 {
+                        println!("{}; `eclaireurs check` lists them.", count(n, one, many));
+                    }
                 }
                 ExitCode::SUCCESS
             }
@@ -186,29 +205,56 @@ fn main() -> ExitCode {
         Command::Check { content } => match build::check(&content) {
             Ok(report) => {
                 print_missing(&report);
+                for contact in &report.missing_contacts {
+                    println!("warning: {contact}");
+                }
+                for draft in &report.drafts {
+                    println!("note: {draft}");
+                }
                 println!(
-                    "No errors: {} pages checked, {} missing translations.",
+                    "No errors: {} pages checked, {} missing translations, {}, {}.",
                     report.pages,
-                    report.missing_translations.len()
+                    report.missing_translations.len(),
+                    count(
+                        report.missing_contacts.len(),
+                        "missing contact",
+                        "missing contacts"
+                    ),
+                    count(report.drafts.len(), "draft left out", "drafts left out")
                 );
                 ExitCode::SUCCESS
             }
             Err(err) => fail(&err, None),
         },
-        Command::NewRegion { slug, content } => match scaffold::new_region(&content, &slug) {
-            Ok(dir) => {
-                println!(
-                    "Created {}. Fill in region.yaml and the pages in fr/ and en/, then run \
-                     `eclaireurs check`.",
-                    dir.display()
-                );
-                ExitCode::SUCCESS
+        Command::NewRegion {
+            slug,
+            name_fr,
+            name_en,
+            content,
+        } => {
+            let name = eclaireurs_model::Localized {
+                en: name_en.unwrap_or_else(|| name_fr.clone()),
+                fr: name_fr,
+            };
+            match scaffold::new_region(&content, &slug, &name) {
+                Ok(dir) => {
+                    println!(
+                        "Created {} as a draft: `serve` shows it, `build` and `publish` leave it \
+                         out. Write region.yaml and the pages in fr/ and en/ (every `{}` and \
+                         `{}`), then remove `draft: true` from region.yaml; `eclaireurs check` \
+                         says what is left.",
+                        dir.display(),
+                        eclaireurs_model::placeholder::FR,
+                        eclaireurs_model::placeholder::EN
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(err) => {
+                    eprintln!("error: {err}");
+                    ExitCode::FAILURE
+                }
             }
-            Err(err) => {
-                eprintln!("error: {err}");
-                ExitCode::FAILURE
-            }
-        },
+        }
     }
 }
 
@@ -244,6 +290,11 @@ fn package(
         report.catalog_version
     );
     Ok(())
+}
+
+/// `1 draft left out`, `2 drafts left out`.
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 fn print_missing(report: &Report) {

@@ -1,7 +1,13 @@
 //! `eclaireurs serve`: the site, rebuilt on every edit, and the submission API on one local
 //! origin. Open pages reload by themselves after a good edit and show the problem after a
-//! bad one; the server keeps running either way.
+//! bad one; the server keeps running either way. Every answer carries the deployed site's
+//! security headers (Content-Security-Policy and the others, read from `template.yaml`), a
+//! client that does not send its request in time is disconnected (as by
+//! `eclaireurs-function --listen`), and each request gets one line on the standard output.
 
+mod headers;
+
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
@@ -9,7 +15,7 @@ use std::time::Duration;
 use anyhow::Context;
 use axum::body::Body;
 use axum::extract::{Query, Request, State};
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -18,9 +24,11 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 use tower::ServiceExt;
 use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
 
 use eclaireurs_function::catalog::Catalog;
 use eclaireurs_function::config::{CatalogSource, Settings};
+use eclaireurs_function::http::server::{self, Event};
 use eclaireurs_function::http::{api_router, AppState};
 
 use crate::build;
@@ -76,14 +84,20 @@ pub async fn serve(content: &Path, port: u16) -> anyhow::Result<()> {
         out: out.clone(),
         api: api.clone(),
     };
-    let router = Router::new()
+    let mut router = Router::new()
         .route("/__livereload", get(wait_for_change))
+        .route("/__livereload.js", get(reload_script))
         .nest_service(
             "/api",
             axum::routing::any(forward_to_api).with_state(live.clone()),
         )
         .fallback(static_file)
         .with_state(live);
+    // As the distribution does (its policy's `Override: true`): the same headers on every
+    // answer, pages and API alike, whatever the answer had.
+    for (name, value) in headers::security_headers()? {
+        router = router.layer(SetResponseHeaderLayer::overriding(name, value));
+    }
 
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
         .await
@@ -151,12 +165,20 @@ pub async fn serve(content: &Path, port: u16) -> anyhow::Result<()> {
         })
     };
 
-    axum::serve(listener, router)
-        .with_graceful_shutdown(async {
+    server::serve(
+        listener,
+        router,
+        async {
             let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .context("the server stopped")?;
+        },
+        Arc::new(|event: Event<'_>| {
+            if let Some(line) = request_line(&event) {
+                // Never a panic if nobody reads the output any more.
+                let _ = writeln!(std::io::stdout(), "{line}");
+            }
+        }),
+    )
+    .await;
     rebuilder.abort();
     drop(watcher);
     Ok(())
@@ -243,13 +265,83 @@ async fn forward_to_api(State(live): State<Live>, request: Request) -> Response 
     }
 }
 
+/// What `serve` prints of a request: its method and address (never the query string, which
+/// could carry what a person typed), its answer, and how long it took. The live-reload calls
+/// of open pages (one every 25 s per tab) are left out.
+fn request_line(event: &Event<'_>) -> Option<String> {
+    match event {
+        Event::Answered {
+            method,
+            path,
+            status,
+            elapsed,
+        } => {
+            if path.starts_with("/__livereload") {
+                return None;
+            }
+            let path = match path.char_indices().nth(200) {
+                Some((cut, _)) => format!("{}…", &path[..cut]),
+                None => path.to_string(),
+            };
+            let reason = status.canonical_reason().unwrap_or("");
+            let mut line = format!(
+                "{method} {path} → {} {reason} in {} ms",
+                status.as_u16(),
+                elapsed.as_millis()
+            );
+            if *status == StatusCode::REQUEST_TIMEOUT {
+                line.push_str(&format!(
+                    ": the request's body did not arrive within {} s; disconnected",
+                    server::BODY_TIMEOUT.as_secs()
+                ));
+            }
+            line.push('.');
+            Some(line)
+        }
+        Event::HeadersTooSlow => Some(format!(
+            "A client did not send its request within {} s: disconnected.",
+            server::HEADER_TIMEOUT.as_secs()
+        )),
+    }
+}
+
+/// `//fr` as the distribution takes it: the leading slashes are one (its address function
+/// does the same), so the folder's redirect is `/fr/` and never a scheme-relative `//fr/`,
+/// which a browser would read as another site. A request in absolute form
+/// (`GET http://elsewhere/fr`) loses its host the same way.
+fn on_this_site(mut request: Request) -> Request {
+    let uri = request.uri();
+    let mut fixed = format!("/{}", uri.path().trim_start_matches('/'));
+    if let Some(query) = uri.query() {
+        fixed.push('?');
+        fixed.push_str(query);
+    }
+    if uri.authority().is_some() || fixed != uri.path_and_query().map_or("", |p| p.as_str()) {
+        if let Ok(uri) = fixed.parse::<Uri>() {
+            *request.uri_mut() = uri;
+        }
+    }
+    request
+}
+
 async fn static_file(State(live): State<Live>, request: Request) -> Response {
-    let response = match ServeDir::new(&live.out).oneshot(request).await {
+    let request = on_this_site(request);
+    let mut response = match ServeDir::new(&live.out).oneshot(request).await {
         Ok(response) => response.map(Body::new),
         Err(never) => match never {},
     };
+    // Redirects stay on this site, whatever the address asked for.
+    let off_site = response
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|l| l.to_str().ok())
+        .is_some_and(|l| !l.starts_with('/') || l.starts_with("//") || l.starts_with("/\\"));
+    if off_site {
+        response
+            .headers_mut()
+            .insert(header::LOCATION, HeaderValue::from_static("/"));
+    }
     if response.status() != StatusCode::NOT_FOUND {
-        let mut response = response;
         // The preview changes with every edit: never cache it.
         response.headers_mut().insert(
             header::CACHE_CONTROL,
@@ -291,12 +383,28 @@ async fn wait_for_change(State(live): State<Live>, Query(since): Query<Since>) -
     ([(header::CACHE_CONTROL, "no-store")], axum::Json(current)).into_response()
 }
 
-/// The script `serve` adds at the end of every page. It asks which build is current, then
-/// waits for the next: it reloads the page after a good build and shows the problems of a
-/// failed one, in the page, until the next good build. (It carries no build number, so a
-/// page that was not rebuilt does not look stale.)
-const RELOAD_SCRIPT: &str = r#"<script data-eclaireurs-live-reload>
-(function () {
+async fn reload_script() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        RELOAD_JS,
+    )
+        .into_response()
+}
+
+/// What `serve` adds at the end of every page: its reload script, a file of the site's own
+/// origin, so the pages' Content-Security-Policy (`script-src 'self'`, no inline script)
+/// lets it run as it lets the site's own scripts.
+const RELOAD_SCRIPT: &str =
+    r#"<script src="/__livereload.js" data-eclaireurs-live-reload></script>"#;
+
+/// The reload script. It asks which build is current, then waits for the next: it reloads
+/// the page after a good build and shows the problems of a failed one, in the page, until the
+/// next good build. (It carries no build number, so a page that was not rebuilt does not look
+/// stale.) Its box is styled through the DOM, which the policy allows, not a style attribute.
+const RELOAD_JS: &str = r#"(function () {
   var version = null;
   function show(error) {
     var box = document.getElementById("eclaireurs-build-error");
@@ -327,4 +435,4 @@ const RELOAD_SCRIPT: &str = r#"<script data-eclaireurs-live-reload>
   }
   poll();
 })();
-</script>"#;
+"#;

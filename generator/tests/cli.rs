@@ -66,14 +66,65 @@ fn a_failed_build_says_the_published_site_is_unchanged() {
 }
 
 #[test]
-fn new_region_then_check_passes() {
+fn new_region_makes_a_named_draft_that_check_lists_and_build_leaves_out() {
     let site = Fixture::real();
     let content = site.content();
     let content = content.to_str().expect("utf-8");
-    let (ok, stdout, stderr) = eclaireurs(&["new-region", "gaspesie", "--content", content]);
+    let (ok, _, stderr) = eclaireurs(&["new-region", "gaspesie", "--content", content]);
+    assert!(!ok, "the name is asked for");
+    assert!(stderr.contains("--name-fr"), "{stderr}");
+    let (ok, stdout, stderr) = eclaireurs(&[
+        "new-region",
+        "gaspesie",
+        "--name-fr",
+        "Gaspésie–Îles-de-la-Madeleine",
+        "--content",
+        content,
+    ]);
     assert!(ok, "{stderr}");
-    assert!(stdout.contains("Created"), "{stdout}");
+    assert!(stdout.contains("as a draft"), "{stdout}");
+    assert!(site.read("regions/gaspesie/region.yaml").contains(
+        "name: { fr: \"Gaspésie–Îles-de-la-Madeleine\", en: \"Gaspésie–Îles-de-la-Madeleine\" }"
+    ));
     let (ok, stdout, stderr) = eclaireurs(&["check", "--content", content]);
     assert!(ok, "{stderr}");
-    assert!(stdout.contains("0 missing translations"), "{stdout}");
+    assert!(
+        stdout.contains("note: ") && stdout.contains("gaspesie/region.yaml: a draft region"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("0 missing translations, 3 missing contacts, 1 draft left out."),
+        "{stdout}"
+    );
+    let out = site.out();
+    let (ok, stdout, _) = eclaireurs(&[
+        "build",
+        "--content",
+        content,
+        "--out",
+        out.to_str().expect("utf-8"),
+    ]);
+    assert!(ok && stdout.starts_with("Built 42 pages"), "{stdout}");
+    assert!(stdout.contains("1 draft left out"), "{stdout}");
+    assert!(!out.join("fr/gaspesie").exists());
+}
+
+#[test]
+fn check_warns_of_regions_with_nobody_named_to_answer_and_still_succeeds() {
+    let site = Fixture::real();
+    let content = site.content();
+    let (ok, stdout, stderr) =
+        eclaireurs(&["check", "--content", content.to_str().expect("utf-8")]);
+    assert!(ok, "{stderr}");
+    let warnings: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with("warning: ") && l.contains("the region shows the forms"))
+        .collect();
+    assert_eq!(warnings.len(), 3, "{stdout}");
+    assert!(
+        warnings[0].contains("bas-saint-laurent/region.yaml")
+            && warnings[0].contains("`contact.phone`, `contact.voicemail` or `contact.email`"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("3 missing contacts"), "{stdout}");
 }

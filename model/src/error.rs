@@ -5,6 +5,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use crate::lang::Lang;
+use crate::placeholder::Unfinished;
 
 /// Where a problem is: a file, and the line and column in it when known (both 1-based).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,6 +71,21 @@ pub enum ProblemKind {
         "two pages have the URL {url}; the other one is {other}: give one of them another `slug`"
     )]
     DuplicateUrl { url: String, other: String },
+    /// Text `eclaireurs new-region` wrote for the region's own, in a page or `region.yaml`
+    /// that is not a draft.
+    #[error("{0}")]
+    Placeholder(Box<Unfinished>),
+    /// A symbolic link that leads out of the content folder and the theme: what it points
+    /// to would be read, and perhaps published, from anywhere.
+    #[error(
+        "this is a symbolic link to {target}, outside the content folder and the theme: the \
+         build reads only what is inside them, so that nothing from elsewhere is published \
+         by mistake; put a copy of the file here instead"
+    )]
+    OutsideLink { target: String },
+    /// A symbolic link to a folder that holds it: following it would never end.
+    #[error("this is a symbolic link to {target}, a folder that holds it: remove it")]
+    LinkLoop { target: String },
     #[error("{0}")]
     Invalid(String),
 }
@@ -105,6 +121,8 @@ pub struct MissingTranslation {
     /// The file that would hold the translation.
     pub expected: PathBuf,
     pub missing: Lang,
+    /// Whether that file exists but is a draft (left out of the published site).
+    pub draft: bool,
 }
 
 impl fmt::Display for MissingTranslation {
@@ -113,6 +131,16 @@ impl fmt::Display for MissingTranslation {
             Lang::Fr => "French",
             Lang::En => "English",
         };
+        if self.draft {
+            return write!(
+                f,
+                "{}: its {language} translation {} is a draft, left out of the published \
+                 site; until it is published, visitors switching language are sent to the \
+                 nearest page that exists",
+                self.present.display(),
+                self.expected.display()
+            );
+        }
         write!(
             f,
             "{}: no {language} translation yet (expected {}); visitors switching language are \
@@ -120,5 +148,99 @@ impl fmt::Display for MissingTranslation {
             self.present.display(),
             self.expected.display()
         )
+    }
+}
+
+/// A region or page marked `draft: true`: `serve` shows it, `build` and `publish` leave it
+/// out (and out of the sitemap, the region lists, the language links and the function's
+/// catalog). `eclaireurs check` lists every one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Draft {
+    /// The page, or the region's `region.yaml` for a whole region.
+    pub path: PathBuf,
+    /// The region's slug; `None` for a site page.
+    pub region: Option<String>,
+    /// The page's key and language; `None` for a whole region.
+    pub page: Option<(String, Lang)>,
+    /// How many pages it leaves out (those of a region, or 1).
+    pub pages: usize,
+}
+
+impl fmt::Display for Draft {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.page {
+            Some(_) => write!(
+                f,
+                "{}: a draft page (`draft: true`): `serve` shows it, `build` and `publish` \
+                 leave it out; remove that line to publish it",
+                self.path.display()
+            ),
+            None => write!(
+                f,
+                "{}: a draft region (`draft: true`): `serve` shows it, `build` and `publish` \
+                 leave out its {} pages and every mention of it; remove that line to publish it",
+                self.path.display(),
+                self.pages
+            ),
+        }
+    }
+}
+
+/// Who a region that shows a form has not named yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unnamed {
+    /// No relay-team channel (`contact:` phone, voicemail or email).
+    RelayTeam,
+    /// No person in charge of personal information (`privacy_officer:`).
+    PrivacyOfficer,
+    /// A `privacy_officer` with a title but no way to reach the person.
+    PrivacyOfficerChannel,
+}
+
+/// A region that shows a form while nobody is named to answer: the site still builds (a
+/// region may wait for its body to name someone, and must not make contact data up), and
+/// `eclaireurs check` and `eclaireurs publish` list it, with the keys to fill.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingContact {
+    /// The region's `region.yaml`, at the key's line when it is written.
+    pub at: Location,
+    pub region: String,
+    /// The forms its pages show (`registration`, `need-report`).
+    pub forms: Vec<String>,
+    pub unnamed: Unnamed,
+}
+
+impl fmt::Display for MissingContact {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let forms = self
+            .forms
+            .iter()
+            .map(|id| format!("`{id}`"))
+            .collect::<Vec<_>>()
+            .join(" and ");
+        let shows = format!(
+            "{}: the region shows the form{} {forms}",
+            self.at,
+            if self.forms.len() == 1 { "" } else { "s" }
+        );
+        match self.unnamed {
+            Unnamed::RelayTeam => write!(
+                f,
+                "{shows} but gives no way to reach its relay team: fill `contact.phone`, \
+                 `contact.voicemail` or `contact.email` once the team has one"
+            ),
+            Unnamed::PrivacyOfficer => write!(
+                f,
+                "{shows} but names no person in charge of personal information: fill \
+                 `privacy_officer.title` and one of `privacy_officer.email`, \
+                 `privacy_officer.phone` or `privacy_officer.url` once the body has named one"
+            ),
+            Unnamed::PrivacyOfficerChannel => write!(
+                f,
+                "{shows} but gives no way to reach its person in charge of personal \
+                 information: fill `privacy_officer.email`, `privacy_officer.phone` or \
+                 `privacy_officer.url`"
+            ),
+        }
     }
 }

@@ -16,6 +16,7 @@ pub mod form;
 pub mod html;
 pub mod lang;
 pub mod page;
+pub mod placeholder;
 pub mod region;
 pub mod site;
 pub mod strings;
@@ -25,10 +26,12 @@ pub mod yaml;
 pub use assets::Assets;
 pub use catalog::Catalog;
 pub use config::Config;
-pub use error::{Location, MissingTranslation, Problem, ProblemKind};
+pub use error::{
+    Draft, Location, MissingContact, MissingTranslation, Problem, ProblemKind, Unnamed,
+};
 pub use form::{Field, FieldKind, FormDef};
 pub use lang::{Lang, Localized};
 pub use page::Page;
-pub use region::RegionData;
+pub use region::{PrivacyOfficer, RegionData};
 pub use site::{Region, Site};
 pub use strings::Strings;

@@ -6,6 +6,7 @@ use serde::Deserialize;
 
 use crate::error::{Location, Problem, ProblemKind};
 use crate::lang::Lang;
+use crate::placeholder::{self, Placeholders};
 
 /// The key of a region's home page and of each language's region list.
 pub const INDEX: &str = "index";
@@ -35,6 +36,9 @@ pub struct FrontMatter {
     /// A template of the theme (or of the site's `templates/` folder) other than `page.html`.
     #[serde(default)]
     pub template: Option<String>,
+    /// A page still being written: `serve` shows it, `build` and `publish` leave it out.
+    #[serde(default)]
+    pub draft: bool,
 }
 
 fn yes() -> bool {
@@ -53,6 +57,8 @@ pub struct Page {
     pub body: String,
     /// The line of the file where `body` starts, to locate problems found in the Markdown.
     pub body_line: usize,
+    /// The placeholders of `eclaireurs new-region` the file still holds, if any.
+    pub placeholders: Option<Placeholders>,
 }
 
 impl Page {
@@ -90,6 +96,7 @@ impl Page {
                 )
             })?;
         }
+        let placeholders = placeholder::in_page(&text, body_line);
         Ok(Page {
             key,
             lang,
@@ -98,6 +105,7 @@ impl Page {
             meta,
             body: body.to_string(),
             body_line,
+            placeholders,
         })
     }
 

@@ -26,6 +26,45 @@ pub struct RegionData {
     /// of every form needs one here, so a region never shows another region's wording.
     #[serde(default)]
     pub choices: BTreeMap<String, Vec<Choice>>,
+    /// The person in charge of the protection of personal information of the region's body
+    /// (what the privacy notice names, and whom privacy requests reach). Not invented: left
+    /// out until the body names one, which `check` reports.
+    #[serde(default)]
+    pub privacy_officer: Option<PrivacyOfficer>,
+    /// A region still being set up: `serve` shows it, `build` and `publish` leave it out
+    /// (pages, region lists, sitemap, the function's catalog). `new-region` writes one.
+    #[serde(default)]
+    pub draft: bool,
+}
+
+/// Who answers privacy requests for a region: a title (never a made-up name) and at least
+/// one channel.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrivacyOfficer {
+    /// E.g. `{fr: Responsable de la protection des renseignements personnels, en: …}`.
+    pub title: Localized,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub phone: Option<Phone>,
+    /// A page of the body about privacy requests.
+    #[serde(default)]
+    pub url: Option<String>,
+}
+
+impl PrivacyOfficer {
+    /// Whether it names a way to reach the person.
+    pub fn has_channel(&self) -> bool {
+        filled(self.email.as_deref())
+            || self.phone.as_ref().is_some_and(Phone::is_filled)
+            || filled(self.url.as_deref())
+    }
+}
+
+/// A value written, not left blank.
+fn filled(value: Option<&str>) -> bool {
+    value.is_some_and(|v| !v.trim().is_empty())
 }
 
 impl RegionData {
@@ -111,6 +150,13 @@ impl Contact {
     pub fn is_empty(&self) -> bool {
         self.phone.is_none() && self.voicemail.is_none() && self.email.is_none()
     }
+
+    /// Whether it gives a way to reach the relay team (blank values are none).
+    pub fn has_channel(&self) -> bool {
+        self.phone.as_ref().is_some_and(Phone::is_filled)
+            || self.voicemail.as_ref().is_some_and(Phone::is_filled)
+            || filled(self.email.as_deref())
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -123,6 +169,11 @@ pub struct Phone {
 }
 
 impl Phone {
+    /// Whether a number is written.
+    pub fn is_filled(&self) -> bool {
+        self.number.chars().any(|c| c.is_ascii_alphanumeric())
+    }
+
     /// A `tel:` address that phones dial, e.g. `tel:+18776692007;ext=6006`.
     pub fn tel_uri(&self) -> String {
         let digits: String = self.number.chars().filter(char::is_ascii_digit).collect();

@@ -21,6 +21,7 @@ import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
+import { expandedTemplate, securityHeaders } from '../template/cloudfront.js';
 import { formatViolations, runAxe } from './lib/axe.js';
 import { launchBrowser } from './lib/browser.js';
 
@@ -113,6 +114,32 @@ async function stopServe(child) {
   clearTimeout(timer);
 }
 
+/**
+ * The headers the distribution adds (template.yaml's response headers policy), which serve
+ * reads from the same definition: exactly as CloudFront sends them when the expanded
+ * template is at hand (TEMPLATE_JSON, as tests/run sets it), else the policy's essentials.
+ */
+function expectedSecurityHeaders() {
+  if (process.env.TEMPLATE_JSON) return securityHeaders(expandedTemplate());
+  return null;
+}
+
+function assertSecurityHeaders(headers, what) {
+  const expected = expectedSecurityHeaders();
+  if (expected) {
+    for (const [name, value] of Object.entries(expected)) {
+      assert.equal(headers[name], value, `${what}: ${name} as the distribution sends it`);
+    }
+    return;
+  }
+  const csp = headers['content-security-policy'] ?? '';
+  for (const directive of ["default-src 'none'", "script-src 'self'", "style-src 'self'", "form-action 'self'"]) {
+    assert.ok(csp.includes(directive), `${what}: the Content-Security-Policy has ${directive}: ${csp}`);
+  }
+  assert.equal(headers['x-content-type-options'], 'nosniff', what);
+  assert.equal(headers['x-frame-options'], 'DENY', what);
+}
+
 // ---------------------------------------------------------------------------
 // State shared by the tests (they run in order, one at a time)
 
@@ -139,6 +166,13 @@ async function openPage(browser, path, { withoutFormsScript = false, prepare } =
   page.setDefaultNavigationTimeout(WAIT_MS);
   const scriptErrors = [];
   page.on('pageerror', (err) => scriptErrors.push(err.message));
+  // The pages run under the distribution's Content-Security-Policy: whatever it blocks
+  // (an inline script or style, a file from elsewhere) is a failure, as once published.
+  page.on('console', (message) => {
+    if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) {
+      scriptErrors.push(`CSP: ${message.text()}`);
+    }
+  });
   if (withoutFormsScript) {
     // As when the script fails to load on a slow connection: the form posts as plain HTML.
     await page.route(/\/assets\/forms\.[0-9a-f]+\.js$/, (route) => route.abort());
@@ -146,6 +180,7 @@ async function openPage(browser, path, { withoutFormsScript = false, prepare } =
   if (prepare) await prepare(page);
   const response = await page.goto(`${server.url}${path}`);
   assert.equal(response.status(), 200, `GET ${path}`);
+  assertSecurityHeaders(response.headers(), `GET ${path}`);
   return { page, scriptErrors };
 }
 
@@ -460,6 +495,78 @@ describe('eclaireurs serve, in Debian Chromium', { concurrency: 1 }, () => {
       }
       await page.waitForURL((u) => u.pathname === thanks);
       storedOne('registration', (r) => r.email === email, email);
+      assertNoScriptErrors(scriptErrors);
+      await page.close();
+    },
+  );
+
+  test(
+    'a report whose answer is lost is sent again with the same idempotency key while its answers stay the same, and with a new one once corrected: nothing is lost, nothing stored twice',
+    { timeout: TEST_TIMEOUT_MS },
+    async () => {
+      const path = '/fr/bas-saint-laurent/signaler-un-besoin/';
+      const isPost = (r) => r.method() === 'POST' && pathOf(r.url()) === '/api/need-reports';
+      const keys = [];
+      let answersToLose = 0;
+      const { page, scriptErrors } = await openPage(withJs, path, {
+        prepare: async (p) => {
+          // A connection that drops after the server answered: the report is stored, the
+          // page never hears of it.
+          await p.route('**/api/need-reports', async (route) => {
+            keys.push(route.request().headers()['idempotency-key']);
+            if (answersToLose > 0) {
+              answersToLose -= 1;
+              await route.fetch();
+              await route.abort('connectionreset');
+              return;
+            }
+            await route.continue();
+          });
+        },
+      });
+      const typo = `Des aînés de Trois-Pistoles n'ont plus de transport vers la banque alimetaire (essai ${RUN}).`;
+      const fixed = typo.replace('alimetaire', 'alimentaire');
+      await page.fill('#need-report-description', typo);
+      await page.check('#need-report-consent');
+      const button = '#need-report-form button[type="submit"]';
+      const failed = await page.getAttribute('#need-report-form', 'data-msg-failed');
+      const saysFailed = () =>
+        page.waitForFunction(
+          (text) => document.querySelector('#need-report-form [data-form-status]')?.textContent === text,
+          failed,
+        );
+
+      answersToLose = 1;
+      await page.click(button);
+      await saysFailed();
+      storedOne('need-report', (r) => r.description === typo, 'the report with the typo, whose answer was lost');
+      submitted['need-report'].push(typo);
+
+      // Sent again unchanged (its answer lost again): the same key, so still one report.
+      await page.evaluate(() => {
+        document.querySelector('#need-report-form [data-form-status]').textContent = '';
+      });
+      answersToLose = 1;
+      await page.click(button);
+      await saysFailed();
+      assert.equal(keys.length, 2);
+      assert.ok(keys[0] && keys[0].length >= 8, 'sent with a key');
+      assert.equal(keys[1], keys[0], 'the same answers keep their key');
+      storedOne('need-report', (r) => r.description === typo, 'the report sent twice with one key');
+
+      // The person fixes the typo: a new key, so the corrected report is stored too (under the
+      // old key the function would refuse other answers).
+      await page.fill('#need-report-description', fixed);
+      const [response] = await Promise.all([
+        page.waitForResponse((r) => isPost(r.request())),
+        page.click(button),
+      ]);
+      assert.equal(response.status(), 201, 'the corrected report is stored');
+      assert.notEqual(keys[2], keys[0], 'corrected answers are sent with a new key');
+      submitted['need-report'].push(fixed);
+      await page.waitForURL((u) => u.pathname === '/fr/bas-saint-laurent/merci-signalement/');
+      storedOne('need-report', (r) => r.description === fixed, 'the corrected report');
+      storedOne('need-report', (r) => r.description === typo, 'the first report, kept as it was');
       assertNoScriptErrors(scriptErrors);
       await page.close();
     },
@@ -825,6 +932,26 @@ describe('eclaireurs serve, in Debian Chromium', { concurrency: 1 }, () => {
   );
 
   test(
+    "every answer of serve carries the distribution's security headers, the live-reload script included, and `//fr` is redirected to /fr/ on this site",
+    { timeout: TEST_TIMEOUT_MS },
+    async () => {
+      for (const path of ['/fr/', '/__livereload.js', '/api/health', '/fr/nulle-part/']) {
+        const res = await fetch(`${server.url}${path}`);
+        await res.arrayBuffer();
+        assertSecurityHeaders(Object.fromEntries(res.headers), `GET ${path}`);
+      }
+      const page = await (await fetch(`${server.url}/fr/`)).text();
+      assert.match(page, /<script src="\/__livereload\.js" data-eclaireurs-live-reload><\/script>/);
+      assert.doesNotMatch(page, /<script(?![^>]*\ssrc=)[^>]*>/, 'no inline script for the policy to block');
+      for (const [path, location] of [['//fr', '/fr/'], ['//en/bas-saint-laurent', '/en/bas-saint-laurent/']]) {
+        const res = await fetch(`${server.url}${path}`, { redirect: 'manual' });
+        assert.ok([301, 307, 308].includes(res.status), `GET ${path}: ${res.status}`);
+        assert.equal(res.headers.get('location'), location, `GET ${path} stays on this site`);
+      }
+    },
+  );
+
+  test(
     'the store holds exactly the submissions made in the browser, one valid JSON line each, with status new',
     { timeout: TEST_TIMEOUT_MS },
     async () => {
@@ -835,7 +962,11 @@ describe('eclaireurs serve, in Debian Chromium', { concurrency: 1 }, () => {
         3,
         'three registrations: French with JavaScript, English clicked twice, English by keyboard',
       );
-      assert.equal(reports.length, 1, 'one need report: English without JavaScript');
+      assert.equal(
+        reports.length,
+        3,
+        'three need reports: French with JavaScript before and after a fix, English without JavaScript',
+      );
       assert.deepEqual(
         registrations.map((r) => r.email).sort(),
         [...submitted.registration].sort(),
@@ -851,7 +982,7 @@ describe('eclaireurs serve, in Debian Chromium', { concurrency: 1 }, () => {
         assert.match(record.submitted_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
       }
       assert.deepEqual(registrations.map((r) => r.kind), ['registration', 'registration', 'registration']);
-      assert.deepEqual(reports.map((r) => r.kind), ['need-report']);
+      assert.deepEqual(reports.map((r) => r.kind), ['need-report', 'need-report', 'need-report']);
       assert.equal(new Set(all.map((r) => r.id)).size, all.length, 'ids are unique');
 
       // serve tells of each new submission in one line, as notifications do: the form, the
@@ -863,6 +994,19 @@ describe('eclaireurs serve, in Debian Chromium', { concurrency: 1 }, () => {
         all.map((r) => r.id).sort(),
         `one line per stored submission:\n${stdout}`,
       );
+      // And of each request, one line in plain words: method, address (no query), answer, time.
+      const requests = stdout.split('\n').filter((line) => line.includes(' → '));
+      for (const line of requests) {
+        assert.match(line, /^[A-Z]+ \/\S* → \d{3} [A-Za-z -]+ in \d+ ms\.$/, line);
+      }
+      const storedAnswers = requests.filter((line) => /^POST \/api\/(registrations|need-reports) → (201|303) /.test(line));
+      // (A retry with the same key is answered like the first: there may be more answers.)
+      assert.ok(storedAnswers.length >= all.length, `an answered post per stored submission:\n${requests.join('\n')}`);
+      assert.ok(
+        requests.some((line) => line.startsWith('POST /api/registrations → 422 ')),
+        'the refused registrations are told too',
+      );
+      assert.ok(requests.some((line) => line.startsWith('GET /fr/bas-saint-laurent/devenir-eclaireur/ → 200 OK')));
       for (const record of all) {
         for (const field of ['first_name', 'last_name', 'email', 'phone', 'description', 'name', 'municipality']) {
           if (record[field]) {

@@ -203,6 +203,29 @@ def test_a_removed_page_is_deleted_after_the_uploads(binary, stack, site):
     ]
 
 
+def test_a_page_made_a_draft_is_taken_offline_and_the_contacts_to_name_are_printed(binary, stack,
+                                                                                   site):
+    out = ok(publish(binary, stack, site))
+    # Nobody is named to answer in the real regions yet: said on every publish, not a stop.
+    warnings = [l for l in out.splitlines()
+                if l.startswith("warning: ") and "the region shows the forms" in l]
+    assert len(warnings) == 3, out
+    assert "regions/bas-saint-laurent/region.yaml: the region shows the forms" in warnings[0], out
+    assert "`contact.phone`, `contact.voicemail` or `contact.email`" in warnings[0], out
+    assert "`privacy_officer.title`" in warnings[1], out
+    assert "regions/saguenay-lac-saint-jean/region.yaml" in warnings[2], out
+    assert "en/bas-saint-laurent/objectives/index.html" in aws.objects(stack.bucket)
+    edit(site["content"] / "regions/bas-saint-laurent/en/objectives.md", "---\n", "---\ndraft: true\n")
+    out = ok(publish(binary, stack, site))
+    assert re.search(r"^note: .*regions/bas-saint-laurent/en/objectives\.md: a draft page", out,
+                     re.MULTILINE), out
+    assert summary(out)["deleted"] == "1", out
+    online = aws.objects(stack.bucket)
+    assert "en/bas-saint-laurent/objectives/index.html" not in online
+    sitemap = aws.client("s3").get_object(Bucket=stack.bucket, Key="sitemap.xml")["Body"].read()
+    assert b"/en/bas-saint-laurent/objectives/" not in sitemap
+
+
 def test_a_publish_stopped_half_way_is_completed_by_running_it_again(binary, stack, site):
     ok(publish(binary, stack, site))
     edit(site["content"] / "regions/bas-saint-laurent/fr/roles.md", "\n\n", "\n\nPremier ajout.\n\n")

@@ -639,6 +639,194 @@ def _():
     assert policies == ["CoordinatorReadPolicy", "PrivacyOfficerPolicy", "PublisherPolicy",
                         "RelayTeamPolicy"], f"managed policies {policies}"
 
+
+# --- the per-client rate limit (waf.yaml, its own stack in us-east-1) ----------------------
+
+WAF_PATH = Path(sys.argv[3]) if len(sys.argv) > 3 else ROOT / "waf.yaml"
+waf, waf_problems = decode(str(WAF_PATH))
+if waf_problems:
+    sys.exit(f"check_template: cannot read {WAF_PATH}: {waf_problems}")
+
+
+@check("rate limit: the distribution takes an optional WebAclArn (empty = off, us-east-1 only)")
+def _():
+    parameter = expanded["Parameters"]["WebAclArn"]
+    assert parameter["Type"] == "String" and parameter["Default"] == "", parameter
+    pattern = re.compile(parameter["AllowedPattern"])
+    assert pattern.fullmatch(""), "empty (no web ACL) is allowed"
+    good = "arn:aws:wafv2:us-east-1:123456789012:global/webacl/eclaireurs-waf-api-rate-limit/" \
+        "0a1b2c3d-4e5f-6789-abcd-ef0123456789"
+    assert pattern.fullmatch(good), "a CloudFront web ACL's ARN is accepted"
+    for wrong in [good.replace("us-east-1", "ca-central-1"), good.replace("global", "regional")]:
+        assert not pattern.fullmatch(wrong), f"accepted {wrong}: CloudFront takes us-east-1 ACLs"
+    assert expanded["Conditions"]["HasWebAcl"] == \
+        {"Fn::Not": [{"Fn::Equals": [{"Ref": "WebAclArn"}, ""]}]}, expanded["Conditions"]
+    assert config["WebACLId"] == {"Fn::If": ["HasWebAcl", {"Ref": "WebAclArn"},
+                                             {"Ref": "AWS::NoValue"}]}, config.get("WebACLId")
+
+
+@check("rate limit (waf.yaml): a CloudFront web ACL in us-east-1, one rate rule per IP on /api/")
+def _():
+    rule = waf["Rules"]["DeployInUsEast1"]["Assertions"][0]["Assert"]
+    assert rule == {"Fn::Equals": [{"Ref": "AWS::Region"}, "us-east-1"]}, rule
+    acls = {n: r for n, r in waf["Resources"].items() if r["Type"] == "AWS::WAFv2::WebACL"}
+    assert len(acls) == 1, f"web ACLs {sorted(acls)}"
+    [(acl_name, acl)] = acls.items()
+    props = acl["Properties"]
+    assert props["Scope"] == "CLOUDFRONT", props["Scope"]
+    assert props["DefaultAction"] == {"Allow": {}}, "only the rule blocks"
+    [rule] = props["Rules"]
+    assert rule["Action"]["Block"]["CustomResponse"]["ResponseCode"] == 429, \
+        "429, not 403 (which the distribution turns into its 404 page)"
+    rate = rule["Statement"]["RateBasedStatement"]
+    assert rate["AggregateKeyType"] == "IP", rate["AggregateKeyType"]
+    assert rate["Limit"] == {"Ref": "RateLimit"}, rate["Limit"]
+    match = rate["ScopeDownStatement"]["ByteMatchStatement"]
+    assert (match["FieldToMatch"], match["PositionalConstraint"], match["SearchString"]) == \
+        ({"UriPath": {}}, "STARTS_WITH", "/api/"), f"counts {match}: the API only"
+    limit = waf["Parameters"]["RateLimit"]
+    assert limit["Type"] == "Number" and limit["MinValue"] >= 10, limit
+    # One sender at the limit uses a small part of the API's throttle, shared by everyone.
+    api = next(iter(of_type("AWS::ApiGatewayV2::Stage").values()), None)
+    settings = (api or {}).get("Properties", {}).get("DefaultRouteSettings") or \
+        written["Resources"]["SubmissionApi"]["Properties"]["DefaultRouteSettings"]
+    per_second = limit["Default"] / rate["EvaluationWindowSec"]
+    assert per_second <= settings["ThrottlingRateLimit"] / 10, \
+        f"one address may send {per_second:.2f}/s, over a tenth of the shared " \
+        f"{settings['ThrottlingRateLimit']}/s"
+    assert waf["Outputs"]["WebAclArn"]["Value"] == {"Fn::GetAtt": [acl_name, "Arn"]}
+
+
+@check("rate limit: its page is bilingual with the crisis lines; no request logged or sampled")
+def _():
+    [acl] = [r for r in waf["Resources"].values() if r["Type"] == "AWS::WAFv2::WebACL"]
+    props = acl["Properties"]
+    key = props["Rules"][0]["Action"]["Block"]["CustomResponse"]["CustomResponseBodyKey"]
+    body = props["CustomResponseBodies"][key]
+    assert body["ContentType"] == "TEXT_HTML", body["ContentType"]
+    page = body["Content"]
+    assert len(page.encode()) <= 4096, "AWS WAF takes at most 4 KB"
+    for text in ['lang="fr"', 'lang="en"', "Trop de demandes", "Too many requests", "911",
+                 "811", "APPELLE", "9-8-8", "Rien n'a été enregistré", "Nothing was saved"]:
+        assert text in page, f"the 429 page lacks {text!r}"
+    assert "<script" not in page and "style" not in page, "the page must pass the site's CSP"
+    visibility = [props["VisibilityConfig"]] + [r["VisibilityConfig"] for r in props["Rules"]]
+    assert all(v["SampledRequestsEnabled"] is False for v in visibility), \
+        "sampled requests would keep client addresses and headers"
+    logging = [n for n, r in waf["Resources"].items()
+               if r["Type"] == "AWS::WAFv2::LoggingConfiguration"]
+    assert not logging, f"requests are logged by {logging}"
+
+
+# --- the privacy notice says what the deployment does ---------------------------------------
+
+NOTICE = {lang: (ROOT / "content" / "pages" / lang / "privacy.md").read_text(encoding="utf-8")
+          for lang in ("fr", "en")}
+# What can read what a person submitted: every grant of these actions on the table or its
+# indexes. The notice names each principal that is a person; the two functions are not.
+READS = {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:Scan",
+         "dynamodb:PartiQLSelect", "dynamodb:ExportTableToPointInTime",
+         "dynamodb:RestoreTableToPointInTime", "dynamodb:RestoreTableFromBackup",
+         "dynamodb:CreateBackup", "dynamodb:GetRecords"}
+# Each staff policy, what it must allow, and the notice's words for it, in both languages.
+READERS = {
+    "RelayTeamPolicy": {
+        "fr": "elle voit les inscriptions et les signalements de sa région seulement",
+        "en": "it sees the registrations and reports of its own region only",
+    },
+    "CoordinatorReadPolicy": {
+        "fr": "peuvent lire les envois de toutes les régions, sans pouvoir les modifier",
+        "en": "can read the submissions of every region, without being able to change them",
+    },
+    "PrivacyOfficerPolicy": {
+        "fr": "elle peut retrouver, lire, corriger et supprimer les envois d'une personne, "
+              "dans toutes les régions",
+        "en": "they can find, read, correct and delete a person's submissions, in every region",
+    },
+}
+FUNCTIONS = {"SubmissionFunctionRole", "NotificationFunctionRole"}
+
+
+def notice_says(what: str, texts: dict[str, str]):
+    for lang, text in texts.items():
+        assert text in NOTICE[lang], f"the {lang} notice does not say {what}: {text!r}"
+
+
+def reads(resource: dict) -> set[tuple[str, str, str]]:
+    return {g for g in grants(resource)
+            if g[0] in READS and g[1].startswith("SubmissionsTable.")}
+
+
+@check("notice: who sees the answers is exactly whom the template lets read them")
+def _():
+    readers = {name for kind in ["AWS::IAM::ManagedPolicy", "AWS::IAM::Role", "AWS::IAM::Policy"]
+               for name, resource in of_type(kind).items() if reads(resource)}
+    unsaid = sorted(readers - set(READERS) - FUNCTIONS)
+    assert not unsaid, f"{unsaid} can read submissions; the notice does not say so"
+    assert set(READERS) <= readers, f"the notice names readers the template lacks: {readers}"
+    relay = reads(policy("RelayTeamPolicy"))
+    assert relay and all(REGION_TAG in condition for _, _, condition in relay), \
+        "the notice says the relay team sees its own region only"
+    coordinators = grants(policy("CoordinatorReadPolicy"))
+    assert all(condition == canonical(None) for _, _, condition in reads(policy(
+        "CoordinatorReadPolicy"))), "the notice says the coordinators see every region"
+    assert not {a for a in actions_of(coordinators)
+                if re.search(r"Put|Update|Delete|Write", a)}, "coordinators cannot change"
+    officer = grants(policy("PrivacyOfficerPolicy"))
+    assert {"dynamodb:UpdateItem", "dynamodb:DeleteItem"} <= actions_of(officer)
+    assert all(REGION_TAG not in condition for _, _, condition in officer), "every region"
+    for name, texts in READERS.items():
+        notice_says(f"what {name} allows", texts)
+    notice_says("that the team's email holds no personal information", {
+        "fr": "reçoit un courriel qui ne contient aucun renseignement personnel",
+        "en": "receives an email that holds no personal information"})
+
+
+@check("notice: retention, backups, logs and where the data lives match the template")
+def _():
+    days = int(expanded["Parameters"]["RetentionDays"]["Default"])
+    assert days % 365 == 0, f"RetentionDays {days} is not a whole number of years"
+    years = days // 365
+    an, year = ("an", "year") if years == 1 else ("ans", "years")
+    notice_says(f"{years} {year} (RetentionDays {days})", {
+        "fr": f"Elle est supprimée {years} {an} après votre dernier contact avec l'équipe-relais",
+        "en": f"It is deleted {years} {year} after your last contact with the relay team"})
+    notice_says(f"{years} {year} (RetentionDays {days})", {
+        "fr": f"il est supprimé {years} {an} après sa réception",
+        "en": f"it is deleted {years} {year} after it is received"})
+    table = resources["SubmissionsTable"]["Properties"]
+    assert table["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+    assert table["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
+    notice_says("the 35 days of point-in-time recovery", {
+        "fr": "pendant 35 jours", "en": "for 35 days"})
+    kept = {r["Properties"]["RetentionInDays"] for r in of_type("AWS::Logs::LogGroup").values()}
+    assert kept == {30}, f"log groups keep {kept} days"
+    notice_says("the function's logs, 30 days", {"fr": "gardé 30 jours", "en": "kept 30 days"})
+    assert "Logging" not in config, "the distribution writes access logs"
+    assert "LoggingConfiguration" not in bucket["Properties"], "the bucket logs accesses"
+    for name, stage in of_type("AWS::ApiGatewayV2::Stage").items():
+        assert "AccessLogSettings" not in stage["Properties"], f"{name} logs accesses"
+    notice_says("that nothing keeps access logs", {
+        "fr": "ni CloudFront ni le stockage des pages n'enregistrent de journal d'accès",
+        "en": "neither CloudFront nor the pages' storage records access logs"})
+    notice_says("the rate limit's firewall, without logs", {
+        "fr": "Il ne tient aucun journal des demandes", "en": "It keeps no log of requests"})
+    region = written["Rules"]["DeployInCanada"]["Assertions"][0]["Assert"]
+    assert region == {"Fn::Equals": [{"Ref": "AWS::Region"}, "ca-central-1"]}, region
+    notice_says("where the data lives", {"fr": "(`ca-central-1`), à Montréal",
+                                         "en": "(`ca-central-1`), in Montréal"})
+    assert origins["api"]["CustomOriginConfig"]["OriginProtocolPolicy"] == "https-only"
+    notice_says("that the CDN passes submissions on encrypted", {
+        "fr": "Vos envois y arrivent chiffrés et en repartent chiffrés",
+        "en": "Your submissions arrive there encrypted and leave encrypted"})
+
+
+@check("README: the rate limit's stack, parameter and monthly cost")
+def _():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for text in ["waf.yaml", "WebAclArn", "us-east-1", "$5", "$1", "$0.60 per million"]:
+        assert text in readme, f"the README does not mention {text!r}"
+
 failed = [(name, why) for name, why in results if why]
 for name, why in results:
     print(f"{'ok  ' if not why else 'FAIL'} {name}" + (f"\n     {why}" if why else ""))

@@ -87,6 +87,7 @@ fn record(run: &str, client: usize, seq: u64) -> Record {
         consent_at: at,
         expires_at: None,
         idempotency_key: format!("{:032x}", uuid::Uuid::new_v4().as_u128()),
+        answers_hash: None,
         values,
     }
 }

@@ -2,6 +2,7 @@
 //! and inside `eclaireurs serve`.
 
 pub mod respond;
+pub mod server;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -15,7 +16,9 @@ use axum::routing::{get, post};
 use axum::Router;
 use sha2::{Digest, Sha256};
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
 
 use eclaireurs_model::Lang;
 
@@ -23,10 +26,120 @@ use crate::catalog::Catalog;
 use crate::config::Settings;
 use crate::store::{schema, Record, Store, Stored};
 use crate::validate::{validate, Fields, Outcome};
-use respond::Format;
+use respond::{Format, WayBack};
 
-/// The largest body accepted. The longest form is well under 8 KiB even with every field full.
-pub const BODY_LIMIT: usize = 16 * 1024;
+/// The body limit of a form is never under this, whatever its definition.
+pub const MIN_BODY_LIMIT: usize = 16 * 1024;
+
+/// The most bytes one character of an answer takes in a body: a code point of up to four
+/// UTF-8 bytes is 12 percent-encoded (`%F0%9F%98%80`), and at most 12 escaped in JSON
+/// (`\ud83d\ude00`); a line break is 6 (`%0D%0A`).
+pub const BYTES_PER_CHARACTER: usize = 12;
+
+/// Room for what the page adds (`submission_id`, `catalog_version`), the bots' trap, and the
+/// punctuation and spacing of JSON.
+pub const BODY_ALLOWANCE: usize = 4 * 1024;
+
+/// The largest body a form takes: every field at its longest (each text field's
+/// `max_length`, every choice, the longest territory), each character at its longest
+/// encoding ([`BYTES_PER_CHARACTER`]), plus [`BODY_ALLOWANCE`]; at least [`MIN_BODY_LIMIT`].
+/// So any answer the definition allows fits, however it is written and encoded.
+pub fn body_limit(catalog: &Catalog, form: &eclaireurs_model::FormDef) -> usize {
+    use eclaireurs_model::FieldKind;
+    let longest = |lengths: &mut dyn Iterator<Item = usize>| lengths.max().unwrap_or(0);
+    let territory = longest(
+        &mut catalog
+            .regions
+            .values()
+            .flatten()
+            .map(|t| t.chars().count()),
+    );
+    let region = longest(&mut catalog.regions.keys().map(|r| r.chars().count()));
+    let fields: usize = form
+        .fields
+        .iter()
+        .map(|field| {
+            // `name=` and `&`, or in JSON its quotes, colon and comma.
+            let name = field.name.len() + 4;
+            let characters = match field.kind {
+                FieldKind::Text | FieldKind::Email | FieldKind::Tel | FieldKind::Textarea => {
+                    field.max_length.unwrap_or(0) as usize
+                }
+                FieldKind::Choices => {
+                    return field
+                        .choices
+                        .iter()
+                        .map(|c| name + c.value.chars().count() * BYTES_PER_CHARACTER)
+                        .sum();
+                }
+                FieldKind::Territory => territory,
+                FieldKind::Region => region,
+                FieldKind::Language => 2,
+                FieldKind::Consent => "true".len(),
+                FieldKind::Honeypot => 0,
+            };
+            name + characters * BYTES_PER_CHARACTER
+        })
+        .sum();
+    (fields + BODY_ALLOWANCE).max(MIN_BODY_LIMIT)
+}
+
+/// Why a body was not read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BodyError {
+    /// Longer than the form's limit (`413`).
+    TooLarge,
+    /// Cut or broken on the way (a chunked body that does not parse): `400 malformed`.
+    Unreadable,
+}
+
+/// The whole body, up to `limit` bytes.
+async fn read_body(body: Body, limit: usize) -> Result<Vec<u8>, BodyError> {
+    use http_body_util::BodyExt;
+    let mut body = body;
+    let mut bytes = Vec::new();
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|_| BodyError::Unreadable)?;
+        if let Ok(data) = frame.into_data() {
+            if bytes.len() + data.len() > limit {
+                return Err(BodyError::TooLarge);
+            }
+            bytes.extend_from_slice(&data);
+        }
+    }
+    Ok(bytes)
+}
+
+/// The page a browser posted from, as its `Referer` says (whole on the same origin, the
+/// site's referrer policy), if it is one of the pages of this form: its region and language.
+/// Only its path is read, and only a path of the catalog is ever linked to.
+fn referring_page(catalog: &Catalog, form: &str, headers: &HeaderMap) -> Option<(String, Lang)> {
+    let referrer = headers.get(header::REFERER)?.to_str().ok()?;
+    let after_scheme = referrer
+        .split_once("://")
+        .map_or(referrer, |(_, rest)| rest);
+    let path = &after_scheme[after_scheme.find('/')?..];
+    let path = path.split(['?', '#']).next().unwrap_or(path);
+    catalog
+        .form_page_at(form, path)
+        .map(|(region, lang)| (region.to_string(), lang))
+}
+
+/// Where a page about this request leads: the form's page for the region when known, else
+/// the site's home page in the language.
+fn way_back(state: &AppState, form: &str, region: Option<&str>, lang: Lang) -> WayBack {
+    let site = &state.settings.site_url;
+    match region.and_then(|r| state.catalog.pages(form, r, lang).form) {
+        Some(page) => WayBack {
+            url: format!("{site}{page}"),
+            to_form: true,
+        },
+        None => WayBack {
+            url: format!("{site}/{lang}/"),
+            to_form: false,
+        },
+    }
+}
 
 /// Beyond this, a store call is abandoned and the client told to retry.
 const STORE_DEADLINE: Duration = Duration::from_secs(5);
@@ -48,12 +161,14 @@ pub fn api_router(state: Arc<AppState>) -> Router {
             post(move |state, headers, body| submit(state, id.clone(), headers, body)),
         );
     }
-    let request_id = HeaderName::from_static("x-request-id");
+    let request_id = HeaderName::from_static(REQUEST_ID);
     let mut router = router
-        .fallback(not_found)
+        .fallback(no_such_address)
+        .method_not_allowed_fallback(method_not_allowed)
         .with_state(state.clone())
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
-        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid));
+        .layer(SetRequestIdLayer::new(request_id, RequestIds))
+        .layer(tower::util::MapRequestLayer::new(check_request_id));
     if !state.settings.allowed_origins.is_empty() {
         let origins: Vec<HeaderValue> = state
             .settings
@@ -106,11 +221,123 @@ async fn health(State(state): State<Arc<AppState>>) -> Response {
     }
 }
 
+/// The header that carries a request's id: in the logs of its request, and in its answer.
+const REQUEST_ID: &str = "x-request-id";
+
+/// A client's `X-Request-Id` is kept only when it is a UUID (written in lowercase), so what
+/// the logs show as a request id can hold neither personal information nor a forged line;
+/// any other is dropped, and [`RequestIds`] gives the request one.
+fn check_request_id<B>(mut request: axum::http::Request<B>) -> axum::http::Request<B> {
+    let checked = request
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .and_then(canonical_uuid);
+    match checked.and_then(|id| HeaderValue::from_str(&id).ok()) {
+        Some(id) => {
+            request.headers_mut().insert(REQUEST_ID, id);
+        }
+        None => {
+            request.headers_mut().remove(REQUEST_ID);
+        }
+    }
+    request
+}
+
+/// `id` as a lowercase hyphenated UUID, if it is one written that way (36 characters).
+fn canonical_uuid(id: &str) -> Option<String> {
+    if id.len() != 36 {
+        return None;
+    }
+    let uuid = uuid::Uuid::try_parse(id).ok()?;
+    Some(uuid.hyphenated().to_string())
+}
+
+/// The id of a request that comes without a valid one: under Lambda the invocation's id (the
+/// one of Lambda's own START and REPORT lines), otherwise a new UUID.
+#[derive(Clone, Copy)]
+struct RequestIds;
+
+impl MakeRequestId for RequestIds {
+    fn make_request_id<B>(&mut self, request: &axum::http::Request<B>) -> Option<RequestId> {
+        let id = request
+            .extensions()
+            .get::<lambda_http::Context>()
+            .and_then(|context| canonical_uuid(&context.request_id))
+            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        HeaderValue::from_str(&id).ok().map(RequestId::new)
+    }
+}
+
+/// An error of the whole request that comes before any form is read, in the documented
+/// shape (`{"errors":[{"field":null,"code","message"}]}`) and the language the client
+/// prefers (`Accept-Language`; French by default).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RequestError {
+    /// No such address in the API (`404`, `not_found`).
+    NotFound,
+    /// The address does not take this method (`405`, `method_not_allowed`).
+    MethodNotAllowed,
+    /// The local server waited too long for the request's body (`408`, `timeout`).
+    TooSlow,
+}
+
+impl RequestError {
+    fn status(self) -> StatusCode {
+        match self {
+            RequestError::NotFound => StatusCode::NOT_FOUND,
+            RequestError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            RequestError::TooSlow => StatusCode::REQUEST_TIMEOUT,
+        }
+    }
+
+    fn code(self) -> &'static str {
+        match self {
+            RequestError::NotFound => "not_found",
+            RequestError::MethodNotAllowed => "method_not_allowed",
+            RequestError::TooSlow => "timeout",
+        }
+    }
+
+    fn message(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (RequestError::NotFound, Lang::Fr) => "Cette adresse n’existe pas dans cette API.",
+            (RequestError::NotFound, Lang::En) => "No such address in this API.",
+            (RequestError::MethodNotAllowed, Lang::Fr) => {
+                "Cette adresse n’accepte pas cette méthode (l’en-tête Allow dit lesquelles)."
+            }
+            (RequestError::MethodNotAllowed, Lang::En) => {
+                "This address does not take this method (the Allow header says which it takes)."
+            }
+            (RequestError::TooSlow, Lang::Fr) => {
+                "La requête n’est pas arrivée en entier à temps. Rien n’a été enregistré."
+            }
+            (RequestError::TooSlow, Lang::En) => {
+                "The request did not arrive whole in time. Nothing was saved."
+            }
+        }
+    }
+
+    pub(crate) fn answer(self, headers: &HeaderMap) -> Response {
+        let lang = preferred_language(headers);
+        respond::json(
+            self.status(),
+            &serde_json::json!({"errors": [{"field": null, "code": self.code(), "message": self.message(lang)}]}),
+        )
+    }
+}
+
+async fn no_such_address(headers: HeaderMap) -> Response {
+    RequestError::NotFound.answer(&headers)
+}
+
 async fn not_found() -> Response {
-    respond::json(
-        StatusCode::NOT_FOUND,
-        &serde_json::json!({"errors": [{"field": null, "code": "not_found", "message": "No such address in this API."}]}),
-    )
+    RequestError::NotFound.answer(&HeaderMap::new())
+}
+
+/// Keeps the `Allow` header the router adds.
+async fn method_not_allowed(headers: HeaderMap) -> Response {
+    RequestError::MethodNotAllowed.answer(&headers)
 }
 
 async fn submit(
@@ -125,10 +352,22 @@ async fn submit(
         .unwrap_or("")
         .to_string();
     let catalog = &state.catalog;
+    let site_url = state.settings.site_url.as_str();
     let Some(form) = catalog.form(&form_id) else {
         return not_found().await;
     };
-    let accept_lang = preferred_language(&headers);
+    // Until the body is read, the page the browser posted from (if it says, and it is one of
+    // this form's pages) tells the language and the way back.
+    let referrer = referring_page(catalog, &form_id, &headers);
+    let early_lang = referrer
+        .as_ref()
+        .map_or_else(|| preferred_language(&headers), |(_, lang)| *lang);
+    let early_back = way_back(
+        &state,
+        &form_id,
+        referrer.as_ref().map(|(r, _)| r.as_str()),
+        early_lang,
+    );
     let log = |status: StatusCode, outcome: &str, region: Option<&str>, id: Option<&str>| {
         // Never the fields: no names, emails, phones or free text in the logs.
         tracing::info!(
@@ -141,6 +380,9 @@ async fn submit(
             "submission"
         );
     };
+    let problem = |format: Format, lang: Lang, status: StatusCode, code: &str, back: &WayBack| {
+        respond::problem_page(catalog, format, lang, status, code, site_url, Some(back))
+    };
 
     let format = match content_type(&headers) {
         Some(format) => format,
@@ -152,34 +394,40 @@ async fn submit(
             };
             let status = StatusCode::UNSUPPORTED_MEDIA_TYPE;
             log(status, "unsupported_media_type", None, None);
-            return respond::problem(
-                catalog,
+            return problem(
                 format,
-                accept_lang,
+                early_lang,
                 status,
                 "unsupported_media_type",
+                &early_back,
             );
         }
     };
+    let limit = body_limit(catalog, form);
     let too_large = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok())
-        .is_some_and(|len| len > BODY_LIMIT);
+        .is_some_and(|len| len > limit);
     let bytes = match too_large {
-        true => None,
-        false => axum::body::to_bytes(body, BODY_LIMIT).await.ok(),
+        true => Err(BodyError::TooLarge),
+        false => read_body(body, limit).await,
     };
-    let Some(bytes) = bytes else {
-        let status = StatusCode::PAYLOAD_TOO_LARGE;
-        log(status, "too_large", None, None);
-        return respond::problem(catalog, format, accept_lang, status, "too_large");
+    let bytes = match bytes {
+        Ok(bytes) => bytes,
+        Err(BodyError::TooLarge) => {
+            let status = StatusCode::PAYLOAD_TOO_LARGE;
+            log(status, "too_large", None, None);
+            return problem(format, early_lang, status, "too_large", &early_back);
+        }
+        Err(BodyError::Unreadable) => {
+            let status = StatusCode::BAD_REQUEST;
+            log(status, "malformed", None, None);
+            return problem(format, early_lang, status, "malformed", &early_back);
+        }
     };
     let fields = match format {
-        Format::Form => match std::str::from_utf8(&bytes) {
-            Ok(_) => Ok(Fields::from_form(&bytes)),
-            Err(_) => Err("the form is not UTF-8".to_string()),
-        },
+        Format::Form => Fields::from_form(&bytes),
         Format::Json => Fields::from_json(&bytes),
     };
     let fields = match fields {
@@ -187,7 +435,7 @@ async fn submit(
         Err(_) => {
             let status = StatusCode::BAD_REQUEST;
             log(status, "malformed", None, None);
-            return respond::problem(catalog, format, accept_lang, status, "malformed");
+            return problem(format, early_lang, status, "malformed", &early_back);
         }
     };
     // An empty key (header or field) counts as none; any other must be well-formed.
@@ -212,35 +460,34 @@ async fn submit(
     let client_key = match client_key {
         Ok(key) if field_key_is_text && key.as_deref().is_none_or(valid_key) => key,
         _ => {
+            // The form's own fields, when they say, are the better guide back.
+            let region = fields
+                .text("region")
+                .filter(|r| catalog.regions.contains_key(*r))
+                .or(referrer.as_ref().map(|(r, _)| r.as_str()));
+            let lang = fields
+                .text("language")
+                .and_then(Lang::from_code)
+                .unwrap_or(early_lang);
             let status = StatusCode::BAD_REQUEST;
             log(status, "malformed", None, None);
-            return respond::problem(catalog, format, accept_lang, status, "malformed");
+            let back = way_back(&state, &form_id, region, lang);
+            return problem(format, lang, status, "malformed", &back);
         }
     };
 
     check_catalog_version(catalog, &fields, &request_id, &form_id);
 
-    let submission = match validate(catalog, form, &fields) {
-        Outcome::Valid(submission) => submission,
-        Outcome::Trap { language, region } => {
-            // Looks like success, so the bot learns nothing; nothing is stored.
-            let id = uuid::Uuid::now_v7().to_string();
-            let thanks = thanks_url(&state, &form_id, region.as_deref(), language);
-            let status = match format {
-                Format::Json => StatusCode::CREATED,
-                Format::Form => StatusCode::SEE_OTHER,
-            };
-            log(status, "trap", region.as_deref(), None);
-            return respond::stored(format, &id, &thanks);
-        }
+    let (submission, trapped) = match validate(catalog, form, &fields) {
+        Outcome::Valid(submission) => (submission, false),
+        // Answered like a person's submission, so the bot learns nothing; only its key is
+        // kept (for the window), never its answers.
+        Outcome::Trap(submission) => (submission, true),
         Outcome::Invalid {
             language,
             region,
             errors,
         } => {
-            let form_page = region
-                .as_deref()
-                .and_then(|r| catalog.pages(&form_id, r, language).form);
             let status = StatusCode::UNPROCESSABLE_ENTITY;
             log(status, "invalid", region.as_deref(), None);
             let codes: Vec<String> = errors
@@ -248,13 +495,15 @@ async fn submit(
                 .map(|e| format!("{}:{}", e.field, e.code.key()))
                 .collect();
             tracing::debug!(request_id = %request_id, errors = ?codes, "invalid fields");
+            let region = region.or_else(|| referrer.as_ref().map(|(r, _)| r.clone()));
+            let back = way_back(&state, &form_id, region.as_deref(), language);
             return respond::invalid(
                 catalog,
                 format,
                 form,
                 language,
-                form_page.as_deref(),
-                &state.settings.site_url,
+                Some(&back),
+                site_url,
                 &errors,
             );
         }
@@ -262,18 +511,22 @@ async fn submit(
 
     let now = time::OffsetDateTime::now_utc();
     let submitted_at = iso(now);
-    let idempotency_key = match &client_key {
-        Some(key) => hash(&[&form_id, "client", key]),
-        None => {
-            // Without a key, the same answers sent again are the same submission.
-            let values = serde_json::to_string(&submission.values).unwrap_or_default();
-            hash(&[
-                &form_id,
-                &submission.region,
-                submission.language.code(),
-                &values,
-            ])
-        }
+    let values = serde_json::to_string(&submission.values).unwrap_or_default();
+    // The answers as validated (normalized, trimmed, in the definition's order): the same
+    // answers typed again, or sent again, have the same hash.
+    let answers_hash = hash(&[
+        &form_id,
+        &submission.region,
+        submission.language.code(),
+        &values,
+    ]);
+    // A key is one submission of one form in one region. Without one, the same answers sent
+    // again are the same submission. A trapped bot's keys live apart from people's.
+    let idempotency_key = match (&client_key, trapped) {
+        (Some(key), false) => hash(&[&form_id, &submission.region, "client", key]),
+        (Some(key), true) => hash(&[&form_id, &submission.region, "trap", key]),
+        (None, false) => answers_hash.clone(),
+        (None, true) => hash(&[&form_id, "trap", &answers_hash]),
     };
     let record = Record {
         id: uuid::Uuid::now_v7().to_string(),
@@ -289,33 +542,55 @@ async fn submit(
             .retention_days
             .map(|days| now.unix_timestamp() + i64::from(days) * 86_400),
         idempotency_key,
+        answers_hash: Some(answers_hash),
         email_hash: match submission.values.get("email") {
-            Some(crate::validate::Value::Text(email)) => Some(schema::email_hash(email)),
+            Some(crate::validate::Value::Text(email)) if !trapped => {
+                Some(schema::email_hash(email))
+            }
             _ => None,
         },
-        values: submission.values,
+        values: match trapped {
+            true => Default::default(),
+            false => submission.values,
+        },
     };
     let announced = (record.kind.clone(), record.submitted_at.clone());
     let region = record.region.clone();
     let language = submission.language;
-    match tokio::time::timeout(STORE_DEADLINE, state.store.put(record)).await {
+    let put = async {
+        match trapped {
+            true => state.store.put_decoy(record).await,
+            false => state.store.put(record).await,
+        }
+    };
+    match tokio::time::timeout(STORE_DEADLINE, put).await {
+        Ok(Ok(Stored::Conflict)) => {
+            // IETF draft "The Idempotency-Key HTTP Header Field": a key reused with another
+            // payload is 422. The first answers are kept; these are not.
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            log(status, "key_reused", Some(&region), None);
+            let back = way_back(&state, &form_id, Some(&region), language);
+            problem(format, language, status, "idempotency_key_reused", &back)
+        }
         Ok(Ok(stored)) => {
-            let outcome = match &stored {
-                Stored::New(_) => "stored",
-                Stored::Duplicate(_) => "duplicate",
+            let id = stored.id().unwrap_or_default();
+            let outcome = match (&stored, trapped) {
+                (_, true) => "trap",
+                (Stored::New(_), false) => "stored",
+                (_, false) => "duplicate",
             };
             let status = match format {
                 Format::Json => StatusCode::CREATED,
                 Format::Form => StatusCode::SEE_OTHER,
             };
-            log(status, outcome, Some(&region), Some(stored.id()));
-            if let Stored::New(id) = &stored {
+            log(status, outcome, Some(&region), (!trapped).then_some(id));
+            if let (Stored::New(id), false) = (&stored, trapped) {
                 state
                     .store
                     .announce(&announced.0, &region, &announced.1, id);
             }
             let thanks = thanks_url(&state, &form_id, Some(&region), language);
-            respond::stored(format, stored.id(), &thanks)
+            respond::stored(format, id, &thanks)
         }
         outcome => {
             let reason = match outcome {
@@ -325,7 +600,8 @@ async fn submit(
             let status = StatusCode::SERVICE_UNAVAILABLE;
             tracing::warn!(request_id = %request_id, form = %form_id, region = %region, reason = %reason, "store unavailable");
             log(status, "unavailable", Some(&region), None);
-            respond::problem(catalog, format, language, status, "unavailable")
+            let back = way_back(&state, &form_id, Some(&region), language);
+            problem(format, language, status, "unavailable", &back)
         }
     }
 }

@@ -34,6 +34,28 @@ pub struct JsonError {
     pub message: String,
 }
 
+/// Where a page of the function leads back to (an absolute address).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WayBack {
+    pub url: String,
+    /// The form's page; otherwise the site's home page in the language.
+    pub to_form: bool,
+}
+
+impl WayBack {
+    fn link(&self, catalog: &Catalog, lang: Lang) -> String {
+        let label = match self.to_form {
+            true => "validation.back",
+            false => "validation.home",
+        };
+        format!(
+            "<p><a href=\"{}\">{}</a></p>",
+            escape(&self.url),
+            escape(&catalog.text(lang, label))
+        )
+    }
+}
+
 /// A request-level error (not about a field): malformed, too large, unsupported, unavailable.
 pub fn problem(
     catalog: &Catalog,
@@ -41,6 +63,20 @@ pub fn problem(
     lang: Lang,
     status: StatusCode,
     code: &str,
+) -> Response {
+    problem_page(catalog, format, lang, status, code, "", None)
+}
+
+/// [`problem`], its page linking back (to the form when known) and styled with the site's
+/// stylesheet under `site_url`.
+pub fn problem_page(
+    catalog: &Catalog,
+    format: Format,
+    lang: Lang,
+    status: StatusCode,
+    code: &str,
+    site_url: &str,
+    back: Option<&WayBack>,
 ) -> Response {
     let message = catalog.text(lang, &format!("validation.{code}"));
     let mut response = match format {
@@ -56,10 +92,15 @@ pub fn problem(
         ),
         Format::Form => {
             let title = catalog.text(lang, "validation.title");
-            let body = format!("<p>{}</p>", escape(&message));
+            let back = back.map(|b| b.link(catalog, lang)).unwrap_or_default();
+            let body = format!("<p>{}</p>\n{back}", escape(&message));
+            let stylesheet = catalog
+                .stylesheet
+                .as_ref()
+                .map(|css| format!("{site_url}{css}"));
             html(
                 status,
-                &page(catalog, lang, &title, &body, catalog.stylesheet.as_deref()),
+                &page(catalog, lang, &title, &body, stylesheet.as_deref()),
             )
         }
     };
@@ -72,13 +113,13 @@ pub fn problem(
 }
 
 /// Field errors: JSON `422 {"errors": [...]}`, or a short page listing what to fix, each
-/// item linking to its field on the form page.
+/// item linking to its field on the form page when the way back is the form.
 pub fn invalid(
     catalog: &Catalog,
     format: Format,
     form: &FormDef,
     lang: Lang,
-    form_page: Option<&str>,
+    back: Option<&WayBack>,
     site_url: &str,
     errors: &[FieldError],
 ) -> Response {
@@ -98,14 +139,14 @@ pub fn invalid(
             )
         }
         Format::Form => {
-            let back = form_page.map(|p| format!("{site_url}{p}"));
+            let form_url = back.filter(|b| b.to_form).map(|b| b.url.clone());
             let mut items = String::new();
             for error in errors {
                 let label = form
                     .field(&error.field)
                     .and_then(|f| f.label.as_ref())
                     .map_or(error.field.as_str(), |l| l.get(lang).as_str());
-                let label = match &back {
+                let label = match &form_url {
                     Some(url) => format!(
                         "<a href=\"{}#{}-{}\">{}</a>",
                         escape(url),
@@ -120,14 +161,7 @@ pub fn invalid(
             let body = format!(
                 "<p>{}</p>\n<ul>\n{items}</ul>\n{}",
                 escape(&catalog.text(lang, "validation.intro")),
-                match &back {
-                    Some(url) => format!(
-                        "<p><a href=\"{}\">{}</a></p>",
-                        escape(url),
-                        escape(&catalog.text(lang, "validation.back"))
-                    ),
-                    None => String::new(),
-                }
+                back.map(|b| b.link(catalog, lang)).unwrap_or_default()
             );
             let title = catalog.text(lang, "validation.title");
             let stylesheet = catalog

@@ -1,6 +1,7 @@
 //! DynamoDB storage. Each submission is written in one transaction with a marker item for
 //! its idempotency key, both conditional, so a retried submission is stored once and answers
-//! with the first id. Timeouts and retries are bounded so a hung database yields a 503 within
+//! with the first id; the marker keeps a hash of the answers, so the key with other answers
+//! is a conflict. Timeouts and retries are bounded so a hung database yields a 503 within
 //! seconds.
 
 use std::collections::HashMap;
@@ -19,7 +20,7 @@ use aws_sdk_dynamodb::types::{
 use aws_sdk_dynamodb::Client;
 
 use super::schema::{self, PARTITION_KEY, SORT_KEY};
-use super::{Record, Selection, StoreError, Stored, IDEMPOTENCY_WINDOW_SECS};
+use super::{repeat, Record, Selection, StoreError, Stored, IDEMPOTENCY_WINDOW_SECS};
 use crate::validate::Value;
 
 pub struct DynamoStore {
@@ -71,12 +72,13 @@ impl DynamoStore {
         &self.table
     }
 
-    pub async fn put(&self, record: Record) -> Result<Stored, StoreError> {
-        let now = now_secs();
-        let marker_entry = schema::idempotency_entry(&record.kind, &record.idempotency_key);
-        let marker = HashMap::from([
+    /// The marker item of a record's idempotency key, alive for the window: the id it
+    /// answers, and the hash of the answers it was made for.
+    fn marker(&self, record: &Record, now: i64) -> HashMap<String, AttributeValue> {
+        let entry = schema::idempotency_entry(&record.kind, &record.idempotency_key);
+        let mut marker = HashMap::from([
             (PARTITION_KEY.to_string(), s(&record.region)),
-            (SORT_KEY.to_string(), s(&marker_entry)),
+            (SORT_KEY.to_string(), s(&entry)),
             ("kind".to_string(), s("idempotency")),
             ("submission_id".to_string(), s(&record.id)),
             (
@@ -84,9 +86,74 @@ impl DynamoStore {
                 AttributeValue::N((now + IDEMPOTENCY_WINDOW_SECS).to_string()),
             ),
         ]);
+        if let Some(hash) = &record.answers_hash {
+            marker.insert(schema::ANSWERS_HASH.to_string(), s(hash));
+        }
+        marker
+    }
+
+    /// What a key already taken answers: the first id, or a conflict for other answers.
+    async fn repeat_of(&self, record: &Record) -> Result<Stored, StoreError> {
+        let existing = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key(PARTITION_KEY, s(&record.region))
+            .key(
+                SORT_KEY,
+                s(&schema::idempotency_entry(
+                    &record.kind,
+                    &record.idempotency_key,
+                )),
+            )
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(unavailable)?;
+        let text = |name: &str| match existing.item().and_then(|i| i.get(name)) {
+            Some(AttributeValue::S(text)) => Some(text.as_str()),
+            _ => None,
+        };
+        match text("submission_id") {
+            Some(id) => Ok(repeat(
+                id,
+                text(schema::ANSWERS_HASH),
+                record.answers_hash.as_deref(),
+            )),
+            None => Err(StoreError::Unavailable(
+                "an idempotency marker without its submission id".into(),
+            )),
+        }
+    }
+
+    /// Writes only the marker of a decoy's key (see [`super::Store::put_decoy`]).
+    pub async fn put_decoy(&self, record: Record) -> Result<Stored, StoreError> {
+        let now = now_secs();
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(self.marker(&record, now)))
+            .condition_expression("attribute_not_exists(#entry) OR #expires < :now")
+            .expression_attribute_names("#entry", SORT_KEY)
+            .expression_attribute_names("#expires", schema::TTL_ATTRIBUTE)
+            .expression_attribute_values(":now", AttributeValue::N(now.to_string()))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(Stored::New(record.id)),
+            Err(SdkError::ServiceError(e)) if e.err().is_conditional_check_failed_exception() => {
+                self.repeat_of(&record).await
+            }
+            Err(e) => Err(unavailable(e)),
+        }
+    }
+
+    pub async fn put(&self, record: Record) -> Result<Stored, StoreError> {
+        let now = now_secs();
         let put_marker = Put::builder()
             .table_name(&self.table)
-            .set_item(Some(marker))
+            .set_item(Some(self.marker(&record, now)))
             .condition_expression("attribute_not_exists(#entry) OR #expires < :now")
             .expression_attribute_names("#entry", SORT_KEY)
             .expression_attribute_names("#expires", schema::TTL_ATTRIBUTE)
@@ -110,22 +177,7 @@ impl DynamoStore {
         match result {
             Ok(_) => Ok(Stored::New(record.id)),
             Err(SdkError::ServiceError(e)) if marker_taken(e.err()) => {
-                let existing = self
-                    .client
-                    .get_item()
-                    .table_name(&self.table)
-                    .key(PARTITION_KEY, s(&record.region))
-                    .key(SORT_KEY, s(&marker_entry))
-                    .consistent_read(true)
-                    .send()
-                    .await
-                    .map_err(unavailable)?;
-                match existing.item().and_then(|i| i.get("submission_id")) {
-                    Some(AttributeValue::S(id)) => Ok(Stored::Duplicate(id.clone())),
-                    _ => Err(StoreError::Unavailable(
-                        "an idempotency marker without its submission id".into(),
-                    )),
-                }
+                self.repeat_of(&record).await
             }
             Err(e) => Err(unavailable(e)),
         }
@@ -449,6 +501,7 @@ pub fn record(item: &HashMap<String, AttributeValue>) -> Option<Record> {
             _ => None,
         },
         idempotency_key: text("idempotency_key").unwrap_or_default(),
+        answers_hash: None,
         email_hash: text(schema::EMAIL_HASH),
         values,
     })

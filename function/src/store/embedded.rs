@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use tokio::sync::{mpsc, oneshot};
 
-use super::{Record, StoreError, Stored, IDEMPOTENCY_WINDOW_SECS};
+use super::{repeat, Record, StoreError, Stored, IDEMPOTENCY_WINDOW_SECS};
 
 const MAX_BATCH: usize = 512;
 
@@ -17,6 +17,8 @@ type Reply = oneshot::Sender<Result<Stored, StoreError>>;
 
 struct Job {
     record: Record,
+    /// Only the key is kept, in memory, never the line (a trapped bot's submission).
+    decoy: bool,
     reply: Reply,
 }
 
@@ -117,9 +119,22 @@ impl EmbeddedStore {
     }
 
     pub async fn put(&self, record: Record) -> Result<Stored, StoreError> {
+        self.send(record, false).await
+    }
+
+    /// Remembers a decoy's key for the window, in memory only (see [`super::Store::put_decoy`]).
+    pub async fn put_decoy(&self, record: Record) -> Result<Stored, StoreError> {
+        self.send(record, true).await
+    }
+
+    async fn send(&self, record: Record, decoy: bool) -> Result<Stored, StoreError> {
         let (reply, answer) = oneshot::channel();
         self.jobs
-            .send(Job { record, reply })
+            .send(Job {
+                record,
+                decoy,
+                reply,
+            })
             .await
             .map_err(|_| StoreError::Unavailable("the writer has stopped".into()))?;
         answer
@@ -127,13 +142,37 @@ impl EmbeddedStore {
             .map_err(|_| StoreError::Unavailable("the writer has stopped".into()))?
     }
 
-    pub fn health(&self) -> Result<(), StoreError> {
+    /// Whether submissions can be stored now: the writer runs, and a probe written to the
+    /// data folder reaches the disk (so a full disk, a folder gone or made read-only, or a
+    /// file size limit, which make every write fail, are reported).
+    pub async fn health(&self) -> Result<(), StoreError> {
         if self.jobs.is_closed() {
-            Err(StoreError::Unavailable("the writer has stopped".into()))
-        } else {
-            Ok(())
+            return Err(StoreError::Unavailable("the writer has stopped".into()));
+        }
+        let dir = self.dir.clone();
+        match tokio::task::spawn_blocking(move || write_probe(&dir)).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(error)) => Err(StoreError::Unavailable(format!(
+                "cannot write in the data folder: {error}"
+            ))),
+            Err(error) => Err(StoreError::Unavailable(format!(
+                "the write probe stopped: {error}"
+            ))),
         }
     }
+}
+
+/// As much as one disk block: a new file, so its space is taken from what is free (as the
+/// next line of a store file would be), synced, then removed.
+const PROBE_SIZE: usize = 4096;
+
+fn write_probe(dir: &Path) -> std::io::Result<()> {
+    let mut probe = tempfile::Builder::new()
+        .prefix(".health-")
+        .tempfile_in(dir)?;
+    probe.write_all(&[0u8; PROBE_SIZE])?;
+    probe.as_file().sync_data()?;
+    probe.close()
 }
 
 /// Every submission stored in `dir` for these forms, oldest first within each form. A last
@@ -226,8 +265,15 @@ pub fn delete(dir: &Path, kinds: &[&str], ids: &HashSet<String>) -> Result<usize
     Ok(removed)
 }
 
-/// Idempotency key → (submission id, when it was stored).
-type Seen = HashMap<(String, String), (String, i64)>;
+/// (Form, idempotency key) → what a repeat of the key is answered.
+type Seen = HashMap<(String, String), SeenKey>;
+
+struct SeenKey {
+    id: String,
+    /// When it was stored (seconds since 1970).
+    at: i64,
+    answers_hash: Option<String>,
+}
 
 /// What opening the store needs of each stored line; the answers are skipped unread.
 #[derive(serde::Deserialize)]
@@ -236,6 +282,8 @@ struct StoredKey {
     kind: String,
     submitted_at: String,
     idempotency_key: String,
+    #[serde(default)]
+    answers_hash: Option<String>,
 }
 
 /// Reads a store file, returning the length of its well-formed part.
@@ -269,7 +317,12 @@ fn read_existing(path: &Path, file: &File, seen: &mut Seen) -> Result<u64, OpenE
         let at = unix_time(&stored.submitted_at);
         // Older submissions cannot be retried any more: no need to remember them.
         if now - at < IDEMPOTENCY_WINDOW_SECS {
-            seen.insert((stored.kind, stored.idempotency_key), (stored.id, at));
+            let key = SeenKey {
+                id: stored.id,
+                at,
+                answers_hash: stored.answers_hash,
+            };
+            seen.insert((stored.kind, stored.idempotency_key), key);
         }
         good += read as u64;
     }
@@ -296,7 +349,7 @@ impl Writer {
                 // a long-running server's memory stays bounded.
                 let now = time::OffsetDateTime::now_utc().unix_timestamp();
                 self.seen
-                    .retain(|_, (_, at)| now - *at < IDEMPOTENCY_WINDOW_SECS);
+                    .retain(|_, seen| now - seen.at < IDEMPOTENCY_WINDOW_SECS);
             }
             let mut batch = vec![first];
             while batch.len() < MAX_BATCH {
@@ -320,13 +373,28 @@ impl Writer {
             let record = job.record;
             let key = (record.kind.clone(), record.idempotency_key.clone());
             let now = unix_time(&record.submitted_at);
-            if let Some((id, at)) = self.seen.get(&key) {
-                if now - at < IDEMPOTENCY_WINDOW_SECS {
+            if let Some(seen) = self.seen.get(&key) {
+                if now - seen.at < IDEMPOTENCY_WINDOW_SECS {
+                    let answer = repeat(
+                        &seen.id,
+                        seen.answers_hash.as_deref(),
+                        record.answers_hash.as_deref(),
+                    );
                     // A retry of a submission of this very batch shares its fate.
                     let pending = added.iter().any(|(k, _)| k == &key).then(|| key.0.clone());
-                    answers.push((job.reply, Ok(Stored::Duplicate(id.clone())), pending));
+                    answers.push((job.reply, Ok(answer), pending));
                     continue;
                 }
+            }
+            let seen = SeenKey {
+                id: record.id.clone(),
+                at: now,
+                answers_hash: record.answers_hash.clone(),
+            };
+            if job.decoy {
+                self.seen.insert(key, seen);
+                answers.push((job.reply, Ok(Stored::New(record.id)), None));
+                continue;
             }
             if !self.files.contains_key(&record.kind) {
                 let error = StoreError::Unavailable(format!("no file for {}", record.kind));
@@ -337,7 +405,7 @@ impl Writer {
                 Ok(mut line) => {
                     line.push(b'\n');
                     lines.entry(record.kind.clone()).or_default().extend(line);
-                    self.seen.insert(key.clone(), (record.id.clone(), now));
+                    self.seen.insert(key.clone(), seen);
                     added.push((key, record.kind.clone()));
                     answers.push((job.reply, Ok(Stored::New(record.id)), Some(record.kind)));
                 }

@@ -1,6 +1,7 @@
 //! Where accepted submissions go: DynamoDB when `SUBMISSIONS_TABLE` is set, otherwise an
 //! embedded store on local disk. Both store a submission once per idempotency key and say
-//! "stored" only once it is durable.
+//! "stored" only once it is durable; a key that comes back with other answers is refused
+//! ([`Stored::Conflict`]), never answered as if its answers had been kept.
 
 pub mod dynamodb;
 pub mod embedded;
@@ -34,6 +35,11 @@ pub struct Record {
     pub expires_at: Option<i64>,
     /// A hash of the key the client sent, or of the submission itself; never personal data.
     pub idempotency_key: String,
+    /// A hash of the answers (form, region, language and values), so a key that comes back
+    /// with other answers is told from a retry. Absent from submissions stored before it was
+    /// kept: their retries are taken as retries.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answers_hash: Option<String>,
     /// The lookup key of the submission's email address, if it has one (`schema::email_hash`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email_hash: Option<String>,
@@ -46,13 +52,27 @@ pub enum Stored {
     New(String),
     /// The same submission was already stored under this id.
     Duplicate(String),
+    /// The idempotency key was already used, within the window, for other answers: nothing
+    /// is stored (IETF draft "The Idempotency-Key HTTP Header Field": 422).
+    Conflict,
 }
 
 impl Stored {
-    pub fn id(&self) -> &str {
+    /// The submission's id; none for a conflict.
+    pub fn id(&self) -> Option<&str> {
         match self {
-            Stored::New(id) | Stored::Duplicate(id) => id,
+            Stored::New(id) | Stored::Duplicate(id) => Some(id),
+            Stored::Conflict => None,
         }
+    }
+}
+
+/// A repeat of a key: the same submission again, unless both times have an answers hash and
+/// the two differ.
+pub(crate) fn repeat(id: &str, first: Option<&str>, again: Option<&str>) -> Stored {
+    match (first, again) {
+        (Some(first), Some(again)) if first != again => Stored::Conflict,
+        _ => Stored::Duplicate(id.to_string()),
     }
 }
 
@@ -178,9 +198,21 @@ impl Store {
         }
     }
 
+    /// Keeps only the idempotency key of a submission that filled the bots' trap (its id is
+    /// made up, its answers are dropped), for the window, so a repeat is answered with the
+    /// same made-up id as a person's retry would be, and other answers with the same
+    /// conflict. The key lives apart from people's keys (the caller hashes it so): a trap
+    /// never swallows a person's submission.
+    pub async fn put_decoy(&self, record: Record) -> Result<Stored, StoreError> {
+        match self {
+            Store::Embedded(store) => store.put_decoy(record).await,
+            Store::Dynamo(store) => store.put_decoy(record).await,
+        }
+    }
+
     pub async fn health(&self) -> Result<(), StoreError> {
         match self {
-            Store::Embedded(store) => store.health(),
+            Store::Embedded(store) => store.health().await,
             Store::Dynamo(store) => store.health().await,
         }
     }

@@ -23,6 +23,8 @@ pub const STATUS_INDEX_SORT_KEY: &str = "submitted_at";
 pub const TTL_ATTRIBUTE: &str = "expires_at";
 pub const EMAIL_INDEX: &str = "email-index";
 pub const EMAIL_HASH: &str = "email_hash";
+/// On an idempotency marker: the hash of the answers its key was first used for.
+pub const ANSWERS_HASH: &str = "answers_hash";
 /// When a daily reminder last named the item (ISO 8601): each item is reminded once.
 pub const REMINDED_AT: &str = "reminded_at";
 

@@ -55,6 +55,18 @@ impl Api {
         }
     }
 
+    /// The API on the embedded store of `dir`, as a server started again on it would be.
+    pub async fn embedded_in(dir: &Path) -> Api {
+        let state = eclaireurs_function::state(settings(dir))
+            .await
+            .expect("state");
+        Api {
+            router: app(state.clone()),
+            state,
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
     pub async fn send(&self, request: Request<Body>) -> Reply {
         let response = self
             .router
@@ -87,7 +99,7 @@ impl Api {
 
     /// The lines of the embedded store's file for a form.
     pub fn stored(&self, kind: &str) -> Vec<serde_json::Value> {
-        let path = self.dir.path().join(format!("{kind}.jsonl"));
+        let path = self.state.settings.data_dir.join(format!("{kind}.jsonl"));
         std::fs::read_to_string(path)
             .unwrap_or_default()
             .lines()
@@ -126,6 +138,17 @@ impl Reply {
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
     }
+}
+
+/// The absolute address of a form's page for a region, as the function links to it.
+pub fn form_url(api: &Api, form: &str, region: &str, lang: eclaireurs_model::Lang) -> String {
+    let page = api
+        .state
+        .catalog
+        .pages(form, region, lang)
+        .form
+        .unwrap_or_else(|| panic!("{form} has a page in {region}"));
+    format!("{SITE}{page}")
 }
 
 pub const REGISTRATION_FORM: &str = "region=bas-saint-laurent&language=fr&first_name=Julie&last_name=Tremblay&email=julie.tremblay%40example.ca&phone=418+555-0199&municipality=Rimouski&territory=La+Mitis&roles=promote&roles=watch&consent=true&website=";

@@ -131,6 +131,13 @@ pub async fn publish(options: &Options) -> Result<Summary, PublishError> {
             report.missing_translations.len()
         );
     }
+    // Published anyway (a region may wait for its body to name someone), but said each time.
+    for contact in &report.missing_contacts {
+        println!("warning: {contact}");
+    }
+    for draft in &report.drafts {
+        println!("note: {draft}");
+    }
     let Online {
         clients,
         stack,

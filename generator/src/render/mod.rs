@@ -3,6 +3,7 @@
 //! Markdown sources do stay loaded for the whole build).
 
 pub mod markdown;
+pub mod notice;
 pub mod templates;
 pub mod views;
 
@@ -62,8 +63,10 @@ struct PageView<'a> {
     url: &'a str,
     canonical: String,
     content: String,
-    /// Kept out of search engines (a form's thank-you page).
+    /// Kept out of search engines (a form's thank-you page, a draft).
     noindex: bool,
+    /// A draft, which only `serve` shows: the page says so.
+    draft: bool,
 }
 
 #[derive(Serialize)]
@@ -321,7 +324,17 @@ impl<'a> Renderer<'a> {
         } else {
             "page.html"
         };
-        self.render_page(page, base, default, None)
+        // The privacy notice: its lists come from the forms and regions (notice.rs).
+        if page.meta.template.as_deref() != Some(notice::TEMPLATE) {
+            return self.render_page(page, base, default, None);
+        }
+        base.insert(
+            "notice",
+            &notice::NoticeView::new(self.site, page, &self.links)?,
+        );
+        let html = self.render_page(page, base, default, None);
+        base.remove("notice");
+        html
     }
 
     /// Renders a page with the context its group shares. The page's own keys (`page`,
@@ -378,7 +391,8 @@ impl<'a> Renderer<'a> {
                 url: &url,
                 canonical: format!("{}{}", self.site.config.base_url, url),
                 content,
-                noindex: self.site.is_thanks_page(page),
+                noindex: self.site.is_thanks_page(page) || self.site.is_draft(page),
+                draft: self.site.is_draft(page),
             },
         );
         ctx.insert("switch", &switch);

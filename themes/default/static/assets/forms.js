@@ -2,7 +2,10 @@
    plain HTML and the function answers with a page; with it, they are sent as JSON with an
    idempotency key made here, errors appear next to their fields, focus moves to the first
    one, the outcome is announced through the form's live region, and a second click while
-   sending does nothing. No framework, no dependency. */
+   sending does nothing. The key stays while the answers stay the same (a retry after a lost
+   answer is recognised, never stored twice) and a new one is made as soon as they change (a
+   corrected form is a new submission: the function refuses a key reused with other
+   answers). No framework, no dependency. */
 (function () {
   "use strict";
 
@@ -128,7 +131,9 @@
 
   function enhance(form) {
     var button = form.querySelector('button[type="submit"]');
-    var key = newKey();
+    /* The idempotency key, and the answers (the body) it was made for. */
+    var key = null;
+    var keyBody = null;
     var sending = false;
     /* Set once stored, while the thank-you page loads: the form stays locked until then, so a
        click meanwhile sends nothing more. */
@@ -140,7 +145,7 @@
       if (!event.persisted || !leaving) return;
       leaving = false;
       sending = false;
-      key = newKey();
+      keyBody = null;
       if (button) button.removeAttribute("aria-disabled");
       say(form, "");
     });
@@ -150,6 +155,11 @@
       sending = true;
       if (button) button.setAttribute("aria-disabled", "true");
       say(form, form.getAttribute("data-msg-sending"));
+      var body = JSON.stringify(collect(form));
+      if (body !== keyBody) {
+        key = newKey();
+        keyBody = body;
+      }
       fetch(form.action, {
         method: "POST",
         headers: {
@@ -157,7 +167,7 @@
           Accept: "application/json",
           "Idempotency-Key": key
         },
-        body: JSON.stringify(collect(form))
+        body: body
       })
         .then(function (response) {
           return response
@@ -178,10 +188,16 @@
               window.location.assign(thanks);
               return;
             }
-            key = newKey();
+            keyBody = null;
             return;
           }
-          if (reply.status === 422 && reply.body.errors) {
+          var reused = (reply.body.errors || []).some(function (error) {
+            return error.code === "idempotency_key_reused";
+          });
+          if (reused) {
+            /* The key went with other answers: the next click sends these with a new one. */
+            keyBody = null;
+          } else if (reply.status === 422 && reply.body.errors) {
             showErrors(form, reply.body.errors);
             return;
           }
