@@ -1,8 +1,17 @@
 //! The API as an axum router: the same router runs under Lambda, as a local HTTP server,
 //! and inside `eclaireurs serve`.
 
+mod body;
+mod request;
 pub mod respond;
 pub mod server;
+
+pub use body::{body_limit, BODY_ALLOWANCE, BYTES_PER_CHARACTER, MIN_BODY_LIMIT};
+use body::{read_body, BodyError};
+pub(crate) use request::RequestError;
+use request::{
+    check_request_id, method_not_allowed, no_such_address, not_found, RequestIds, REQUEST_ID,
+};
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,9 +25,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use sha2::{Digest, Sha256};
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::request_id::{
-    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
-};
+use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 
 use eclaireurs_model::Lang;
 
@@ -27,88 +34,6 @@ use crate::config::Settings;
 use crate::store::{schema, Record, Store, Stored};
 use crate::validate::{validate, Fields, Outcome};
 use respond::{Format, WayBack};
-
-/// The body limit of a form is never under this, whatever its definition.
-pub const MIN_BODY_LIMIT: usize = 16 * 1024;
-
-/// The most bytes one character of an answer takes in a body: a code point of up to four
-/// UTF-8 bytes is 12 percent-encoded (`%F0%9F%98%80`), and at most 12 escaped in JSON
-/// (`\ud83d\ude00`); a line break is 6 (`%0D%0A`).
-pub const BYTES_PER_CHARACTER: usize = 12;
-
-/// Room for what the page adds (`submission_id`, `catalog_version`), the bots' trap, and the
-/// punctuation and spacing of JSON.
-pub const BODY_ALLOWANCE: usize = 4 * 1024;
-
-/// The largest body a form takes: every field at its longest (each text field's
-/// `max_length`, every choice, the longest territory), each character at its longest
-/// encoding ([`BYTES_PER_CHARACTER`]), plus [`BODY_ALLOWANCE`]; at least [`MIN_BODY_LIMIT`].
-/// So any answer the definition allows fits, however it is written and encoded.
-pub fn body_limit(catalog: &Catalog, form: &eclaireurs_model::FormDef) -> usize {
-    use eclaireurs_model::FieldKind;
-    let longest = |lengths: &mut dyn Iterator<Item = usize>| lengths.max().unwrap_or(0);
-    let territory = longest(
-        &mut catalog
-            .regions
-            .values()
-            .flatten()
-            .map(|t| t.chars().count()),
-    );
-    let region = longest(&mut catalog.regions.keys().map(|r| r.chars().count()));
-    let fields: usize = form
-        .fields
-        .iter()
-        .map(|field| {
-            // `name=` and `&`, or in JSON its quotes, colon and comma.
-            let name = field.name.len() + 4;
-            let characters = match field.kind {
-                FieldKind::Text | FieldKind::Email | FieldKind::Tel | FieldKind::Textarea => {
-                    field.max_length.unwrap_or(0) as usize
-                }
-                FieldKind::Choices => {
-                    return field
-                        .choices
-                        .iter()
-                        .map(|c| name + c.value.chars().count() * BYTES_PER_CHARACTER)
-                        .sum();
-                }
-                FieldKind::Territory => territory,
-                FieldKind::Region => region,
-                FieldKind::Language => 2,
-                FieldKind::Consent => "true".len(),
-                FieldKind::Honeypot => 0,
-            };
-            name + characters * BYTES_PER_CHARACTER
-        })
-        .sum();
-    (fields + BODY_ALLOWANCE).max(MIN_BODY_LIMIT)
-}
-
-/// Why a body was not read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum BodyError {
-    /// Longer than the form's limit (`413`).
-    TooLarge,
-    /// Cut or broken on the way (a chunked body that does not parse): `400 malformed`.
-    Unreadable,
-}
-
-/// The whole body, up to `limit` bytes.
-async fn read_body(body: Body, limit: usize) -> Result<Vec<u8>, BodyError> {
-    use http_body_util::BodyExt;
-    let mut body = body;
-    let mut bytes = Vec::new();
-    while let Some(frame) = body.frame().await {
-        let frame = frame.map_err(|_| BodyError::Unreadable)?;
-        if let Ok(data) = frame.into_data() {
-            if bytes.len() + data.len() > limit {
-                return Err(BodyError::TooLarge);
-            }
-            bytes.extend_from_slice(&data);
-        }
-    }
-    Ok(bytes)
-}
 
 /// The page a browser posted from, as its `Referer` says (whole on the same origin, the
 /// site's referrer policy), if it is one of the pages of this form: its region and language.
@@ -219,125 +144,6 @@ async fn health(State(state): State<Arc<AppState>>) -> Response {
             response
         }
     }
-}
-
-/// The header that carries a request's id: in the logs of its request, and in its answer.
-const REQUEST_ID: &str = "x-request-id";
-
-/// A client's `X-Request-Id` is kept only when it is a UUID (written in lowercase), so what
-/// the logs show as a request id can hold neither personal information nor a forged line;
-/// any other is dropped, and [`RequestIds`] gives the request one.
-fn check_request_id<B>(mut request: axum::http::Request<B>) -> axum::http::Request<B> {
-    let checked = request
-        .headers()
-        .get(REQUEST_ID)
-        .and_then(|v| v.to_str().ok())
-        .and_then(canonical_uuid);
-    match checked.and_then(|id| HeaderValue::from_str(&id).ok()) {
-        Some(id) => {
-            request.headers_mut().insert(REQUEST_ID, id);
-        }
-        None => {
-            request.headers_mut().remove(REQUEST_ID);
-        }
-    }
-    request
-}
-
-/// `id` as a lowercase hyphenated UUID, if it is one written that way (36 characters).
-fn canonical_uuid(id: &str) -> Option<String> {
-    if id.len() != 36 {
-        return None;
-    }
-    let uuid = uuid::Uuid::try_parse(id).ok()?;
-    Some(uuid.hyphenated().to_string())
-}
-
-/// The id of a request that comes without a valid one: under Lambda the invocation's id (the
-/// one of Lambda's own START and REPORT lines), otherwise a new UUID.
-#[derive(Clone, Copy)]
-struct RequestIds;
-
-impl MakeRequestId for RequestIds {
-    fn make_request_id<B>(&mut self, request: &axum::http::Request<B>) -> Option<RequestId> {
-        let id = request
-            .extensions()
-            .get::<lambda_http::Context>()
-            .and_then(|context| canonical_uuid(&context.request_id))
-            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-        HeaderValue::from_str(&id).ok().map(RequestId::new)
-    }
-}
-
-/// An error of the whole request that comes before any form is read, in the documented
-/// shape (`{"errors":[{"field":null,"code","message"}]}`) and the language the client
-/// prefers (`Accept-Language`; French by default).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum RequestError {
-    /// No such address in the API (`404`, `not_found`).
-    NotFound,
-    /// The address does not take this method (`405`, `method_not_allowed`).
-    MethodNotAllowed,
-    /// The local server waited too long for the request's body (`408`, `timeout`).
-    TooSlow,
-}
-
-impl RequestError {
-    fn status(self) -> StatusCode {
-        match self {
-            RequestError::NotFound => StatusCode::NOT_FOUND,
-            RequestError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            RequestError::TooSlow => StatusCode::REQUEST_TIMEOUT,
-        }
-    }
-
-    fn code(self) -> &'static str {
-        match self {
-            RequestError::NotFound => "not_found",
-            RequestError::MethodNotAllowed => "method_not_allowed",
-            RequestError::TooSlow => "timeout",
-        }
-    }
-
-    fn message(self, lang: Lang) -> &'static str {
-        match (self, lang) {
-            (RequestError::NotFound, Lang::Fr) => "Cette adresse n’existe pas dans cette API.",
-            (RequestError::NotFound, Lang::En) => "No such address in this API.",
-            (RequestError::MethodNotAllowed, Lang::Fr) => {
-                "Cette adresse n’accepte pas cette méthode (l’en-tête Allow dit lesquelles)."
-            }
-            (RequestError::MethodNotAllowed, Lang::En) => {
-                "This address does not take this method (the Allow header says which it takes)."
-            }
-            (RequestError::TooSlow, Lang::Fr) => {
-                "La requête n’est pas arrivée en entier à temps. Rien n’a été enregistré."
-            }
-            (RequestError::TooSlow, Lang::En) => {
-                "The request did not arrive whole in time. Nothing was saved."
-            }
-        }
-    }
-
-    pub(crate) fn answer(self, headers: &HeaderMap) -> Response {
-        let lang = preferred_language(headers);
-        respond::json(
-            self.status(),
-            &serde_json::json!({"errors": [{"field": null, "code": self.code(), "message": self.message(lang)}]}),
-        )
-    }
-}
-
-async fn no_such_address(headers: HeaderMap) -> Response {
-    RequestError::NotFound.answer(&headers)
-}
-
-async fn not_found() -> Response {
-    RequestError::NotFound.answer(&HeaderMap::new())
-}
-
-/// Keeps the `Allow` header the router adds.
-async fn method_not_allowed(headers: HeaderMap) -> Response {
-    RequestError::MethodNotAllowed.answer(&headers)
 }
 
 async fn submit(
