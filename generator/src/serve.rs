@@ -341,6 +341,20 @@ async fn static_file(State(live): State<Live>, request: Request) -> Response {
             .headers_mut()
             .insert(header::LOCATION, HeaderValue::from_static("/"));
     }
+    if response.status() == StatusCode::METHOD_NOT_ALLOWED {
+        // The pages are files: say so rather than answer with an empty body.
+        return (
+            StatusCode::METHOD_NOT_ALLOWED,
+            [
+                (header::ALLOW, "GET, HEAD"),
+                (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
+                (header::CACHE_CONTROL, "no-store"),
+            ],
+            "Cette adresse est une page : elle se lit (GET), elle ne reçoit rien.\n\
+             This address is a page: it is read (GET), it takes nothing.\n",
+        )
+            .into_response();
+    }
     if response.status() != StatusCode::NOT_FOUND {
         // The preview changes with every edit: never cache it.
         response.headers_mut().insert(

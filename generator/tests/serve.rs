@@ -193,6 +193,16 @@ fn an_address_with_several_leading_slashes_is_redirected_on_this_site() {
     assert!(page.contains("<html lang=\"fr\""), "the French home page");
 }
 
+#[test]
+fn a_post_to_a_page_is_refused_with_a_word_not_an_empty_answer() {
+    let serve = Serve::start();
+    let (head, body) = exchange(serve.addr, "POST /fr/ HTTP/1.1", "");
+    assert!(head.starts_with("http/1.1 405"), "{head}");
+    assert_eq!(header(&head, "allow"), Some("get, head"));
+    assert!(body.contains("This address is a page"), "{body}");
+    assert!(body.contains("elle se lit (GET)"), "{body}");
+}
+
 /// Waits, at most `limit`, for serve to end a connection; what it sent, and when.
 fn wait_for_close(mut stream: TcpStream, limit: Duration) -> (String, Duration) {
     let start = Instant::now();
