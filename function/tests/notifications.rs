@@ -273,18 +273,10 @@ fn text(item: &HashMap<String, AttributeValue>, name: &str) -> String {
 async fn a_need_report_notifies_its_regions_team_only_with_a_console_link_and_no_personal_data() {
     let (client, table) = dynamo_table("notify").await;
     let api = Api::dynamo(client.clone(), &table).await;
-    assert_eq!(
-        api.json("/api/need-reports", NAMED_NEED_REPORT)
-            .await
-            .status,
-        201
-    );
-    assert_eq!(
-        api.form("/api/registrations", REGISTRATION_FORM)
-            .await
-            .status,
-        303
-    );
+    api.accepted_json("/api/need-reports", NAMED_NEED_REPORT)
+        .await;
+    api.accepted_form("/api/registrations", REGISTRATION_FORM)
+        .await;
     let teams = teams("notify").await;
 
     let event = stream_event(&table).await;
@@ -353,16 +345,10 @@ async fn a_need_report_notifies_its_regions_team_only_with_a_console_link_and_no
 async fn a_notification_that_cannot_be_sent_is_handed_back_to_lambda_for_retry_and_dead_letter() {
     let (client, table) = dynamo_table("notify-fail").await;
     let api = Api::dynamo(client.clone(), &table).await;
-    assert_eq!(
-        api.json("/api/need-reports", NAMED_NEED_REPORT)
-            .await
-            .status,
-        201
-    );
-    assert_eq!(
-        api.json("/api/need-reports", NEED_REPORT_JSON).await.status,
-        201
-    );
+    api.accepted_json("/api/need-reports", NAMED_NEED_REPORT)
+        .await;
+    api.accepted_json("/api/need-reports", NEED_REPORT_JSON)
+        .await;
     let event = stream_event(&table).await;
     let first_submission = event["Records"]
         .as_array()
@@ -397,12 +383,8 @@ async fn a_notification_that_cannot_be_sent_is_handed_back_to_lambda_for_retry_a
 async fn the_binary_runs_the_notification_handler_when_lambda_names_it() {
     let (client, table) = dynamo_table("notify-bin").await;
     let api = Api::dynamo(client.clone(), &table).await;
-    assert_eq!(
-        api.json("/api/need-reports", NAMED_NEED_REPORT)
-            .await
-            .status,
-        201
-    );
+    api.accepted_json("/api/need-reports", NAMED_NEED_REPORT)
+        .await;
     let teams = teams("notify-bin").await;
     let event = stream_event(&table).await;
 
@@ -458,14 +440,10 @@ async fn a_need_report_still_new_after_three_days_is_reminded_once_to_its_region
     let (client, table) = dynamo_table("remind").await;
     let api = Api::dynamo(client.clone(), &table).await;
     for body in [NAMED_NEED_REPORT, NEED_REPORT_JSON] {
-        assert_eq!(api.json("/api/need-reports", body).await.status, 201);
+        api.accepted_json("/api/need-reports", body).await;
     }
-    assert_eq!(
-        api.form("/api/registrations", REGISTRATION_FORM)
-            .await
-            .status,
-        303
-    );
+    api.accepted_form("/api/registrations", REGISTRATION_FORM)
+        .await;
     let teams = teams("remind").await;
     let notifier = notifier(client.clone(), &table, &teams.topic).await;
     let now = time::OffsetDateTime::now_utc();
@@ -557,18 +535,10 @@ async fn a_handled_registration_is_kept_two_years_from_its_handling_a_need_repor
     let days = retention_of_the_notice_and_template();
     let (client, table) = dynamo_table("retention").await;
     let api = Api::dynamo(client.clone(), &table).await;
-    assert_eq!(
-        api.form("/api/registrations", REGISTRATION_FORM)
-            .await
-            .status,
-        303
-    );
-    assert_eq!(
-        api.json("/api/need-reports", NAMED_NEED_REPORT)
-            .await
-            .status,
-        201
-    );
+    api.accepted_form("/api/registrations", REGISTRATION_FORM)
+        .await;
+    api.accepted_json("/api/need-reports", NAMED_NEED_REPORT)
+        .await;
     let teams = teams("retention").await;
     let mut notifier = notifier(client.clone(), &table, &teams.topic).await;
     notifier.retention_days = Some(days);

@@ -97,6 +97,18 @@ impl Api {
         .await
     }
 
+    /// Sends a JSON submission that must be accepted (`201`).
+    pub async fn accepted_json(&self, path: &str, body: &str) {
+        let reply = self.json(path, body).await;
+        assert_eq!(reply.status, 201, "{path}: {}", reply.body);
+    }
+
+    /// Posts a form that must be accepted (`303` to the thank-you page).
+    pub async fn accepted_form(&self, path: &str, body: &str) {
+        let reply = self.form(path, body).await;
+        assert_eq!(reply.status, 303, "{path}: {}", reply.body);
+    }
+
     /// The lines of the embedded store's file for a form.
     pub fn stored(&self, kind: &str) -> Vec<serde_json::Value> {
         let path = self.state.settings.data_dir.join(format!("{kind}.jsonl"));
