@@ -5,6 +5,7 @@
 
 pub mod catalog;
 pub mod config;
+pub mod console;
 pub mod export;
 pub mod http;
 pub mod notify;

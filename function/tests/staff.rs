@@ -550,3 +550,29 @@ async fn the_export_reads_the_embedded_store_too_and_writes_a_whole_file() {
         "another region's registration: {text}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_terminal_that_stops_reading_never_holds_up_an_answer() {
+    let dir = tempfile::tempdir().expect("temp");
+    // Nobody reads this server's output: more lines than a pipe holds (64 KiB) are printed.
+    // Its logs (stderr) are read, as a terminal or Lambda reads them.
+    let mut server = Server::start(dir.path());
+    let mut logs = server.child.stderr.take().expect("stderr");
+    std::thread::spawn(move || std::io::copy(&mut logs, &mut std::io::sink()));
+    for n in 0..700 {
+        let body = REGISTRATION_JSON.replace("Marc", &format!("Marc{n}"));
+        let (status, _, answer) = server.post("/api/registrations", "application/json", &body);
+        assert_eq!(status, 201, "submission {n}: {answer}");
+    }
+    let (status, _, _) = common::process::request(server.addr, "GET", "/api/health", "", "");
+    assert_eq!(status, 200);
+    let (printed, _) = server.stop_and_read();
+    assert!(
+        printed
+            .lines()
+            .filter(|l| l.starts_with("New submission"))
+            .count()
+            >= 500,
+        "the lines that fit are printed"
+    );
+}

@@ -7,7 +7,6 @@
 
 mod headers;
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
@@ -173,8 +172,7 @@ pub async fn serve(content: &Path, port: u16) -> anyhow::Result<()> {
         },
         Arc::new(|event: Event<'_>| {
             if let Some(line) = request_line(&event) {
-                // Never a panic if nobody reads the output any more.
-                let _ = writeln!(std::io::stdout(), "{line}");
+                eclaireurs_function::console::line(line);
             }
         }),
     )

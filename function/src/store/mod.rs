@@ -222,12 +222,9 @@ impl Store {
     /// notifications, it names the form, region, time and id: no personal information.
     pub fn announce(&self, kind: &str, region: &str, submitted_at: &str, id: &str) {
         if let Store::Embedded(_) = self {
-            use std::io::Write;
-            // Never a panic if nobody reads the output any more: the answer matters more.
-            let _ = writeln!(
-                std::io::stdout(),
+            crate::console::line(format!(
                 "New submission: {kind} for {region} at {submitted_at} (id {id})."
-            );
+            ));
         }
     }
 
