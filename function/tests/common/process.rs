@@ -71,6 +71,14 @@ impl Server {
     }
 }
 
+/// A test that fails midway leaves no server running behind it.
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// A plain HTTP/1.1 exchange: status, headers and body.
 pub fn request(
     addr: SocketAddr,
