@@ -262,6 +262,23 @@ async fn items(
         .to_vec()
 }
 
+/// Each submission's `expires_at`, by form (the test stores one of each).
+async fn expiries(client: &aws_sdk_dynamodb::Client, table: &str) -> HashMap<String, i64> {
+    items(client, table)
+        .await
+        .iter()
+        .filter(|i| text(i, "entry").contains('T'))
+        .map(|i| (text(i, "kind"), expiry(i)))
+        .collect()
+}
+
+fn expiry(item: &HashMap<String, AttributeValue>) -> i64 {
+    match item.get("expires_at") {
+        Some(AttributeValue::N(n)) => n.parse::<i64>().expect("number"),
+        other => panic!("expires_at: {other:?}"),
+    }
+}
+
 fn text(item: &HashMap<String, AttributeValue>, name: &str) -> String {
     match item.get(name) {
         Some(AttributeValue::S(text)) => text.clone(),
@@ -548,10 +565,6 @@ async fn a_handled_registration_is_kept_two_years_from_its_handling_a_need_repor
         .filter(|i| text(i, "entry").contains("T"))
         .cloned()
         .collect();
-    let expiry = |item: &HashMap<String, AttributeValue>| match item.get("expires_at") {
-        Some(AttributeValue::N(n)) => n.parse::<i64>().expect("number"),
-        other => panic!("expires_at: {other:?}"),
-    };
 
     // The relay team handles both, as the console does: UpdateItem on `status` only.
     // Pretend the items arrived 200 days ago, so a push is visible.
@@ -571,12 +584,7 @@ async fn a_handled_registration_is_kept_two_years_from_its_handling_a_need_repor
             .await
             .expect("backdate");
     }
-    let before: HashMap<String, i64> = items(&client, &table)
-        .await
-        .iter()
-        .filter(|i| i.contains_key("expires_at") && text(i, "entry").contains('T'))
-        .map(|i| (text(i, "kind"), expiry(i)))
-        .collect();
+    let before = expiries(&client, &table).await;
     for item in &submissions {
         client
             .update_item()
@@ -596,12 +604,7 @@ async fn a_handled_registration_is_kept_two_years_from_its_handling_a_need_repor
         .expect("handled");
     assert_eq!(answer, serde_json::json!({ "batchItemFailures": [] }));
 
-    let after: HashMap<String, i64> = items(&client, &table)
-        .await
-        .iter()
-        .filter(|i| text(i, "entry").contains('T'))
-        .map(|i| (text(i, "kind"), expiry(i)))
-        .collect();
+    let after = expiries(&client, &table).await;
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let two_years = i64::from(days) * 86_400;
     assert!(
@@ -619,11 +622,6 @@ async fn a_handled_registration_is_kept_two_years_from_its_handling_a_need_repor
         .await
         .expect("handled");
     assert_eq!(again, serde_json::json!({ "batchItemFailures": [] }));
-    let last: HashMap<String, i64> = items(&client, &table)
-        .await
-        .iter()
-        .filter(|i| text(i, "entry").contains('T'))
-        .map(|i| (text(i, "kind"), expiry(i)))
-        .collect();
+    let last = expiries(&client, &table).await;
     assert_eq!(last, after);
 }

@@ -5,97 +5,14 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpStream};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::io::{Read, Write};
+use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::http::Request;
+use common::process::{exchange, Server};
 use common::*;
-
-/// The function as a local server, started through `sh` so a test can set limits first.
-struct Local {
-    child: Child,
-    addr: SocketAddr,
-}
-
-impl Local {
-    /// `eclaireurs-function --listen 127.0.0.1:0`, after the shell commands `before` (e.g.
-    /// `ulimit -f 0`), with `env` on top of an embedded store in `data`.
-    fn start(data: &Path, before: &str, env: &[(&str, &str)]) -> Local {
-        let script = format!("{before}\nexec \"$0\" --listen 127.0.0.1:0");
-        let mut command = Command::new("sh");
-        command
-            .args(["-c", &script, env!("CARGO_BIN_EXE_eclaireurs-function")])
-            .env("DATA_DIR", data)
-            .env("CONTENT_DIR", repo().join("content"))
-            .env("SITE_URL", SITE)
-            .env_remove("SUBMISSIONS_TABLE")
-            .env_remove("AWS_LAMBDA_RUNTIME_API")
-            .env_remove("RUST_LOG")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        for (name, value) in env {
-            command.env(name, value);
-        }
-        let mut child = command.spawn().expect("start eclaireurs-function");
-        let mut first = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut first)
-            .expect("first line");
-        let addr = first
-            .split("http://")
-            .nth(1)
-            .and_then(|rest| rest.split('/').next())
-            .and_then(|a| a.parse().ok())
-            .unwrap_or_else(|| panic!("unexpected first line: {first:?}"));
-        Local { child, addr }
-    }
-
-    /// Stops the server and returns what it logged.
-    fn stop(mut self) -> String {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let mut logs = String::new();
-        if let Some(mut stderr) = self.child.stderr.take() {
-            let _ = stderr.read_to_string(&mut logs);
-        }
-        logs
-    }
-}
-
-/// A test that fails before `stop` leaves no server behind.
-impl Drop for Local {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// One HTTP/1.1 exchange with `head` (request line and headers, without the blank line) and
-/// `body`: the status and the whole answer.
-fn exchange(addr: SocketAddr, head: &str, body: &str) -> (u16, String) {
-    let mut stream = TcpStream::connect(addr).expect("connect");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(20)))
-        .expect("timeout");
-    write!(
-        stream,
-        "{head}\r\nHost: {addr}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .expect("write");
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).expect("read");
-    let status = answer
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    (status, answer)
-}
 
 /// Waits, at most `limit`, for the server to end a connection; returns what it sent first
 /// and when it closed. Fails if the connection is still open after `limit`.
@@ -132,7 +49,7 @@ fn wait_for_close(mut stream: TcpStream, limit: Duration) -> (String, Duration) 
 #[test]
 fn clients_that_stall_in_their_headers_or_body_are_dropped_while_others_are_served() {
     let dir = tempfile::tempdir().expect("temp");
-    let server = Local::start(dir.path(), "", &[]);
+    let server = Server::start_with(dir.path(), "", &[]);
     let addr = server.addr;
 
     // Half a request line and headers, then nothing.
@@ -225,7 +142,7 @@ fn clients_that_stall_in_their_headers_or_body_are_dropped_while_others_are_serv
 #[test]
 fn a_client_request_id_is_kept_only_when_it_is_a_uuid() {
     let dir = tempfile::tempdir().expect("temp");
-    let server = Local::start(dir.path(), "", &[]);
+    let server = Server::start_with(dir.path(), "", &[]);
     let post = |id: &str| {
         exchange(
             server.addr,
@@ -289,7 +206,7 @@ fn health_reports_a_store_that_cannot_write() {
     // Every write fails, as on a full disk: no file may grow (and the signal that would stop
     // the process is ignored, so writes fail with an error instead).
     let dir = tempfile::tempdir().expect("temp");
-    let server = Local::start(dir.path(), "ulimit -f 0\ntrap '' XFSZ", &[]);
+    let server = Server::start_with(dir.path(), "ulimit -f 0\ntrap '' XFSZ", &[]);
     let (status, answer) = exchange(server.addr, "GET /api/health HTTP/1.1", "");
     assert_eq!(status, 503, "{answer}");
     assert!(answer.contains("\"status\":\"unavailable\""), "{answer}");
@@ -309,7 +226,7 @@ fn health_reports_a_store_that_cannot_write() {
     // The data folder removed under a running server.
     let dir = tempfile::tempdir().expect("temp");
     let data = dir.path().join("data");
-    let server = Local::start(&data, "", &[]);
+    let server = Server::start_with(&data, "", &[]);
     let (status, answer) = exchange(server.addr, "GET /api/health HTTP/1.1", "");
     assert_eq!(status, 200, "{answer}");
     assert!(
@@ -405,7 +322,7 @@ fn openapi_yaml_documents_the_router_s_own_errors() {
 async fn at_rust_log_trace_the_sdk_s_requests_to_dynamodb_stay_out_of_the_logs() {
     let (_client, table) = dynamo_table("trace-logs").await;
     let dir = tempfile::tempdir().expect("temp");
-    let server = Local::start(
+    let server = Server::start_with(
         dir.path(),
         "",
         &[("SUBMISSIONS_TABLE", &table), ("RUST_LOG", "trace")],

@@ -16,17 +16,28 @@ pub struct Server {
 impl Server {
     /// Starts `eclaireurs-function` on a free port with the embedded store in `data_dir`.
     pub fn start(data_dir: &Path) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_eclaireurs-function"))
-            .args(["--listen", "127.0.0.1:0"])
+        Server::start_with(data_dir, "", &[])
+    }
+
+    /// The same, after the shell commands `before` (e.g. `ulimit -f 0`: the server is
+    /// started through `sh`, so a test can set limits first), with `env` on top.
+    pub fn start_with(data_dir: &Path, before: &str, env: &[(&str, &str)]) -> Server {
+        let script = format!("{before}\nexec \"$0\" --listen 127.0.0.1:0");
+        let mut command = Command::new("sh");
+        command
+            .args(["-c", &script, env!("CARGO_BIN_EXE_eclaireurs-function")])
             .env("DATA_DIR", data_dir)
             .env("CONTENT_DIR", super::repo().join("content"))
             .env("SITE_URL", super::SITE)
             .env_remove("SUBMISSIONS_TABLE")
             .env_remove("AWS_LAMBDA_RUNTIME_API")
+            .env_remove("RUST_LOG")
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start eclaireurs-function");
+            .stderr(Stdio::piped());
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        let mut child = command.spawn().expect("start eclaireurs-function");
         let stdout = child.stdout.take().expect("stdout");
         let mut line = String::new();
         let mut stdout = BufReader::new(stdout);
@@ -87,23 +98,34 @@ pub fn request(
     content_type: &str,
     body: &str,
 ) -> (u16, String, String) {
+    let (status, response) = exchange(
+        addr,
+        &format!("{method} {path} HTTP/1.1\r\nContent-Type: {content_type}"),
+        body,
+    );
+    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+    (status, head.to_string(), body.to_string())
+}
+
+/// One HTTP/1.1 exchange with `head` (request line and headers, without the blank line) and
+/// `body`: the status and the whole answer.
+pub fn exchange(addr: SocketAddr, head: &str, body: &str) -> (u16, String) {
     let mut stream = TcpStream::connect(addr).expect("connect");
     stream
         .set_read_timeout(Some(Duration::from_secs(20)))
         .expect("timeout");
     write!(
         stream,
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        "{head}\r\nHost: {addr}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     )
     .expect("write");
-    let mut response = String::new();
-    stream.read_to_string(&mut response).expect("read");
-    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
-    let status = head
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).expect("read");
+    let status = answer
         .split(' ')
         .nth(1)
         .and_then(|s| s.parse().ok())
         .unwrap_or(0);
-    (status, head.to_string(), body.to_string())
+    (status, answer)
 }
