@@ -13,7 +13,7 @@ use clap::{Parser, Subcommand};
 
 use eclaireurs_function::catalog::Catalog;
 use eclaireurs_function::config::Settings;
-use eclaireurs_function::http::{app, server};
+use eclaireurs_function::http::{self, app, server};
 use eclaireurs_function::store::dynamodb::{client, DynamoStore};
 use eclaireurs_function::store::{schema, Selection};
 use eclaireurs_function::{export, notify, privacy};
@@ -173,6 +173,9 @@ async fn main() -> anyhow::Result<()> {
             let _ = tokio::signal::ctrl_c().await;
         },
         report,
+        std::sync::Arc::new(move |headers: &axum::http::HeaderMap| {
+            http::too_slow(&state.catalog, headers)
+        }),
     )
     .await;
     Ok(())

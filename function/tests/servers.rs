@@ -318,6 +318,28 @@ fn openapi_yaml_documents_the_router_s_own_errors() {
     assert!(description.contains("405") && description.contains("X-Request-Id"));
 }
 
+#[test]
+fn every_documented_error_code_has_its_words_in_both_languages() {
+    let text = std::fs::read_to_string(repo().join("function/openapi.yaml")).expect("openapi");
+    let doc: serde_yaml::Value = serde_yaml::from_str(&text).expect("yaml");
+    let codes = doc["components"]["schemas"]["ErrorCode"]["enum"]
+        .as_sequence()
+        .expect("ErrorCode enum");
+    for lang in ["fr", "en"] {
+        let path = repo().join(format!("themes/default/i18n/{lang}.yaml"));
+        let strings: serde_yaml::Value =
+            serde_yaml::from_str(&std::fs::read_to_string(&path).expect("i18n")).expect("yaml");
+        for code in codes.iter().filter_map(serde_yaml::Value::as_str) {
+            let message = strings["validation"][code].as_str().unwrap_or_default();
+            assert!(
+                !message.trim().is_empty(),
+                "{}: validation.{code} is missing",
+                path.display()
+            );
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn at_rust_log_trace_the_sdk_s_requests_to_dynamodb_stay_out_of_the_logs() {
     let (_client, table) = dynamo_table("trace-logs").await;

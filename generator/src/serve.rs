@@ -14,7 +14,7 @@ use std::time::Duration;
 use anyhow::Context;
 use axum::body::Body;
 use axum::extract::{Query, Request, State};
-use axum::http::{header, HeaderValue, StatusCode, Uri};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -48,7 +48,22 @@ struct Live {
     status: watch::Receiver<Status>,
     out: PathBuf,
     /// The API, replaced after each good build so form definitions stay current.
-    api: Arc<RwLock<Router>>,
+    api: Arc<RwLock<Api>>,
+}
+
+/// The submission API of the last good build: its state (catalog, store) and its routes.
+struct Api {
+    state: Arc<AppState>,
+    router: Router,
+}
+
+impl Api {
+    fn new(state: Arc<AppState>) -> Api {
+        Api {
+            router: api_router(state.clone()),
+            state,
+        }
+    }
 }
 
 /// Builds `content`, serves it on 127.0.0.1:`port`, and rebuilds on every change until
@@ -76,7 +91,8 @@ pub async fn serve(content: &Path, port: u16) -> anyhow::Result<()> {
         .await
         .context("cannot start the submission API")?;
     let store_description = app_state.store.describe();
-    let api = Arc::new(RwLock::new(api_router(app_state.clone())));
+    let api = Arc::new(RwLock::new(Api::new(app_state.clone())));
+    let timeouts = api.clone();
 
     let live = Live {
         status: status_rx,
@@ -175,6 +191,11 @@ pub async fn serve(content: &Path, port: u16) -> anyhow::Result<()> {
                 eclaireurs_function::console::line(line);
             }
         }),
+        // In the words of the last good build's strings, as the API's other errors.
+        Arc::new(move |headers: &HeaderMap| match timeouts.read() {
+            Ok(api) => eclaireurs_function::http::too_slow(&api.state.catalog, headers),
+            Err(_) => StatusCode::REQUEST_TIMEOUT.into_response(),
+        }),
     )
     .await;
     rebuilder.abort();
@@ -236,7 +257,7 @@ fn report(status: &Status) {
 }
 
 /// Reads the new build's catalog so the API validates against what the pages show.
-fn refresh_api(out: &Path, state: &Arc<AppState>, api: &Arc<RwLock<Router>>) {
+fn refresh_api(out: &Path, state: &Arc<AppState>, api: &Arc<RwLock<Api>>) {
     match Catalog::read(&out.join(build::CATALOG_FILE)) {
         Ok(catalog) => {
             let fresh = Arc::new(AppState {
@@ -244,8 +265,8 @@ fn refresh_api(out: &Path, state: &Arc<AppState>, api: &Arc<RwLock<Router>>) {
                 store: state.store.clone(),
                 settings: state.settings.clone(),
             });
-            if let Ok(mut router) = api.write() {
-                *router = api_router(fresh);
+            if let Ok(mut api) = api.write() {
+                *api = Api::new(fresh);
             }
         }
         Err(err) => eprintln!("The API keeps the previous form definitions: {err}"),
@@ -254,7 +275,7 @@ fn refresh_api(out: &Path, state: &Arc<AppState>, api: &Arc<RwLock<Router>>) {
 
 async fn forward_to_api(State(live): State<Live>, request: Request) -> Response {
     let router = match live.api.read() {
-        Ok(router) => router.clone(),
+        Ok(api) => api.router.clone(),
         Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
     };
     match router.oneshot(request).await {

@@ -274,6 +274,11 @@ fn clients_that_stall_are_dropped_while_others_are_served() {
     assert!(headers.1 < Duration::from_secs(10), "after {:?}", headers.1);
     assert!(body.0.starts_with("HTTP/1.1 408 "), "{:?}", body.0);
     assert!(
+        body.0.contains("Rien n’a été enregistré."),
+        "in the site's words, French by default: {:?}",
+        body.0
+    );
+    assert!(
         body.0
             .to_ascii_lowercase()
             .contains("\r\ncontent-security-policy: default-src 'none'"),

@@ -8,10 +8,8 @@ pub mod server;
 
 pub use body::{body_limit, BODY_ALLOWANCE, BYTES_PER_CHARACTER, MIN_BODY_LIMIT};
 use body::{read_body, BodyError};
-pub(crate) use request::RequestError;
-use request::{
-    check_request_id, method_not_allowed, no_such_address, not_found, RequestIds, REQUEST_ID,
-};
+use request::RequestError;
+use request::{check_request_id, method_not_allowed, no_such_address, RequestIds, REQUEST_ID};
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -115,6 +113,12 @@ pub fn api_router(state: Arc<AppState>) -> Router {
     router
 }
 
+/// The answer to a request whose body came too slowly (`408`, `timeout`), in the language
+/// its headers prefer: what the local servers send before they disconnect such a client.
+pub fn too_slow(catalog: &Catalog, headers: &HeaderMap) -> Response {
+    RequestError::TooSlow.answer(catalog, headers)
+}
+
 /// The whole application: the API under `/api`, as deployed.
 pub fn app(state: Arc<AppState>) -> Router {
     Router::new().nest("/api", api_router(state))
@@ -160,7 +164,7 @@ async fn submit(
     let catalog = &state.catalog;
     let site_url = state.settings.site_url.as_str();
     let Some(form) = catalog.form(&form_id) else {
-        return not_found().await;
+        return RequestError::NotFound.answer(catalog, &headers);
     };
     // Until the body is read, the page the browser posted from (if it says, and it is one of
     // this form's pages) tells the language and the way back.

@@ -1,13 +1,15 @@
 //! What every request gets before a form is read: a trustworthy request id, and the
 //! API's own errors (no such address, method not allowed, too slow) in the documented shape.
 
+use std::sync::Arc;
+
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
 use tower_http::request_id::{MakeRequestId, RequestId};
 
-use eclaireurs_model::Lang;
-
-use super::{preferred_language, respond};
+use super::{preferred_language, respond, AppState};
+use crate::catalog::Catalog;
 
 /// The header that carries a request's id: in the logs of its request, and in its answer.
 pub(super) const REQUEST_ID: &str = "x-request-id";
@@ -87,43 +89,28 @@ impl RequestError {
         }
     }
 
-    fn message(self, lang: Lang) -> &'static str {
-        match (self, lang) {
-            (RequestError::NotFound, Lang::Fr) => "Cette adresse n’existe pas dans cette API.",
-            (RequestError::NotFound, Lang::En) => "No such address in this API.",
-            (RequestError::MethodNotAllowed, Lang::Fr) => {
-                "Cette adresse n’accepte pas cette méthode (l’en-tête Allow dit lesquelles)."
-            }
-            (RequestError::MethodNotAllowed, Lang::En) => {
-                "This address does not take this method (the Allow header says which it takes)."
-            }
-            (RequestError::TooSlow, Lang::Fr) => {
-                "La requête n’est pas arrivée en entier à temps. Rien n’a été enregistré."
-            }
-            (RequestError::TooSlow, Lang::En) => {
-                "The request did not arrive whole in time. Nothing was saved."
-            }
-        }
-    }
-
-    pub(crate) fn answer(self, headers: &HeaderMap) -> Response {
+    /// The error's answer, its message from the UI strings (`validation.<code>`).
+    pub(crate) fn answer(self, catalog: &Catalog, headers: &HeaderMap) -> Response {
         let lang = preferred_language(headers);
+        let message = catalog.text(lang, &format!("validation.{}", self.code()));
         respond::json(
             self.status(),
-            &serde_json::json!({"errors": [{"field": null, "code": self.code(), "message": self.message(lang)}]}),
+            &serde_json::json!({"errors": [{"field": null, "code": self.code(), "message": message}]}),
         )
     }
 }
 
-pub(super) async fn no_such_address(headers: HeaderMap) -> Response {
-    RequestError::NotFound.answer(&headers)
-}
-
-pub(super) async fn not_found() -> Response {
-    RequestError::NotFound.answer(&HeaderMap::new())
+pub(super) async fn no_such_address(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+) -> Response {
+    RequestError::NotFound.answer(&state.catalog, &headers)
 }
 
 /// Keeps the `Allow` header the router adds.
-pub(super) async fn method_not_allowed(headers: HeaderMap) -> Response {
-    RequestError::MethodNotAllowed.answer(&headers)
+pub(super) async fn method_not_allowed(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+) -> Response {
+    RequestError::MethodNotAllowed.answer(&state.catalog, &headers)
 }

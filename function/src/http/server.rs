@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
 use axum::extract::Request;
-use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::Response;
 use axum::Router;
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -23,8 +23,6 @@ use hyper_util::service::TowerToHyperService;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tower::ServiceExt;
-
-use super::RequestError;
 
 /// How long a client has to send a request's headers, counted from when the server starts
 /// waiting for them (a new connection, or the end of the previous answer on a kept-alive one).
@@ -55,6 +53,10 @@ pub enum Event<'a> {
 /// Receives the server's [`Event`]s.
 pub type Report = Arc<dyn Fn(Event<'_>) + Send + Sync>;
 
+/// Makes the answer to a request whose body did not arrive within [`BODY_TIMEOUT`], from
+/// its headers (the language it prefers): [`super::too_slow`] with the API's catalog.
+pub type TooSlow = Arc<dyn Fn(&HeaderMap) -> Response + Send + Sync>;
+
 /// Serves `app` on `listener` until `shutdown` completes, then waits (a few seconds at most)
 /// for the requests under way.
 pub async fn serve(
@@ -62,6 +64,7 @@ pub async fn serve(
     app: Router,
     shutdown: impl Future<Output = ()>,
     report: Report,
+    too_slow: TooSlow,
 ) {
     let graceful = GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
@@ -87,13 +90,15 @@ pub async fn serve(
         let service = {
             let app = app.clone();
             let report = report.clone();
+            let too_slow = too_slow.clone();
             let started = started.clone();
             tower::service_fn(move |request: Request<hyper::body::Incoming>| {
                 let app = app.clone();
                 let report = report.clone();
+                let too_slow = too_slow.clone();
                 let started = started.clone();
                 async move {
-                    let response = answer(app, request, &report).await;
+                    let response = answer(app, request, &report, &too_slow).await;
                     // The answer is on its way: bytes from now on start another request.
                     started.store(false, Ordering::Relaxed);
                     Ok::<_, std::convert::Infallible>(response)
@@ -125,7 +130,12 @@ pub async fn serve(
 }
 
 /// Runs one request through `app`, its body under [`BODY_TIMEOUT`].
-async fn answer(app: Router, request: Request<hyper::body::Incoming>, report: &Report) -> Response {
+async fn answer(
+    app: Router,
+    request: Request<hyper::body::Incoming>,
+    report: &Report,
+    timeout_answer: &TooSlow,
+) -> Response {
     let start = Instant::now();
     let method = request.method().clone();
     let path = request.uri().path().to_string();
@@ -147,7 +157,7 @@ async fn answer(app: Router, request: Request<hyper::body::Incoming>, report: &R
         // and close the connection (what is left of the body is never read). The headers
         // the application gives every answer (its request id, `serve`'s security headers)
         // stay.
-        let mut timeout = RequestError::TooSlow.answer(&headers);
+        let mut timeout = timeout_answer(&headers);
         for (name, value) in response.headers() {
             // What described the handler's own body does not describe this one.
             let about_the_body = [

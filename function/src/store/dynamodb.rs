@@ -262,11 +262,23 @@ impl DynamoStore {
 
     /// Deletes these submissions, each with its idempotency marker. Returns how many
     /// submissions were there to delete.
+    ///
+    /// The marker goes first: if the submission's own deletion then fails, the submission is
+    /// still found by the email index, and running the deletion again finishes it. (The other
+    /// order could leave a marker that nothing finds any more.)
     pub async fn delete(&self, records: &[Record]) -> Result<usize, StoreError> {
         let mut deleted = 0;
         for record in records {
             let entry = schema::entry(&record.kind, &record.submitted_at, &record.id);
             let marker = schema::idempotency_entry(&record.kind, &record.idempotency_key);
+            self.client
+                .delete_item()
+                .table_name(&self.table)
+                .key(PARTITION_KEY, s(&record.region))
+                .key(SORT_KEY, s(&marker))
+                .send()
+                .await
+                .map_err(unavailable)?;
             let old = self
                 .client
                 .delete_item()
@@ -280,14 +292,6 @@ impl DynamoStore {
             if old.attributes().is_some() {
                 deleted += 1;
             }
-            self.client
-                .delete_item()
-                .table_name(&self.table)
-                .key(PARTITION_KEY, s(&record.region))
-                .key(SORT_KEY, s(&marker))
-                .send()
-                .await
-                .map_err(unavailable)?;
         }
         Ok(deleted)
     }
