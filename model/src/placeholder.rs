@@ -118,6 +118,12 @@ fn in_line(line: &str) -> Vec<(usize, &'static str)> {
     found
 }
 
+/// Whether `text` holds a placeholder anywhere: most files hold none, and this one search
+/// per marker spares them the search line by line.
+fn holds_any(text: &str) -> bool {
+    MARKERS.iter().any(|marker| text.contains(marker))
+}
+
 fn is_comment(line: &str) -> bool {
     line.trim_start().starts_with('#')
 }
@@ -125,6 +131,9 @@ fn is_comment(line: &str) -> bool {
 /// The placeholders of a page's file (`text`, whose body starts on line `body_line`): in its
 /// front matter (comments left aside), by key, and in its text.
 pub fn in_page(text: &str, body_line: usize) -> Option<Placeholders> {
+    if !holds_any(text) {
+        return None;
+    }
     let mut first = None;
     let mut holders = Vec::new();
     let mut count = 0;
@@ -175,6 +184,9 @@ pub fn in_page(text: &str, body_line: usize) -> Option<Placeholders> {
 /// The placeholders of a YAML file, by the key that holds each (`organization.fr`). `None`
 /// when there is none, or when the file is not well-formed YAML (reported elsewhere).
 pub fn in_yaml(text: &str) -> Option<Placeholders> {
+    if !holds_any(text) {
+        return None;
+    }
     let value: serde_yaml::Value = serde_yaml::from_str(text).ok()?;
     let mut keys = Vec::new();
     walk(&value, String::new(), &mut keys);

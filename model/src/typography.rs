@@ -31,7 +31,7 @@ const VOID: &[&str] = &[
 pub fn french(html: &str, root_lang: &str) -> String {
     let mut out = String::with_capacity(html.len() + html.len() / 16);
     // Open elements: (name, its language is French, it is verbatim).
-    let mut open: Vec<(String, bool, bool)> = Vec::new();
+    let mut open: Vec<(&str, bool, bool)> = Vec::new();
     let mut french = root_lang == "fr";
     let mut verbatim = false;
     let mut rest = html;
@@ -45,14 +45,17 @@ pub fn french(html: &str, root_lang: &str) -> String {
                 if let Some(parsed) = parse_tag(tag) {
                     match parsed {
                         Tag::Open { name, lang } => {
-                            if !VOID.contains(&name.as_str()) {
-                                let is_french = lang.map_or(french, |l| l.starts_with("fr"));
-                                let is_verbatim = verbatim || VERBATIM.contains(&name.as_str());
+                            if !is_one_of(name, VOID) {
+                                let is_french = lang.map_or(french, is_french_tag);
+                                let is_verbatim = verbatim || is_one_of(name, VERBATIM);
                                 open.push((name, is_french, is_verbatim));
                             }
                         }
                         Tag::Close { name } => {
-                            if let Some(at) = open.iter().rposition(|(n, _, _)| *n == name) {
+                            if let Some(at) = open
+                                .iter()
+                                .rposition(|(n, _, _)| n.eq_ignore_ascii_case(name))
+                            {
                                 open.truncate(at);
                             }
                         }
@@ -65,7 +68,7 @@ pub fn french(html: &str, root_lang: &str) -> String {
                 let end = found.unwrap_or(rest.len());
                 let text = &rest[..end];
                 if french && !verbatim {
-                    out.push_str(&french_text(text));
+                    push_french_text(&mut out, text);
                 } else {
                     out.push_str(text);
                 }
@@ -76,9 +79,24 @@ pub fn french(html: &str, root_lang: &str) -> String {
     out
 }
 
-enum Tag {
-    Open { name: String, lang: Option<String> },
-    Close { name: String },
+/// A tag's name and language, as written (HTML names are case-insensitive).
+enum Tag<'a> {
+    Open {
+        name: &'a str,
+        lang: Option<&'a str>,
+    },
+    Close {
+        name: &'a str,
+    },
+}
+
+fn is_one_of(name: &str, names: &[&str]) -> bool {
+    names.iter().any(|n| n.eq_ignore_ascii_case(name))
+}
+
+/// `fr`, `fr-CA`, `FR`…
+fn is_french_tag(lang: &str) -> bool {
+    lang.get(..2).is_some_and(|l| l.eq_ignore_ascii_case("fr"))
 }
 
 /// Where the tag that starts `html` ends (after its `>`), quotes in attributes respected.
@@ -87,60 +105,56 @@ fn tag_end(html: &str) -> usize {
         return html.find("-->").map_or(html.len(), |i| i + 3);
     }
     let mut quote = None;
-    for (i, c) in html.char_indices().skip(1) {
-        match (quote, c) {
-            (None, '"' | '\'') => quote = Some(c),
-            (Some(q), c) if c == q => quote = None,
-            (None, '>') => return i + 1,
+    for (i, b) in html.bytes().enumerate().skip(1) {
+        match (quote, b) {
+            (None, b'"' | b'\'') => quote = Some(b),
+            (Some(q), b) if b == q => quote = None,
+            (None, b'>') => return i + 1,
             _ => {}
         }
     }
     html.len()
 }
 
-fn parse_tag(tag: &str) -> Option<Tag> {
+fn parse_tag(tag: &str) -> Option<Tag<'_>> {
     let inner = tag.strip_prefix('<')?.strip_suffix('>')?;
     if inner.starts_with('!') || inner.starts_with('?') {
         return None;
     }
     if let Some(name) = inner.strip_prefix('/') {
-        return Some(Tag::Close {
-            name: name.trim().to_ascii_lowercase(),
-        });
+        return Some(Tag::Close { name: name.trim() });
     }
-    let name: String = inner
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
-        .collect::<String>()
-        .to_ascii_lowercase();
-    if name.is_empty() {
+    let length = inner
+        .bytes()
+        .take_while(|b| b.is_ascii_alphanumeric() || *b == b'-')
+        .count();
+    if length == 0 {
         return None;
     }
     Some(Tag::Open {
+        name: &inner[..length],
         lang: attribute(inner, "lang"),
-        name,
     })
 }
 
-/// The value of `name="…"` in a tag's inside.
-fn attribute(inner: &str, name: &str) -> Option<String> {
-    let mut search = inner;
-    while let Some(at) = search.find(name) {
-        let before = search[..at].chars().last();
-        let after = &search[at + name.len()..];
-        if before.is_some_and(char::is_whitespace) {
-            if let Some(value) = after.trim_start().strip_prefix('=') {
-                let value = value.trim_start();
-                let quote = value.chars().next()?;
-                if quote == '"' || quote == '\'' {
-                    let value = &value[1..];
-                    return value
-                        .find(quote)
-                        .map(|end| value[..end].to_ascii_lowercase());
-                }
+/// The value of `name="…"` (the name in any case) in a tag's inside.
+fn attribute<'a>(inner: &'a str, name: &str) -> Option<&'a str> {
+    let bytes = inner.as_bytes();
+    let starts = (1..bytes.len().saturating_sub(name.len())).filter(|&at| {
+        bytes[at - 1].is_ascii_whitespace()
+            && bytes[at..at + name.len()].eq_ignore_ascii_case(name.as_bytes())
+    });
+    for at in starts {
+        // `at + name.len()` follows ASCII bytes: a character boundary.
+        let after = &inner[at + name.len()..];
+        if let Some(value) = after.trim_start().strip_prefix('=') {
+            let value = value.trim_start();
+            let quote = value.chars().next()?;
+            if quote == '"' || quote == '\'' {
+                let value = &value[1..];
+                return value.find(quote).map(|end| &value[..end]);
             }
         }
-        search = after;
     }
     None
 }
@@ -151,22 +165,56 @@ fn is_space(c: char) -> bool {
 
 /// The rules, on one run of text (HTML-escaped, as it is in the page).
 pub fn french_text(text: &str) -> String {
-    let text = text
-        .replace("&#39;", "’")
-        .replace("&#x27;", "’")
-        .replace("&apos;", "’")
-        .replace('\'', "’");
-    let chars: Vec<char> = text.chars().collect();
-    let mut out: Vec<char> = Vec::with_capacity(chars.len() + 8);
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
+    let mut out = String::with_capacity(text.len() + 8);
+    push_french_text(&mut out, text);
+    out
+}
+
+/// [`french_text`], written at the end of `out`. Most runs of text have nothing to change
+/// (no punctuation the rules touch, no digit): they are copied as they are, which is what
+/// keeps a 12,000-page build fast.
+fn push_french_text(out: &mut String, text: &str) {
+    // Every phone number and `poste 6006` holds a digit; the punctuation rules need one of
+    // these bytes (« and » end in 0xAB and 0xBB).
+    let numbers = text.bytes().any(|b| b.is_ascii_digit());
+    let punctuation = text
+        .bytes()
+        .any(|b| matches!(b, b'\'' | b'&' | b':' | b';' | b'?' | b'!' | 0xAB | 0xBB));
+    match (punctuation, numbers) {
+        (false, false) => out.push_str(text),
+        (true, false) => push_punctuation(out, text),
+        (false, true) => push_unbreakable_numbers(out, text),
+        (true, true) => {
+            let mut spaced = String::with_capacity(text.len() + 8);
+            push_punctuation(&mut spaced, text);
+            push_unbreakable_numbers(out, &spaced);
+        }
+    }
+}
+
+/// Typographic apostrophes, then the spaces around `:`, `;`, `?`, `!` and « ».
+fn push_punctuation(out: &mut String, text: &str) {
+    // Spaces are trimmed back to here, never into what `out` held before this text.
+    let start = out.len();
+    // The character before this one in the text (apostrophes already typographic).
+    let mut previous: Option<char> = None;
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        let (c, len) = match c {
+            '\'' => ('’', 1),
+            '&' => ["&#39;", "&#x27;", "&apos;"]
+                .iter()
+                .find(|entity| rest.starts_with(*entity))
+                .map_or(('&', 1), |entity| ('’', entity.len())),
+            c => (c, c.len_utf8()),
+        };
+        rest = &rest[len..];
         match c {
             ':' => {
                 // A space the author typed before `:` becomes a no-break space; `10:30` and
                 // `https:` have none and stay as they are.
-                if i > 0 && is_space(chars[i - 1]) {
-                    trim_spaces(&mut out);
+                if previous.is_some_and(is_space) {
+                    trim_spaces(out, start);
                     out.push(NBSP);
                 }
                 out.push(':');
@@ -174,39 +222,45 @@ pub fn french_text(text: &str) -> String {
             ';' | '?' | '!' => {
                 // `&amp;` and other references end with `;` right after a letter: no space
                 // to remove there, so they are left as they are.
-                trim_spaces(&mut out);
+                trim_spaces(out, start);
                 out.push(c);
             }
             '«' => {
                 out.push('«');
                 out.push(NBSP);
-                while i + 1 < chars.len() && is_space(chars[i + 1]) {
-                    i += 1;
+                let spaces = rest.len() - rest.trim_start_matches(is_space).len();
+                if spaces > 0 {
+                    previous = rest[..spaces].chars().last();
+                    rest = &rest[spaces..];
+                    continue;
                 }
             }
             '»' => {
-                trim_spaces(&mut out);
+                trim_spaces(out, start);
                 out.push(NBSP);
                 out.push('»');
             }
             _ => out.push(c),
         }
-        i += 1;
+        previous = Some(c);
     }
-    unbreakable_numbers(&out.into_iter().collect::<String>())
 }
 
-/// Drops the spaces at the end of `out`.
-fn trim_spaces(out: &mut Vec<char>) {
-    while out.last().is_some_and(|c| is_space(*c)) {
-        out.pop();
-    }
+/// Drops the spaces at the end of `out`, back to `start` at most.
+fn trim_spaces(out: &mut String, start: usize) {
+    let kept = out[start..].trim_end_matches(is_space).len();
+    out.truncate(start + kept);
 }
 
 /// Phone numbers and `poste 6006` / `option 2` stay on one line.
-fn unbreakable_numbers(text: &str) -> String {
+fn push_unbreakable_numbers(out: &mut String, text: &str) {
+    const WORDS: [&[char]; 4] = [
+        &['p', 'o', 's', 't', 'e'],
+        &['o', 'p', 't', 'i', 'o', 'n'],
+        &['P', 'o', 's', 't', 'e'],
+        &['O', 'p', 't', 'i', 'o', 'n'],
+    ];
     let chars: Vec<char> = text.chars().collect();
-    let mut out = String::with_capacity(text.len());
     let mut i = 0;
     while i < chars.len() {
         if let Some(len) = phone_at(&chars, i) {
@@ -220,37 +274,23 @@ fn unbreakable_numbers(text: &str) -> String {
             i += len;
             continue;
         }
+        // `poste 6006` → `poste 6006` with a no-break space, the word not inside another.
+        let word = WORDS
+            .iter()
+            .find(|word| chars[i..].starts_with(word) && chars.get(i + word.len()) == Some(&' '));
+        if let Some(word) = word {
+            let boundary = i == 0 || !chars[i - 1].is_alphanumeric();
+            let number = chars
+                .get(i + word.len() + 1)
+                .is_some_and(char::is_ascii_digit);
+            out.extend(word.iter());
+            out.push(if boundary && number { NBSP } else { ' ' });
+            i += word.len() + 1;
+            continue;
+        }
         out.push(chars[i]);
         i += 1;
     }
-    for word in ["poste", "option", "Poste", "Option"] {
-        out = join_number(&out, word);
-    }
-    out
-}
-
-/// `poste 6006` → `poste 6006` with a no-break space.
-fn join_number(text: &str, word: &str) -> String {
-    let pattern = format!("{word} ");
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(at) = rest.find(&pattern) {
-        let after = &rest[at + pattern.len()..];
-        let boundary = rest[..at]
-            .chars()
-            .last()
-            .is_none_or(|c| !c.is_alphanumeric());
-        out.push_str(&rest[..at]);
-        out.push_str(word);
-        if boundary && after.starts_with(|c: char| c.is_ascii_digit()) {
-            out.push(NBSP);
-        } else {
-            out.push(' ');
-        }
-        rest = after;
-    }
-    out.push_str(rest);
-    out
 }
 
 /// The length of a phone number starting at `i`, in the usual formats: `1 877 669-2007`,
@@ -386,6 +426,37 @@ mod tests {
             "<section lang=\"en\"><p>Help : now ? It's</p></section><p>Aide?</p>"
         );
         assert_eq!(french("<p>It's : ok ?</p>", "en"), "<p>It's : ok ?</p>");
+    }
+
+    #[test]
+    fn tags_and_languages_are_read_whatever_their_case() {
+        assert_eq!(
+            fr("<DIV LANG=\"EN-ca\"><P>It's : ok</P></DIV><p>C'est : oui</p><CODE>a : b</CODE>"),
+            "<DIV LANG=\"EN-ca\"><P>It's : ok</P></DIV><p>C’est~: oui</p><CODE>a : b</CODE>"
+        );
+        assert_eq!(
+            fr("<p lang=\"FR-CA\">L'aide</p>"),
+            "<p lang=\"FR-CA\">L’aide</p>"
+        );
+    }
+
+    #[test]
+    fn every_rule_applies_within_one_run_and_never_past_its_tag() {
+        // Punctuation and numbers in the same run: both passes apply.
+        assert_eq!(
+            fr("<p>Appelez : 418 545-4980, poste 12 ; merci !</p>"),
+            "<p>Appelez~: 418~545‑4980, poste~12; merci!</p>"
+        );
+        // A run that starts with `;` does not remove the space that ends the previous one.
+        assert_eq!(
+            fr("<p>Note <em>x</em>; oui</p>"),
+            "<p>Note <em>x</em>; oui</p>"
+        );
+        assert_eq!(fr("<p>« : »</p>"), "<p>«~:~»</p>");
+        assert_eq!(
+            french_text("Texte sans rien à changer"),
+            "Texte sans rien à changer"
+        );
     }
 
     #[test]
