@@ -10,7 +10,9 @@ use base64::Engine;
 use common::runtime::RuntimeApi;
 use common::*;
 
-/// An HTTP API (payload 2.0) or Function URL event for a request.
+/// An HTTP API (payload 2.0) or Function URL event for a request. The HTTP API has one
+/// route, `ANY /api/{proxy+}` (template.yaml): every request under `/api/` reaches the
+/// function, which routes it.
 fn event(
     domain: &str,
     method: &str,
@@ -21,8 +23,9 @@ fn event(
 ) -> String {
     serde_json::json!({
         "version": "2.0",
-        "routeKey": if domain.contains("lambda-url") { "$default".to_string() } else { format!("{method} {path}") },
+        "routeKey": if domain.contains("lambda-url") { "$default" } else { "ANY /api/{proxy+}" },
         "rawPath": path,
+        "pathParameters": { "proxy": path.trim_start_matches("/api/") },
         "rawQueryString": "",
         "headers": {
             "content-type": content_type,
@@ -98,6 +101,21 @@ async fn api_gateway_and_function_url_events_run_through_lambda_http() {
             ),
         );
         events.push(
+            "wrong-method",
+            event(api_gateway, "GET", "/api/registrations", "", "", false),
+        );
+        events.push(
+            "unknown",
+            event(
+                api_gateway,
+                "POST",
+                "/api/nowhere",
+                "application/json",
+                "{}",
+                false,
+            ),
+        );
+        events.push(
             "invalid",
             event(
                 function_url,
@@ -137,7 +155,7 @@ async fn api_gateway_and_function_url_events_run_through_lambda_http() {
         .expect("start the function as Lambda does");
 
     let mut got = std::collections::HashMap::new();
-    while got.len() < 4 {
+    while got.len() < 6 {
         let (id, answer) = runtime.answer().await;
         assert_ne!(id, "error", "the runtime reported an error: {answer}");
         got.insert(id, answer);
@@ -156,6 +174,26 @@ async fn api_gateway_and_function_url_events_run_through_lambda_http() {
     assert_eq!(
         form["headers"]["location"], "/en/bas-saint-laurent/thank-you-report/",
         "on the site's own origin, a relative address"
+    );
+    // Deployed, an address or a method the API does not have is answered by the function,
+    // in the documented shape, as by the local servers.
+    let wrong = &got["wrong-method"];
+    assert_eq!(wrong["statusCode"], 405, "{wrong}");
+    assert_eq!(wrong["headers"]["allow"], "POST", "{wrong}");
+    let errors: serde_json::Value =
+        serde_json::from_str(wrong["body"].as_str().expect("body")).expect("json body");
+    assert_eq!(errors["errors"][0]["code"], "method_not_allowed");
+    assert_eq!(
+        errors["errors"][0]["message"],
+        "Cette adresse n’accepte pas cette méthode (l’en-tête Allow dit lesquelles)."
+    );
+    let unknown = &got["unknown"];
+    assert_eq!(unknown["statusCode"], 404, "{unknown}");
+    assert!(
+        unknown["body"]
+            .as_str()
+            .is_some_and(|b| b.contains("\"code\":\"not_found\"")),
+        "{unknown}"
     );
     let invalid = &got["invalid"];
     assert_eq!(invalid["statusCode"], 422);

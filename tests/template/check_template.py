@@ -242,6 +242,25 @@ def _():
     assert refers_to(api["ResponseHeadersPolicyId"], headers_name)
 
 
+@check("the HTTP API: one route, ANY /api/{proxy+}, to the submission function, which "
+       "routes by its catalog (its forms, health, and its own 404/405)")
+def _():
+    _, api = one("AWS::ApiGatewayV2::Api")
+    paths = api["Properties"]["Body"]["paths"]
+    assert list(paths) == ["/api/{proxy+}"], f"routes {sorted(paths)}: a form's address " \
+        "written here would be a second list of the forms, beside content/forms/"
+    [(method, route)] = paths["/api/{proxy+}"].items()
+    assert method == "x-amazon-apigateway-any-method", method
+    integration = route["x-amazon-apigateway-integration"]
+    assert integration["type"] == "aws_proxy" and integration["payloadFormatVersion"] == "2.0"
+    assert "${SubmissionFunction.Arn}" in json.dumps(integration["uri"]), integration["uri"]
+    permissions = [r["Properties"] for r in of_type("AWS::Lambda::Permission").values()
+                   if refers_to(r["Properties"]["FunctionName"], "SubmissionFunction")]
+    assert len(permissions) == 1, permissions
+    source_arn = json.dumps(permissions[0]["SourceArn"])
+    assert "${__ApiId__}/${__Stage__}/*/api/*" in source_arn, source_arn
+
+
 @check("unknown addresses: S3's 403 becomes /404.html with status 404; the API's 404 passes")
 def _():
     errors = config["CustomErrorResponses"]
