@@ -319,6 +319,29 @@ fn openapi_yaml_documents_the_router_s_own_errors() {
 }
 
 #[test]
+fn openapi_yaml_documents_every_form_of_the_content_and_no_other_address() {
+    let text = std::fs::read_to_string(repo().join("function/openapi.yaml")).expect("openapi");
+    let doc: serde_yaml::Value = serde_yaml::from_str(&text).expect("yaml");
+    let documented: std::collections::BTreeSet<String> = doc["paths"]
+        .as_mapping()
+        .expect("paths")
+        .keys()
+        .filter_map(|k| k.as_str().map(str::to_string))
+        .collect();
+    let site = eclaireurs_model::Site::load(&repo().join("content")).expect("content");
+    let served: std::collections::BTreeSet<String> = site
+        .forms
+        .iter()
+        .map(|form| format!("/api/{}", form.endpoint))
+        .chain(["/api/health".to_string()])
+        .collect();
+    assert_eq!(
+        documented, served,
+        "function/openapi.yaml's paths and the forms of content/forms/ (plus /api/health)"
+    );
+}
+
+#[test]
 fn every_documented_error_code_has_its_words_in_both_languages() {
     let text = std::fs::read_to_string(repo().join("function/openapi.yaml")).expect("openapi");
     let doc: serde_yaml::Value = serde_yaml::from_str(&text).expect("yaml");
