@@ -82,17 +82,8 @@ async fn invalid_json_fields_answer_422_with_field_code_and_a_message_in_the_for
     let reply = api.json("/api/need-reports", body).await;
     assert_eq!(reply.status, 422);
     let errors = reply.json()["errors"].as_array().expect("errors").clone();
-    let codes: Vec<(String, String)> = errors
-        .iter()
-        .map(|e| {
-            (
-                e["field"].as_str().expect("field").into(),
-                e["code"].as_str().expect("code").into(),
-            )
-        })
-        .collect();
     assert_eq!(
-        codes,
+        reply.field_errors(),
         [
             ("territory".into(), "invalid_choice".into()),
             ("description".into(), "too_short".into()),
@@ -806,19 +797,8 @@ async fn a_required_answer_of_invisible_characters_only_is_missing() {
         .replace("\"Alma\"", "\"\\u3164\"");
     let reply = api.json("/api/registrations", &body).await;
     assert_eq!(reply.status, 422, "{}", reply.body);
-    let errors: Vec<(String, String)> = reply.json()["errors"]
-        .as_array()
-        .expect("errors")
-        .iter()
-        .map(|e| {
-            (
-                e["field"].as_str().expect("field").into(),
-                e["code"].as_str().expect("code").into(),
-            )
-        })
-        .collect();
     assert_eq!(
-        errors,
+        reply.field_errors(),
         [
             ("first_name".into(), "required".into()),
             ("last_name".into(), "required".into()),

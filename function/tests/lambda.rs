@@ -4,7 +4,7 @@
 
 mod common;
 
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use base64::Engine;
 use common::runtime::RuntimeApi;
@@ -61,7 +61,6 @@ fn event(
 #[tokio::test(flavor = "multi_thread")]
 async fn api_gateway_and_function_url_events_run_through_lambda_http() {
     let mut runtime = RuntimeApi::start().await;
-    let addr = runtime.addr;
 
     let api_gateway = "abc123.execute-api.ca-central-1.amazonaws.com";
     let function_url = "a1b2c3d4e5.lambda-url.ca-central-1.on.aws";
@@ -130,25 +129,11 @@ async fn api_gateway_and_function_url_events_run_through_lambda_http() {
 
     // The package as `eclaireurs publish` ships it: the catalog beside bootstrap, read from
     // LAMBDA_TASK_ROOT; no content folder, and no SITE_URL (site and API share one origin).
-    let package = tempfile::tempdir().expect("temp");
-    let site = eclaireurs_model::Site::load(&repo().join("content")).expect("content");
-    let assets = eclaireurs_model::Assets::collect(&site).expect("assets");
-    let catalog = eclaireurs_model::Catalog::from_site(&site, &assets);
-    std::fs::write(package.path().join("catalog.json"), catalog.to_json()).expect("catalog");
+    let (package, catalog) = common::runtime::package();
     let data = tempfile::tempdir().expect("temp");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_eclaireurs-function"))
-        .env("AWS_LAMBDA_RUNTIME_API", addr.to_string())
-        .env("AWS_LAMBDA_FUNCTION_NAME", "eclaireurs")
-        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
-        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
-        .env("AWS_LAMBDA_LOG_STREAM_NAME", "2026/11/23/[$LATEST]abc")
-        .env("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/eclaireurs")
-        .env("LAMBDA_TASK_ROOT", package.path())
+    let mut child = runtime
+        .command("eclaireurs", package.path())
         .env("DATA_DIR", data.path())
-        .env_remove("CONTENT_DIR")
-        .env_remove("CATALOG_FILE")
-        .env_remove("SITE_URL")
-        .env_remove("SUBMISSIONS_TABLE")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -249,27 +234,13 @@ async fn at_rust_log_trace_the_logs_hold_no_event_and_no_answer() {
         ),
     );
 
-    let package = tempfile::tempdir().expect("temp");
-    let site = eclaireurs_model::Site::load(&repo().join("content")).expect("content");
-    let assets = eclaireurs_model::Assets::collect(&site).expect("assets");
-    let catalog = eclaireurs_model::Catalog::from_site(&site, &assets);
-    std::fs::write(package.path().join("catalog.json"), catalog.to_json()).expect("catalog");
+    let (package, _) = common::runtime::package();
     let data = tempfile::tempdir().expect("temp");
     let logs = tempfile::NamedTempFile::new().expect("log file");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_eclaireurs-function"))
-        .env("AWS_LAMBDA_RUNTIME_API", runtime.addr.to_string())
-        .env("AWS_LAMBDA_FUNCTION_NAME", "eclaireurs")
-        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
-        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
-        .env("AWS_LAMBDA_LOG_STREAM_NAME", "2026/11/23/[$LATEST]abc")
-        .env("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/eclaireurs")
-        .env("LAMBDA_TASK_ROOT", package.path())
+    let mut child = runtime
+        .command("eclaireurs", package.path())
         .env("DATA_DIR", data.path())
         .env("RUST_LOG", "trace")
-        .env_remove("CONTENT_DIR")
-        .env_remove("CATALOG_FILE")
-        .env_remove("SITE_URL")
-        .env_remove("SUBMISSIONS_TABLE")
         .stdout(Stdio::null())
         .stderr(logs.reopen().expect("log file"))
         .spawn()

@@ -7,7 +7,7 @@
 mod common;
 
 use std::collections::HashMap;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_dynamodbstreams::types::ShardIteratorType;
@@ -408,24 +408,14 @@ async fn the_binary_runs_the_notification_handler_when_lambda_names_it() {
     let mut runtime = RuntimeApi::start().await;
     runtime.push("stream", event.to_string());
     runtime.push("unknown", r#"{"hello":"world"}"#.to_string());
-    let package = tempfile::tempdir().expect("temp");
-    let site = eclaireurs_model::Site::load(&repo().join("content")).expect("content");
-    let assets = eclaireurs_model::Assets::collect(&site).expect("assets");
-    let catalog = eclaireurs_model::Catalog::from_site(&site, &assets);
-    std::fs::write(package.path().join("catalog.json"), catalog.to_json()).expect("catalog");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_eclaireurs-function"))
-        .env("AWS_LAMBDA_RUNTIME_API", runtime.addr.to_string())
+    let (package, _) = common::runtime::package();
+    let mut child = runtime
+        .command("eclaireurs-notifications", package.path())
         .env("_HANDLER", "notifications")
-        .env("AWS_LAMBDA_FUNCTION_NAME", "eclaireurs-notifications")
-        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
-        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
-        .env("LAMBDA_TASK_ROOT", package.path())
         .env("SUBMISSIONS_TABLE", &table)
         .env("NOTIFICATIONS_TOPIC", &teams.topic)
         .env("AWS_ENDPOINT_URL_SNS", moto_endpoint())
         .env("RUST_LOG", "info")
-        .env_remove("CONTENT_DIR")
-        .env_remove("CATALOG_FILE")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()

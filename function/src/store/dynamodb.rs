@@ -323,29 +323,26 @@ impl DynamoStore {
                 .build()
                 .map_err(unavailable)
         };
-        let index = GlobalSecondaryIndex::builder()
-            .index_name(schema::STATUS_INDEX)
-            .key_schema(key(schema::STATUS_INDEX_PARTITION_KEY, KeyType::Hash)?)
-            .key_schema(key(schema::STATUS_INDEX_SORT_KEY, KeyType::Range)?)
-            .projection(
-                Projection::builder()
-                    .projection_type(ProjectionType::All)
-                    .build(),
-            )
-            .build()
-            .map_err(unavailable)?;
+        let index_of = |name: &str, partition: &str, projection: ProjectionType| {
+            GlobalSecondaryIndex::builder()
+                .index_name(name)
+                .key_schema(key(partition, KeyType::Hash)?)
+                .key_schema(key(schema::STATUS_INDEX_SORT_KEY, KeyType::Range)?)
+                .projection(Projection::builder().projection_type(projection).build())
+                .build()
+                .map_err(unavailable)
+        };
+        let index = index_of(
+            schema::STATUS_INDEX,
+            schema::STATUS_INDEX_PARTITION_KEY,
+            ProjectionType::All,
+        )?;
         // Keys only: a person's submissions are then read from the table by their keys.
-        let email_index = GlobalSecondaryIndex::builder()
-            .index_name(schema::EMAIL_INDEX)
-            .key_schema(key(schema::EMAIL_HASH, KeyType::Hash)?)
-            .key_schema(key(schema::STATUS_INDEX_SORT_KEY, KeyType::Range)?)
-            .projection(
-                Projection::builder()
-                    .projection_type(ProjectionType::KeysOnly)
-                    .build(),
-            )
-            .build()
-            .map_err(unavailable)?;
+        let email_index = index_of(
+            schema::EMAIL_INDEX,
+            schema::EMAIL_HASH,
+            ProjectionType::KeysOnly,
+        )?;
         self.client
             .create_table()
             .table_name(&self.table)

@@ -150,6 +150,21 @@ impl Reply {
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
     }
+
+    /// A 422's errors, as (field, code) in their order.
+    pub fn field_errors(&self) -> Vec<(String, String)> {
+        self.json()["errors"]
+            .as_array()
+            .expect("errors")
+            .iter()
+            .map(|e| {
+                (
+                    e["field"].as_str().expect("field").into(),
+                    e["code"].as_str().expect("code").into(),
+                )
+            })
+            .collect()
+    }
 }
 
 /// The absolute address of a form's page for a region, as the function links to it.

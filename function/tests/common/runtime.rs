@@ -3,6 +3,7 @@
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
+use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -12,6 +13,17 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::Router;
 use tokio::sync::mpsc;
+
+/// The package as `eclaireurs publish` ships it: a folder with the catalog of the real
+/// content where `bootstrap` reads it (`catalog.json`, beside it), and that catalog.
+pub fn package() -> (tempfile::TempDir, eclaireurs_model::Catalog) {
+    let package = tempfile::tempdir().expect("temp");
+    let site = eclaireurs_model::Site::load(&super::repo().join("content")).expect("content");
+    let assets = eclaireurs_model::Assets::collect(&site).expect("assets");
+    let catalog = eclaireurs_model::Catalog::from_site(&site, &assets);
+    std::fs::write(package.path().join("catalog.json"), catalog.to_json()).expect("catalog");
+    (package, catalog)
+}
 
 /// The Runtime API's side: events to hand out, answers received.
 #[derive(Clone)]
@@ -94,6 +106,29 @@ impl RuntimeApi {
             runtime,
             answers,
         }
+    }
+
+    /// The real binary, ready to start as Lambda starts it against this stand-in: Lambda's
+    /// environment, `package` as its task root, and none of the local settings (content
+    /// folder, catalog file, site address, table).
+    pub fn command(&self, function_name: &str, package: &std::path::Path) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_eclaireurs-function"));
+        command
+            .env("AWS_LAMBDA_RUNTIME_API", self.addr.to_string())
+            .env("AWS_LAMBDA_FUNCTION_NAME", function_name)
+            .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
+            .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+            .env("AWS_LAMBDA_LOG_STREAM_NAME", "2026/11/23/[$LATEST]abc")
+            .env(
+                "AWS_LAMBDA_LOG_GROUP_NAME",
+                format!("/aws/lambda/{function_name}"),
+            )
+            .env("LAMBDA_TASK_ROOT", package)
+            .env_remove("CONTENT_DIR")
+            .env_remove("CATALOG_FILE")
+            .env_remove("SITE_URL")
+            .env_remove("SUBMISSIONS_TABLE");
+        command
     }
 
     /// Queues an invocation with its request id.
