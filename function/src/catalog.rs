@@ -1,8 +1,9 @@
 //! What the function knows of the site: the catalog that `eclaireurs build` writes beside the
 //! pages it built (forms, regions and their territories, the strings the function shows, the
-//! addresses of each form's page and thank-you page). Under Lambda it is `catalog.json` in
-//! the function's package; `eclaireurs serve` reads the one of its latest build; for local
-//! use it can also be made from a content folder (`CONTENT_DIR`).
+//! addresses of each form's page and thank-you page). Deployed, it is the object `publish`
+//! puts in the catalog bucket, kept fresh by [`crate::live_catalog`], with `catalog.json` of
+//! the function's package as the fallback; `eclaireurs serve` reads the one of its latest
+//! build; for local use it can also be made from a content folder (`CONTENT_DIR`).
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -62,7 +63,11 @@ impl Catalog {
     pub fn from_content(content: &Path) -> Result<Catalog, LoadError> {
         let site = Site::load(content).map_err(LoadError::Content)?;
         let assets = Assets::collect(&site).map_err(|p| LoadError::Content(vec![p]))?;
-        Ok(Catalog::from(Data::from_site(&site, &assets)))
+        let data = Data::from_site(&site, &assets);
+        // As `eclaireurs build` would refuse it.
+        data.check()
+            .map_err(|e| LoadError::Content(vec![e.problem(&site)]))?;
+        Ok(Catalog::from(data))
     }
 
     pub fn form(&self, id: &str) -> Option<&FormDef> {

@@ -1,6 +1,7 @@
 //! The function's settings, from the environment (names fixed by PRODUCT.md).
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// Where the function reads its catalog (forms, regions, strings).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -11,6 +12,16 @@ pub enum CatalogSource {
     /// A content folder, read as `eclaireurs build` would: `CONTENT_DIR` (default `content`),
     /// for local use.
     Content(PathBuf),
+    /// The catalog `eclaireurs publish` puts in the stack's bucket (`CATALOG_BUCKET`, key
+    /// `CATALOG_KEY`), read at start and checked again when `ttl` has passed
+    /// (`CATALOG_TTL_SECONDS`); `fallback` (the package's catalog, or `CATALOG_FILE` or
+    /// `CONTENT_DIR`) serves while the object is missing, unreadable or refused.
+    Bucket {
+        bucket: String,
+        key: String,
+        ttl: Duration,
+        fallback: Box<CatalogSource>,
+    },
 }
 
 impl CatalogSource {
@@ -18,9 +29,23 @@ impl CatalogSource {
         match self {
             CatalogSource::File(path) => format!("the catalog {}", path.display()),
             CatalogSource::Content(dir) => format!("the content folder {}", dir.display()),
+            CatalogSource::Bucket { bucket, key, .. } => format!("s3://{bucket}/{key}"),
+        }
+    }
+
+    /// Where the catalog is read from a file or folder: the source itself, or a bucket's
+    /// fallback.
+    pub fn local(&self) -> &CatalogSource {
+        match self {
+            CatalogSource::Bucket { fallback, .. } => fallback.local(),
+            local => local,
         }
     }
 }
+
+/// How long the function keeps a catalog read from its bucket before it asks whether it
+/// changed, unless `CATALOG_TTL_SECONDS` says otherwise.
+pub const DEFAULT_CATALOG_TTL: Duration = Duration::from_secs(60);
 
 /// Days before a need report still `new` is reminded, unless `REMINDER_DAYS` says otherwise.
 pub const DEFAULT_REMINDER_DAYS: u32 = 3;
@@ -43,6 +68,9 @@ pub struct Settings {
     pub topic: Option<String>,
     /// `REMINDER_DAYS`: a need report still `new` after that many days is reminded (3).
     pub reminder_days: u32,
+    /// `ORIGIN_SECRET`: when set, a request whose `X-Origin-Verify` header is not this secret
+    /// (what the distribution sends) is refused `403`. Never logged.
+    pub origin_secret: Option<String>,
 }
 
 impl Settings {
@@ -68,6 +96,30 @@ impl Settings {
                     .collect()
             })
             .unwrap_or_default();
+        let local = catalog_source(
+            var("CATALOG_FILE"),
+            var("CONTENT_DIR"),
+            var("LAMBDA_TASK_ROOT"),
+        );
+        let catalog = match var("CATALOG_BUCKET") {
+            Some(bucket) => CatalogSource::Bucket {
+                bucket: bucket.trim().to_string(),
+                key: var("CATALOG_KEY").map_or_else(
+                    || eclaireurs_model::catalog::FILE_NAME.to_string(),
+                    |k| k.trim().to_string(),
+                ),
+                ttl: match var("CATALOG_TTL_SECONDS") {
+                    Some(secs) => Duration::from_secs(secs.trim().parse().map_err(|_| {
+                        format!(
+                            "CATALOG_TTL_SECONDS must be a whole number of seconds (found `{secs}`)"
+                        )
+                    })?),
+                    None => DEFAULT_CATALOG_TTL,
+                },
+                fallback: Box::new(local),
+            },
+            None => local,
+        };
         if allowed_origins.iter().any(|o| o == "*") {
             return Err("ALLOWED_ORIGINS lists origins, not `*`: name each site address".into());
         }
@@ -79,14 +131,15 @@ impl Settings {
             site_url: var("SITE_URL")
                 .map(|u| u.trim_end_matches('/').to_string())
                 .unwrap_or_default(),
-            catalog: catalog_source(
-                var("CATALOG_FILE"),
-                var("CONTENT_DIR"),
-                var("LAMBDA_TASK_ROOT"),
-            ),
+            catalog,
             retention_days,
             topic: var("NOTIFICATIONS_TOPIC"),
             reminder_days,
+            // Not trimmed: the secret is compared byte for byte with what the distribution
+            // sends.
+            origin_secret: std::env::var("ORIGIN_SECRET")
+                .ok()
+                .filter(|s| !s.is_empty()),
         })
     }
 }

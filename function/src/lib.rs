@@ -3,11 +3,13 @@
 //! embedded local store. The router is a library so that Lambda, the local server and
 //! `eclaireurs serve` all run the same code.
 
+pub mod audit;
 pub mod catalog;
 pub mod config;
 pub mod console;
 pub mod export;
 pub mod http;
+pub mod live_catalog;
 pub mod notify;
 pub mod privacy;
 pub mod store;
@@ -20,17 +22,22 @@ use config::Settings;
 use http::AppState;
 use store::{dynamodb, embedded::EmbeddedStore, Store};
 
-/// Loads the catalog the settings name.
+/// Loads the catalog the settings name from its file or folder (for a bucket, its fallback:
+/// what the staff's commands and the tests read).
 pub fn catalog(settings: &Settings) -> anyhow::Result<Catalog> {
     use anyhow::Context;
-    match &settings.catalog {
-        config::CatalogSource::File(path) => Catalog::read(path),
-        config::CatalogSource::Content(dir) => Catalog::from_content(dir),
+    fn read(source: &config::CatalogSource) -> Result<Catalog, catalog::LoadError> {
+        match source {
+            config::CatalogSource::File(path) => Catalog::read(path),
+            config::CatalogSource::Content(dir) => Catalog::from_content(dir),
+            config::CatalogSource::Bucket { fallback, .. } => read(fallback),
+        }
     }
-    .with_context(|| {
+    let source = settings.catalog.local();
+    read(source).with_context(|| {
         format!(
             "cannot read the form definitions from {} (set CATALOG_FILE or CONTENT_DIR)",
-            settings.catalog.describe()
+            source.describe()
         )
     })
 }
@@ -68,4 +75,81 @@ pub async fn state(settings: Settings) -> anyhow::Result<Arc<AppState>> {
         store: Arc::new(store),
         settings,
     }))
+}
+
+/// The API of the current catalog, as Lambda and `--listen` serve it: with `CATALOG_BUCKET`
+/// the bucket's catalog, read at start while the rest starts (the fallback catalog, the
+/// store), then renewed when its TTL has passed; otherwise the catalog the settings name.
+pub async fn live(settings: Settings) -> anyhow::Result<Arc<http::live::LiveApi>> {
+    use live_catalog::{Bucket, LiveCatalog};
+    enum Opened {
+        Embedded(EmbeddedStore),
+        Table(String),
+    }
+
+    // The object's read starts first and runs beside the rest of the start.
+    let read = match &settings.catalog {
+        config::CatalogSource::Bucket {
+            bucket, key, ttl, ..
+        } => {
+            let (bucket, key, ttl) = (bucket.clone(), key.clone(), *ttl);
+            Some(tokio::spawn(async move {
+                let config = dynamodb::sdk_config().await;
+                let bucket = Bucket::new(&config, &bucket, &key, ttl);
+                let fetched = bucket.fetch(None).await;
+                (config, bucket, fetched)
+            }))
+        }
+        _ => None,
+    };
+    let fallback = catalog(&settings);
+    let embedded = match &settings.table {
+        Some(table) => Opened::Table(table.clone()),
+        None => {
+            let kinds: Vec<&str> = match &fallback {
+                Ok(catalog) => catalog.forms.iter().map(|f| f.id.as_str()).collect(),
+                // The store opens a form's file when its first submission comes.
+                Err(_) => Vec::new(),
+            };
+            Opened::Embedded(EmbeddedStore::open(&settings.data_dir, &kinds)?)
+        }
+    };
+    let (config, bucket, first) = match read {
+        Some(read) => {
+            let (config, bucket, fetched) = read
+                .await
+                .map_err(|e| anyhow::anyhow!("the catalog's read stopped: {e}"))?;
+            let first = live_catalog::first(Some((&bucket, fetched)), fallback)?;
+            (Some(config), Some(bucket), first)
+        }
+        None => (None, None, live_catalog::first(None, fallback)?),
+    };
+    let store = match embedded {
+        Opened::Embedded(embedded) => Store::Embedded(embedded),
+        // Its client waits for the AWS settings the catalog's read loaded.
+        Opened::Table(table) => {
+            let config = match config {
+                Some(config) => config,
+                None => dynamodb::sdk_config().await,
+            };
+            Store::Dynamo(dynamodb::DynamoStore::new(
+                dynamodb::client_from(&config, None),
+                table,
+            ))
+        }
+    };
+    let store = Arc::new(store);
+    let (catalog, etag) = first;
+    Ok(Arc::new(LiveCatalog::new(
+        catalog,
+        etag,
+        bucket,
+        move |catalog| {
+            http::live::Api::new(Arc::new(AppState {
+                catalog,
+                store: store.clone(),
+                settings: settings.clone(),
+            }))
+        },
+    )))
 }

@@ -13,7 +13,7 @@ use clap::{Parser, Subcommand};
 
 use eclaireurs_function::catalog::Catalog;
 use eclaireurs_function::config::Settings;
-use eclaireurs_function::http::{self, app, server};
+use eclaireurs_function::http::{self, server};
 use eclaireurs_function::store::dynamodb::{client, DynamoStore};
 use eclaireurs_function::store::{schema, Selection};
 use eclaireurs_function::{export, notify, privacy};
@@ -45,6 +45,38 @@ enum Command {
         #[command(subcommand)]
         action: PrivacyAction,
     },
+    /// Who read or changed which items in a window of days, from the trail's log files.
+    Audit(AuditArgs),
+}
+
+#[derive(clap::Args)]
+struct AuditArgs {
+    /// First day, YYYY-MM-DD (UTC), included.
+    #[arg(long)]
+    from: String,
+    /// Last day, YYYY-MM-DD (UTC), included.
+    #[arg(long)]
+    to: String,
+    /// Only the principals whose ARN, role or session name holds this (any case).
+    #[arg(long)]
+    principal: Option<String>,
+    /// The audit bucket (default: AUDIT_BUCKET; the stack's output AuditBucket).
+    #[arg(long)]
+    bucket: Option<String>,
+    /// The trail's S3 key prefix, if it has one.
+    #[arg(long, default_value = "")]
+    prefix: String,
+    /// The account whose logs to read (default: the one the bucket holds).
+    #[arg(long)]
+    account: Option<String>,
+    /// The table (default: SUBMISSIONS_TABLE).
+    #[arg(long)]
+    table: Option<String>,
+    #[arg(long, value_enum, default_value = "table")]
+    format: eclaireurs_function::audit::report::Format,
+    /// Where to write (default: the standard output).
+    #[arg(long, short)]
+    output: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -125,16 +157,18 @@ async fn main() -> anyhow::Result<()> {
         Some(Command::CreateTable) => return create_table(&settings).await,
         Some(Command::Export(args)) => return export_command(&settings, args).await,
         Some(Command::Privacy { action }) => return privacy_command(&settings, action).await,
+        Some(Command::Audit(args)) => return audit_command(&settings, args).await,
         None => {}
     }
 
     let lambda = std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some();
     if lambda && std::env::var("_HANDLER").as_deref() == Ok(notify::HANDLER) {
-        let catalog = eclaireurs_function::catalog(&settings)?;
-        return notify::run(settings, catalog).await;
+        return notify::run(settings).await;
     }
-    let state = eclaireurs_function::state(settings).await?;
-    let router = app(state.clone());
+    // Every request goes through the current catalog: a form newly published is taken
+    // without a restart.
+    let live = eclaireurs_function::live(settings).await?;
+    let router = http::live::app(live.clone());
     if lambda {
         lambda_http::run(router)
             .await
@@ -147,7 +181,7 @@ async fn main() -> anyhow::Result<()> {
     println!(
         "Listening on http://{}/api/ — submissions go to the {}.",
         listener.local_addr().unwrap_or(cli.listen),
-        state.store.describe()
+        live.current().state.store.describe()
     );
     let report: server::Report = std::sync::Arc::new(|event: server::Event<'_>| match event {
         // Each submission logs its own outcome; only what never reaches the API is told here.
@@ -174,7 +208,7 @@ async fn main() -> anyhow::Result<()> {
         },
         report,
         std::sync::Arc::new(move |headers: &axum::http::HeaderMap| {
-            http::too_slow(&state.catalog, headers)
+            http::too_slow(&live.current().state.catalog, headers)
         }),
     )
     .await;
@@ -419,5 +453,44 @@ async fn privacy_command(settings: &Settings, action: PrivacyAction) -> anyhow::
             privacy::log("delete", records.len(), deleted, &store);
         }
     }
+    Ok(())
+}
+
+async fn audit_command(settings: &Settings, args: AuditArgs) -> anyhow::Result<()> {
+    use eclaireurs_function::audit::{self, report, AuditError};
+    let filter = audit::Filter {
+        table: args
+            .table
+            .or_else(|| settings.table.clone())
+            .ok_or(AuditError::NoTable)?,
+        from: audit::parse_day("from", &args.from)?,
+        to: audit::parse_day("to", &args.to)?,
+        principal: args.principal.filter(|p| !p.trim().is_empty()),
+    };
+    let bucket_name = args
+        .bucket
+        .or_else(|| std::env::var("AUDIT_BUCKET").ok())
+        .filter(|b| !b.trim().is_empty())
+        .ok_or(AuditError::NoBucket)?;
+    let region = std::env::var("AWS_REGION")
+        .ok()
+        .filter(|r| !r.trim().is_empty())
+        .unwrap_or_else(|| audit::DEFAULT_REGION.to_string());
+    let request = audit::Request {
+        bucket: bucket_name.clone(),
+        prefix: args.prefix,
+        account: args.account,
+        region: region.clone(),
+        filter,
+    };
+    let bucket = audit::LogBucket::connect(&bucket_name, &region).await?;
+    let found = audit::run(&bucket, &request).await?;
+    let bytes = report::write(&found.rows, args.format).context("cannot write the report")?;
+    write_out(args.output.as_deref(), &bytes)?;
+    let window = format!("from {} to {}", request.filter.from, request.filter.to);
+    eprintln!(
+        "{}",
+        report::summary(&found, &request.filter.table, &window)
+    );
     Ok(())
 }

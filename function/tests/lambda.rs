@@ -288,3 +288,257 @@ async fn at_rust_log_trace_the_logs_hold_no_event_and_no_answer() {
         assert!(!logs.contains(secret), "the logs hold {secret:?}:\n{logs}");
     }
 }
+
+/// A REST API (v1) proxy event of the stage `live` for a request, as API Gateway sends it
+/// to the function through the one route `ANY /api/{proxy+}`: `path` is the resource path
+/// (without the stage), `requestContext.path` the one with it.
+fn rest_event(
+    method: &str,
+    path: &str,
+    content_type: &str,
+    body: &str,
+    extra_headers: &[(&str, &str)],
+) -> String {
+    let domain = "abc123.execute-api.ca-central-1.amazonaws.com";
+    let mut headers = serde_json::json!({
+        "Content-Type": content_type,
+        "Host": domain,
+        "Accept-Language": "fr-CA,fr;q=0.9",
+        "User-Agent": "Amazon CloudFront",
+        "X-Forwarded-Proto": "https"
+    });
+    for (name, value) in extra_headers {
+        headers[*name] = serde_json::Value::from(*value);
+    }
+    let multi: serde_json::Map<String, serde_json::Value> = headers
+        .as_object()
+        .expect("headers")
+        .iter()
+        .map(|(k, v)| (k.clone(), serde_json::json!([v])))
+        .collect();
+    serde_json::json!({
+        "resource": "/api/{proxy+}",
+        "path": path,
+        "httpMethod": method,
+        "headers": headers,
+        "multiValueHeaders": multi,
+        "queryStringParameters": null,
+        "multiValueQueryStringParameters": null,
+        "pathParameters": { "proxy": path.trim_start_matches("/api/") },
+        "stageVariables": null,
+        "requestContext": {
+            "resourceId": "a1b2c3",
+            "resourcePath": "/api/{proxy+}",
+            "httpMethod": method,
+            "extendedRequestId": "JKJaXmPLvHcESHA=",
+            "requestTime": "23/Nov/2026:19:10:00 +0000",
+            "path": format!("/live{path}"),
+            "accountId": "123456789012",
+            "protocol": "HTTP/1.1",
+            "stage": "live",
+            "domainPrefix": "abc123",
+            "requestTimeEpoch": 1795460000000u64,
+            "requestId": "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
+            "identity": { "sourceIp": "198.51.100.7", "userAgent": "Amazon CloudFront" },
+            "domainName": domain,
+            "apiId": "abc123"
+        },
+        "body": body,
+        "isBase64Encoded": false
+    })
+    .to_string()
+}
+
+/// Starts the package's function against `runtime` with `env`, answers `count` events, and
+/// returns the answers by id and what the function logged.
+async fn run_events(
+    runtime: &mut RuntimeApi,
+    env: &[(&str, &str)],
+    count: usize,
+) -> (std::collections::HashMap<String, serde_json::Value>, String) {
+    let (package, _) = common::runtime::package();
+    let data = tempfile::tempdir().expect("temp");
+    let logs = tempfile::NamedTempFile::new().expect("log file");
+    let mut command = runtime.command("eclaireurs", package.path());
+    command
+        .env("DATA_DIR", data.path())
+        .env("AWS_LAMBDA_HTTP_IGNORE_STAGE_IN_PATH", "true")
+        .env_remove("ORIGIN_SECRET")
+        .env_remove("CATALOG_BUCKET")
+        .stdout(Stdio::null())
+        .stderr(logs.reopen().expect("log file"));
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let mut child = command.spawn().expect("start the function as Lambda does");
+    let mut got = std::collections::HashMap::new();
+    while got.len() < count {
+        let (id, answer) = runtime.answer().await;
+        assert_ne!(id, "error", "the runtime reported an error: {answer}");
+        got.insert(id, answer);
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    (got, std::fs::read_to_string(logs.path()).expect("logs"))
+}
+
+fn body_json(answer: &serde_json::Value) -> serde_json::Value {
+    serde_json::from_str(answer["body"].as_str().expect("body")).expect("json body")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_rest_api_event_of_the_stage_live_is_answered_at_its_api_path() {
+    let mut runtime = RuntimeApi::start().await;
+    runtime.push("health", rest_event("GET", "/api/health", "", "", &[]));
+    runtime.push(
+        "json",
+        rest_event(
+            "POST",
+            "/api/registrations",
+            "application/json",
+            REGISTRATION_JSON,
+            &[],
+        ),
+    );
+    runtime.push(
+        "form",
+        rest_event(
+            "POST",
+            "/api/need-reports",
+            "application/x-www-form-urlencoded",
+            NEED_REPORT_FORM,
+            &[],
+        ),
+    );
+    runtime.push(
+        "unknown",
+        rest_event("POST", "/api/nowhere", "application/json", "{}", &[]),
+    );
+    let (got, _) = run_events(&mut runtime, &[], 4).await;
+    assert_eq!(got["health"]["statusCode"], 200, "{}", got["health"]);
+    assert_eq!(got["json"]["statusCode"], 201, "{}", got["json"]);
+    assert!(body_json(&got["json"])["id"].is_string());
+    let form = &got["form"];
+    assert_eq!(form["statusCode"], 303, "{form}");
+    let location = form["headers"]["location"]
+        .as_str()
+        .or_else(|| form["multiValueHeaders"]["location"][0].as_str());
+    assert_eq!(
+        location,
+        Some("/en/bas-saint-laurent/thank-you-report/"),
+        "{form}"
+    );
+    assert_eq!(got["unknown"]["statusCode"], 404, "{}", got["unknown"]);
+    assert_eq!(body_json(&got["unknown"])["errors"][0]["code"], "not_found");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn with_origin_secret_only_requests_carrying_the_distribution_s_secret_are_served() {
+    let secret = "Zq8Rt3Lm0Vx5Ny7Bc2Kd9Hf4Gj6Wp1Ts3Ae8Uo5Ir2Yl7Qn0M";
+    let wrong = "Zq8Rt3Lm0Vx5Ny7Bc2Kd9Hf4Gj6Wp1Ts3Ae8Uo5Ir2Yl7Qn0X";
+    let mut runtime = RuntimeApi::start().await;
+    let json = "application/json";
+    let form = "application/x-www-form-urlencoded";
+    runtime.push("health-none", rest_event("GET", "/api/health", "", "", &[]));
+    runtime.push(
+        "json-none",
+        rest_event("POST", "/api/registrations", json, REGISTRATION_JSON, &[]),
+    );
+    runtime.push(
+        "json-wrong",
+        rest_event(
+            "POST",
+            "/api/registrations",
+            json,
+            REGISTRATION_JSON,
+            &[("X-Origin-Verify", wrong)],
+        ),
+    );
+    runtime.push(
+        "form-none",
+        rest_event("POST", "/api/need-reports", form, NEED_REPORT_FORM, &[]),
+    );
+    runtime.push(
+        "form-short",
+        rest_event(
+            "POST",
+            "/api/need-reports",
+            form,
+            NEED_REPORT_FORM,
+            &[("X-Origin-Verify", &secret[..10])],
+        ),
+    );
+    runtime.push(
+        "health-right",
+        rest_event("GET", "/api/health", "", "", &[("X-Origin-Verify", secret)]),
+    );
+    runtime.push(
+        "json-right",
+        rest_event(
+            "POST",
+            "/api/registrations",
+            json,
+            REGISTRATION_JSON,
+            &[("X-Origin-Verify", secret)],
+        ),
+    );
+    runtime.push(
+        "form-right",
+        rest_event(
+            "POST",
+            "/api/need-reports",
+            form,
+            NEED_REPORT_FORM,
+            &[("x-origin-verify", secret)],
+        ),
+    );
+    let (got, logs) = run_events(&mut runtime, &[("ORIGIN_SECRET", secret)], 8).await;
+
+    for id in ["health-none", "json-none", "json-wrong"] {
+        let answer = &got[id];
+        assert_eq!(answer["statusCode"], 403, "{id}: {answer}");
+        assert_eq!(
+            body_json(answer),
+            serde_json::json!({"errors": [{
+                "field": null,
+                "code": "forbidden",
+                "message": "Cette adresse ne répond qu’à travers le site\u{a0}: envoyez le formulaire depuis la page du site."
+            }]}),
+            "{id}"
+        );
+    }
+    for id in ["form-none", "form-short"] {
+        let answer = &got[id];
+        assert_eq!(answer["statusCode"], 403, "{id}: {answer}");
+        let page = answer["body"].as_str().expect("page");
+        assert!(page.contains("<html lang=\"fr\">"), "{id}: {page}");
+        assert!(
+            page.contains("ne répond qu’à travers le site"),
+            "{id}: {page}"
+        );
+    }
+    assert_eq!(
+        got["health-right"]["statusCode"], 200,
+        "{}",
+        got["health-right"]
+    );
+    assert_eq!(
+        got["json-right"]["statusCode"], 201,
+        "{}",
+        got["json-right"]
+    );
+    assert_eq!(
+        got["form-right"]["statusCode"], 303,
+        "{}",
+        got["form-right"]
+    );
+    assert!(
+        logs.lines()
+            .any(|l| l.contains("\"outcome\":\"forbidden\"")),
+        "a refusal is logged:\n{logs}"
+    );
+    assert!(
+        !logs.contains(&secret[..10]),
+        "the secret is never logged:\n{logs}"
+    );
+}

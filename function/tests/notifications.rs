@@ -615,3 +615,85 @@ async fn a_handled_registration_is_kept_two_years_from_its_handling_a_need_repor
     let last = expiries(&client, &table).await;
     assert_eq!(last, after);
 }
+
+/// The notification function reads the catalog from the bucket too: the region is named as
+/// the published catalog names it, and a completed reminder run logs its one line (the
+/// alarm's count).
+#[tokio::test(flavor = "multi_thread")]
+async fn the_notifier_words_its_messages_with_the_bucket_s_catalog_and_logs_each_reminder_run() {
+    let (client, table) = dynamo_table("notify-bucket").await;
+    let api = Api::dynamo(client.clone(), &table).await;
+    api.accepted_json("/api/need-reports", NAMED_NEED_REPORT)
+        .await;
+    let teams = teams("notify-bucket").await;
+    let event = stream_event(&table).await;
+
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&aws_config().await)
+            .endpoint_url(moto_endpoint())
+            .force_path_style(true)
+            .build(),
+    );
+    let bucket = format!("notify-catalog-{}", uuid::Uuid::new_v4().simple());
+    s3.create_bucket()
+        .bucket(&bucket)
+        .create_bucket_configuration(
+            aws_sdk_s3::types::CreateBucketConfiguration::builder()
+                .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::CaCentral1)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("bucket");
+    let (package, mut catalog) = common::runtime::package();
+    for names in catalog.region_names.values_mut() {
+        names.fr = format!("{} (publié)", names.fr);
+    }
+    catalog.seal();
+    s3.put_object()
+        .bucket(&bucket)
+        .key("catalog.json")
+        .body(catalog.to_json().into())
+        .send()
+        .await
+        .expect("upload");
+
+    let mut runtime = RuntimeApi::start().await;
+    runtime.push("stream", event.to_string());
+    runtime.push("reminders", r#"{"action":"reminders"}"#.to_string());
+    let mut child = runtime
+        .command("eclaireurs-notifications", package.path())
+        .env("_HANDLER", "notifications")
+        .env("SUBMISSIONS_TABLE", &table)
+        .env("NOTIFICATIONS_TOPIC", &teams.topic)
+        .env("AWS_ENDPOINT_URL_SNS", moto_endpoint())
+        .env("AWS_ENDPOINT_URL_S3", moto_endpoint())
+        .env("CATALOG_BUCKET", &bucket)
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start the notification function as Lambda does");
+    let (id, answer) = runtime.answer().await;
+    assert_eq!(id, "stream", "{answer}");
+    let (id, answer) = runtime.answer().await;
+    assert_eq!(id, "reminders", "{answer}");
+    let _ = child.kill();
+    let output = child.wait_with_output().expect("logs");
+    let logs = String::from_utf8_lossy(&output.stderr);
+    let runs: Vec<serde_json::Value> = logs
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|l| l["fields"]["event"] == "reminder_run")
+        .collect();
+    assert_eq!(runs.len(), 1, "{logs}");
+    assert_eq!(runs[0]["fields"]["outcome"], "done", "{logs}");
+
+    let bsl = received(&teams.queues["bas-saint-laurent"]).await;
+    assert_eq!(bsl.len(), 1);
+    assert!(
+        bsl[0].1.contains("Bas-Saint-Laurent (publié)"),
+        "the region as the bucket's catalog names it:\n{}",
+        bsl[0].1
+    );
+}

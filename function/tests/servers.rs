@@ -294,7 +294,7 @@ fn openapi_yaml_documents_the_router_s_own_errors() {
         .iter()
         .filter_map(serde_yaml::Value::as_str)
         .collect();
-    for code in ["not_found", "method_not_allowed", "timeout"] {
+    for code in ["not_found", "method_not_allowed", "timeout", "forbidden"] {
         assert!(codes.contains(&code), "ErrorCode lacks {code}: {codes:?}");
     }
     let responses = &doc["components"]["responses"];
@@ -302,6 +302,7 @@ fn openapi_yaml_documents_the_router_s_own_errors() {
         ("MethodNotAllowed", "method_not_allowed"),
         ("NotFound", "not_found"),
         ("RequestTimeout", "timeout"),
+        ("Forbidden", "forbidden"),
     ] {
         let response = &responses[name];
         assert_eq!(

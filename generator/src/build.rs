@@ -141,6 +141,8 @@ fn load(content: &Path) -> Result<(Site, Assets, Catalog), BuildError> {
 fn load_with(site: Site) -> Result<(Site, Assets, Catalog), BuildError> {
     let assets = Assets::collect(&site)?;
     let catalog = Catalog::from_site(&site, &assets);
+    // The function refuses a catalog that breaks these rules: so does the build.
+    catalog.check().map_err(|e| e.problem(&site))?;
     Ok((site, assets, catalog))
 }
 

@@ -19,7 +19,7 @@ struct Cli {
     command: Command,
 }
 
-/// What `publish` and `package` build from, and the function's program they package.
+/// What `package` builds from, and the function's program it packages.
 #[cfg(feature = "publish")]
 #[derive(clap::Args)]
 struct PackageArgs {
@@ -54,24 +54,27 @@ enum Command {
         #[arg(long, default_value = "content")]
         content: PathBuf,
     },
-    /// Build the site, then put it and the function's catalog online in a deployed stack:
-    /// only the files that changed are uploaded.
+    /// Build the site, then put the forms' catalog (into the stack's catalog bucket, first)
+    /// and the site online in a deployed stack: only what changed is sent. Never changes the
+    /// functions' code or settings (that is `sam deploy`, by an administrator).
     #[cfg(feature = "publish")]
     Publish {
         /// The CloudFormation stack deployed from template.yaml (the name given to `sam deploy`).
         #[arg(long)]
         stack: String,
-        /// Print what would be uploaded, deleted and invalidated, and change nothing.
+        /// Print what would be uploaded (the catalog included), deleted and invalidated, and
+        /// change nothing.
         #[arg(long)]
         dry_run: bool,
         /// The AWS region of the stack.
         #[arg(long, default_value = "ca-central-1")]
         region: String,
-        #[command(flatten)]
-        build: PackageArgs,
+        /// The content folder.
+        #[arg(long, default_value = "content")]
+        content: PathBuf,
     },
-    /// Build the site, then write the function's Lambda zip (its program and the new
-    /// catalog), for `sam deploy`.
+    /// Build the site, then write the function's Lambda zip (its program and the catalog it
+    /// falls back on), for `sam deploy`.
     #[cfg(feature = "publish")]
     Package {
         #[command(flatten)]
@@ -82,6 +85,17 @@ enum Command {
         /// Where to write the zip.
         #[arg(long, default_value = eclaireurs::package::ZIP)]
         zip: PathBuf,
+    },
+    /// Write the inventory of personal information (privacy-inventory.fr.md and .en.md) that
+    /// the privacy officer hands to the privacy impact assessment: each form's fields, their
+    /// purpose, who can read them (from template.yaml's policies), where and how long they
+    /// are kept, and the safeguards.
+    PrivacyInventory {
+        #[arg(long, default_value = "content")]
+        content: PathBuf,
+        /// The folder to write the two files into.
+        #[arg(long, default_value = ".")]
+        out: PathBuf,
     },
     /// Create a new region, as a draft, with every page in both languages, ready to fill in.
     NewRegion {
@@ -155,13 +169,12 @@ fn main() -> ExitCode {
             stack,
             dry_run,
             region,
-            build,
+            content,
         } => {
             let options = eclaireurs::publish::Options {
                 stack,
                 region,
-                content: build.content,
-                bootstrap: build.bootstrap,
+                content,
                 dry_run,
             };
             let runtime = match tokio::runtime::Runtime::new() {
@@ -226,6 +239,23 @@ fn main() -> ExitCode {
             }
             Err(err) => fail(&err, None),
         },
+        Command::PrivacyInventory { content, out } => {
+            match eclaireurs::inventory::write(&content, &out) {
+                Ok(files) => {
+                    for file in files {
+                        println!("Wrote {}.", file.display());
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(eclaireurs::inventory::InventoryError::Content(problems)) => {
+                    fail(&BuildError::Content(problems), None)
+                }
+                Err(err) => {
+                    eprintln!("error: {err}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Command::NewRegion {
             slug,
             name_fr,

@@ -1,8 +1,9 @@
-//! The function's Lambda package: one zip with `bootstrap` (the arm64 program that
-//! cargo-lambda builds) and `catalog.json` (the catalog of the build that published the
-//! pages). The zip is made the same way every time (fixed dates, order and permissions), so
-//! the same program and catalog give the same bytes and the same SHA-256: `publish` compares
-//! it with the deployed function's `CodeSha256` to know whether the function must change.
+//! The function's Lambda package, for `sam deploy`: one zip with `bootstrap` (the arm64
+//! program that cargo-lambda builds) and `catalog.json` (the catalog reviewed with the code:
+//! the functions fall back on it at cold start when the catalog bucket's object is missing or
+//! refused; `publish` keeps that object current). The zip is made the same way every time
+//! (fixed dates, order and permissions), so the same program and catalog give the same bytes
+//! and the same SHA-256: a `sam deploy` of an unchanged package changes no function.
 
 use std::io::{Cursor, Write};
 use std::path::{Path, PathBuf};

@@ -28,7 +28,10 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use eclaireurs_function::catalog::Catalog;
 use eclaireurs_function::config::{CatalogSource, Settings};
 use eclaireurs_function::http::server::{self, Event};
-use eclaireurs_function::http::{api_router, AppState};
+// The submission API of the last good build (its state and routes), as the function holds
+// the API of its current catalog.
+use eclaireurs_function::http::live::Api;
+use eclaireurs_function::http::AppState;
 
 use crate::build;
 
@@ -49,21 +52,6 @@ struct Live {
     out: PathBuf,
     /// The API, replaced after each good build so form definitions stay current.
     api: Arc<RwLock<Api>>,
-}
-
-/// The submission API of the last good build: its state (catalog, store) and its routes.
-struct Api {
-    state: Arc<AppState>,
-    router: Router,
-}
-
-impl Api {
-    fn new(state: Arc<AppState>) -> Api {
-        Api {
-            router: api_router(state.clone()),
-            state,
-        }
-    }
 }
 
 /// Builds `content`, serves it on 127.0.0.1:`port`, and rebuilds on every change until
@@ -87,6 +75,8 @@ pub async fn serve(content: &Path, port: u16) -> anyhow::Result<()> {
     // does with the catalog of its package.
     let mut settings = Settings::from_env().map_err(anyhow::Error::msg)?;
     settings.catalog = CatalogSource::File(out.join(build::CATALOG_FILE));
+    // The preview's pages post straight to it: no distribution in front to send the secret.
+    settings.origin_secret = None;
     let app_state = eclaireurs_function::state(settings)
         .await
         .context("cannot start the submission API")?;

@@ -338,3 +338,20 @@ fn a_region_wording_other_role_codes_is_refused() {
         "{message}"
     );
 }
+
+#[test]
+fn a_form_the_function_would_refuse_stops_the_build_at_its_file() {
+    let message = error_after(|site| {
+        site.edit(
+            "forms/need-report.yaml",
+            "max_length: 4000",
+            "max_length: 5001",
+        )
+    });
+    assert!(message.contains("forms/need-report.yaml"), "{message}");
+    assert!(
+        message.contains("the function's catalog: form `need-report`, field `description`"),
+        "{message}"
+    );
+    assert!(message.contains("5000"), "{message}");
+}

@@ -136,7 +136,8 @@ fn a_changed_form_definition_changes_the_notice_without_editing_it() {
         "forms/need-report.yaml",
         "  - name: consent\n",
         "  - name: since_when\n    type: text\n    group: need\n    max_length: 100\n    \
-         label: { fr: Depuis quand, en: Since when }\n  - name: consent\n",
+         label: { fr: Depuis quand, en: Since when }\n    \
+         purpose: { fr: Savoir depuis quand, en: To know since when }\n  - name: consent\n",
     );
     site.build().expect("builds");
     let content = Site::load(&site.content()).expect("loads");

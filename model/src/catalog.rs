@@ -1,7 +1,9 @@
 //! The function's catalog: what the submission function needs to know of a built site, in one
-//! JSON file written by `eclaireurs build` beside the pages it built (and shipped in the
-//! function's package by `eclaireurs publish`), so the function validates with exactly the
-//! form definitions of the published pages.
+//! JSON file written by `eclaireurs build` beside the pages it built (uploaded by
+//! `eclaireurs publish` to the stack's catalog bucket, which the function reads while it runs;
+//! the function's package carries the one reviewed with its code), so the function validates
+//! with exactly the form definitions of the published pages. Whoever reads one checks it
+//! first ([`Catalog::parse`], [`Catalog::check`]): a catalog is data, never trusted.
 //!
 //! It holds the forms, each region's territories, the UI strings the function shows, the
 //! addresses of each form's page and thank-you page, and the stylesheet the function's own
@@ -19,6 +21,9 @@ use crate::form::{Choice, FormDef};
 use crate::lang::{Lang, Localized};
 use crate::site::Site;
 
+mod check;
+pub use check::{is_site_path, CheckError, MAX_TERRITORY_LENGTH, MAX_TEXT_LENGTH};
+
 /// The file name of the catalog, in the build output and in the function's package.
 pub const FILE_NAME: &str = "catalog.json";
 
@@ -27,6 +32,61 @@ const FUNCTION_STRINGS: &[&str] = &["validation", "crisis", "notifications", "ex
 
 /// The stylesheet the function's pages link to.
 const STYLESHEET: &str = "/assets/style.css";
+
+/// The largest catalog the function reads (the real one is about 60 KiB).
+pub const MAX_SIZE: usize = 1024 * 1024;
+
+/// The body limit of a form is never under this, whatever its definition.
+pub const MIN_BODY_LIMIT: usize = 16 * 1024;
+
+/// The largest body limit a form may derive ([`body_limit`]): a catalog whose form would take
+/// more is refused, so no catalog can make the function read large bodies.
+pub const MAX_BODY_LIMIT: usize = 64 * 1024;
+
+/// The most bytes one character of an answer takes in a body: a code point of up to four
+/// UTF-8 bytes is 12 percent-encoded (`%F0%9F%98%80`), and at most 12 escaped in JSON
+/// (`\ud83d\ude00`); a line break is 6 (`%0D%0A`).
+pub const BYTES_PER_CHARACTER: usize = 12;
+
+/// Room for what the page adds (`submission_id`, `catalog_version`), the bots' trap, and the
+/// punctuation and spacing of JSON.
+pub const BODY_ALLOWANCE: usize = 4 * 1024;
+
+/// The largest body a form takes: every field at its longest (each text field's
+/// `max_length`, every choice, the longest territory and region slug, in characters), each
+/// character at its longest encoding ([`BYTES_PER_CHARACTER`]), plus [`BODY_ALLOWANCE`]; at
+/// least [`MIN_BODY_LIMIT`]. So any answer the definition allows fits, however it is written
+/// and encoded.
+pub fn body_limit(form: &FormDef, longest_territory: usize, longest_region: usize) -> usize {
+    use crate::form::FieldKind;
+    let fields: usize = form
+        .fields
+        .iter()
+        .map(|field| {
+            // `name=` and `&`, or in JSON its quotes, colon and comma.
+            let name = field.name.len() + 4;
+            let characters = match field.kind {
+                FieldKind::Text | FieldKind::Email | FieldKind::Tel | FieldKind::Textarea => {
+                    field.max_length.unwrap_or(0) as usize
+                }
+                FieldKind::Choices => {
+                    return field
+                        .choices
+                        .iter()
+                        .map(|c| name + c.value.chars().count() * BYTES_PER_CHARACTER)
+                        .fold(0usize, usize::saturating_add);
+                }
+                FieldKind::Territory => longest_territory,
+                FieldKind::Region => longest_region,
+                FieldKind::Language => 2,
+                FieldKind::Consent => "true".len(),
+                FieldKind::Honeypot => 0,
+            };
+            name.saturating_add(characters.saturating_mul(BYTES_PER_CHARACTER))
+        })
+        .fold(0usize, usize::saturating_add);
+    fields.saturating_add(BODY_ALLOWANCE).max(MIN_BODY_LIMIT)
+}
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -73,6 +133,15 @@ pub enum CatalogError {
          `eclaireurs build`"
     )]
     Format { path: String, reason: String },
+    #[error("the catalog {path} is {size} bytes, more than the {MAX_SIZE} a catalog may be")]
+    TooLarge { path: String, size: usize },
+    #[error(
+        "the catalog {path} does not match its version: it was edited by hand or cut short; \
+         build it again with `eclaireurs build`"
+    )]
+    Version { path: String },
+    #[error("the catalog {path} is refused: {problem}")]
+    Refused { path: String, problem: CheckError },
 }
 
 impl Catalog {
@@ -142,7 +211,7 @@ impl Catalog {
             pages,
             stylesheet: assets.url(STYLESHEET).map(str::to_string),
         };
-        catalog.version = catalog.hash();
+        catalog.seal();
         catalog
     }
 
@@ -153,21 +222,52 @@ impl Catalog {
     }
 
     pub fn from_json(bytes: &[u8], path: &Path) -> Result<Catalog, CatalogError> {
-        let format = |reason: String| CatalogError::Format {
-            path: path.display().to_string(),
-            reason,
-        };
-        let mut catalog: Catalog =
-            serde_json::from_slice(bytes).map_err(|e| format(e.to_string()))?;
+        Catalog::parse(bytes, &path.display().to_string())
+    }
+
+    /// A catalog read from `bytes` (`source` names where they come from, for the errors), if
+    /// it is whole and keeps the rules: at most [`MAX_SIZE`] bytes, of the catalog's shape
+    /// (nothing unknown), its version the hash of its contents, and [`Catalog::check`]. The
+    /// errors never quote the bytes.
+    pub fn parse(bytes: &[u8], source: &str) -> Result<Catalog, CatalogError> {
+        let path = source.to_string();
+        if bytes.len() > MAX_SIZE {
+            return Err(CatalogError::TooLarge {
+                path,
+                size: bytes.len(),
+            });
+        }
+        let mut catalog: Catalog = serde_json::from_slice(bytes).map_err(|e| {
+            // serde's own message may quote the value it stumbled on: say only what and where.
+            let what = match e.classify() {
+                serde_json::error::Category::Syntax => "not well-formed JSON",
+                serde_json::error::Category::Eof => "cut short",
+                serde_json::error::Category::Data => {
+                    "an entry is missing, unknown or of the wrong type"
+                }
+                serde_json::error::Category::Io => "unreadable",
+            };
+            CatalogError::Format {
+                path: path.clone(),
+                reason: format!("{what}, at line {} column {}", e.line(), e.column()),
+            }
+        })?;
         for (id, form) in &mut catalog.forms {
             form.id = id.clone();
         }
         if catalog.version != catalog.hash() {
-            return Err(format(
-                "its contents do not match its version: it was edited by hand or cut short".into(),
-            ));
+            return Err(CatalogError::Version { path });
         }
+        catalog
+            .check()
+            .map_err(|problem| CatalogError::Refused { path, problem })?;
         Ok(catalog)
+    }
+
+    /// The version the catalog's contents hash to: what `version` must be (for a catalog
+    /// made or changed by a program, such as a test's).
+    pub fn seal(&mut self) {
+        self.version = self.hash();
     }
 
     pub fn read(path: &Path) -> Result<Catalog, CatalogError> {

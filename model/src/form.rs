@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::Problem;
+use crate::error::{Location, Problem, ProblemKind};
 use crate::lang::Localized;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -53,6 +53,12 @@ pub struct Field {
     pub label: Option<Localized>,
     #[serde(default)]
     pub hint: Option<Localized>,
+    /// Why the field is collected, in plain words, for the privacy inventory (`eclaireurs
+    /// privacy-inventory`) that the privacy impact assessment starts from. Every field needs
+    /// one (`check`); a field nobody can say why it is asked for should not be asked. Not
+    /// sent to the function: the catalog carries only what validation needs.
+    #[serde(default, skip_serializing)]
+    pub purpose: Option<Localized>,
     #[serde(default)]
     pub min_length: Option<u32>,
     #[serde(default)]
@@ -123,7 +129,8 @@ impl FormDef {
             .and_then(|s| s.to_str())
             .unwrap_or_default()
             .to_string();
-        form.check(path)?;
+        form.rules().map_err(|msg| Problem::invalid(path, msg))?;
+        form.purposes(path)?;
         Ok(form)
     }
 
@@ -131,9 +138,35 @@ impl FormDef {
         self.fields.iter().find(|f| f.name == name)
     }
 
-    /// Rules that keep a definition usable by both the page and the function.
-    fn check(&self, path: &Path) -> Result<(), Problem> {
-        let fail = |msg: String| Err(Problem::invalid(path, msg));
+    /// Every field says why it is collected, located at the field's line. Checked on the
+    /// definitions only: the catalog the function reads does not carry the purposes.
+    fn purposes(&self, path: &Path) -> Result<(), Problem> {
+        let Some((i, field)) = self
+            .fields
+            .iter()
+            .enumerate()
+            .find(|(_, f)| f.purpose.is_none())
+        else {
+            return Ok(());
+        };
+        let message = format!(
+            "field {} (`{}`): add a `purpose` with `fr` and `en`: why this is collected, in \
+             plain words (the privacy inventory lists it)",
+            i + 1,
+            field.name
+        );
+        let at = std::fs::read_to_string(path)
+            .ok()
+            .and_then(|text| field_line(&text, &field.name))
+            .map_or_else(|| Location::file(path), |line| Location::at(path, line, 1));
+        Err(Problem::new(at, ProblemKind::Invalid(message)))
+    }
+
+    /// Rules that keep a definition usable by both the page and the function (checked again
+    /// on a catalog the function reads, see [`crate::catalog::Catalog::check`]): what is
+    /// wrong, in words for whoever edits the form.
+    pub fn rules(&self) -> Result<(), String> {
+        let fail = |msg: String| Err(msg);
         let mut names = HashSet::new();
         for (i, field) in self.fields.iter().enumerate() {
             let which = format!("field {} (`{}`)", i + 1, field.name);
@@ -208,6 +241,26 @@ impl FormDef {
     }
 }
 
+/// The line (1-based) of the field called `name` in a definition's text: the first line
+/// after `fields:` that gives it as `name:` (block or flow style).
+fn field_line(text: &str, name: &str) -> Option<usize> {
+    let start = text.lines().position(|l| l.trim_end() == "fields:")?;
+    text.lines()
+        .enumerate()
+        .skip(start + 1)
+        .find(|(_, line)| {
+            let line = line
+                .trim_start()
+                .trim_start_matches("- ")
+                .trim_start_matches('{');
+            line.trim_start()
+                .strip_prefix("name:")
+                .map(|rest| rest.trim().trim_end_matches(['}', ',']).split(',').next())
+                .is_some_and(|value| value.map(str::trim) == Some(name))
+        })
+        .map(|(i, _)| i + 1)
+}
+
 fn valid_name(name: &str) -> bool {
     !name.is_empty()
         && name
@@ -219,7 +272,7 @@ fn valid_name(name: &str) -> bool {
 mod tests {
     use super::*;
 
-    const BASE: &str = "endpoint: x\nthanks_page: merci\nconsent_version: '1'\nsubmit: {fr: Envoyer, en: Send}\nfields:\n  - {name: region, type: region}\n  - {name: language, type: language}\n  - {name: consent, type: consent, label: {fr: J'accepte, en: I agree}}\n  - {name: website, type: honeypot}\n";
+    const BASE: &str = "endpoint: x\nthanks_page: merci\nconsent_version: '1'\nsubmit: {fr: Envoyer, en: Send}\nfields:\n  - {name: region, type: region, purpose: {fr: r, en: r}}\n  - {name: language, type: language, purpose: {fr: l, en: l}}\n  - {name: consent, type: consent, label: {fr: J'accepte, en: I agree}, purpose: {fr: c, en: c}}\n  - {name: website, type: honeypot, purpose: {fr: h, en: h}}\n";
 
     fn load(extra_fields: &str) -> Result<FormDef, Problem> {
         let dir = tempfile::tempdir().expect("temp");
@@ -251,6 +304,33 @@ mod tests {
             let err = load(field).expect_err(field);
             assert!(err.to_string().contains(expected), "{field}: {err}");
         }
+    }
+
+    #[test]
+    fn a_field_without_a_purpose_is_an_error_at_its_line() {
+        let err =
+            load("  - name: nom\n    type: text\n    max_length: 5\n    label: {fr: a, en: b}\n")
+                .expect_err("fails");
+        assert_eq!(err.at.line, Some(10), "{err}");
+        assert!(
+            err.to_string()
+                .contains("field 5 (`nom`): add a `purpose` with `fr` and `en`"),
+            "{err}"
+        );
+        // A purpose in one language only is caught when the YAML is read.
+        let err = load(
+            "  - {name: nom, type: text, max_length: 5, label: {fr: a, en: b}, purpose: {fr: a}}\n",
+        )
+        .expect_err("fails");
+        assert!(err.to_string().contains("`en`"), "{err}");
+        assert!(load("  - {name: nom, type: text, max_length: 5, label: {fr: a, en: b}, purpose: {fr: a, en: b}}\n").is_ok());
+    }
+
+    #[test]
+    fn a_purpose_is_not_part_of_the_catalog() {
+        let form = load("").expect("loads");
+        let json = serde_json::to_string(&form).expect("serializes");
+        assert!(!json.contains("purpose"), "{json}");
     }
 
     #[test]

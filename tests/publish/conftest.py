@@ -25,6 +25,7 @@ def binary() -> Path:
 @pytest.fixture
 def site(tmp_path: Path) -> dict[str, Path]:
     content = emulated_aws.copy_site(tmp_path)
+    # For `eclaireurs package` (sam deploy's zip), which publish no longer needs.
     bootstrap = tmp_path / "bootstrap"
     bootstrap.write_bytes(b"\x7fELF stand-in for the arm64 program")
     return {"content": content, "out": tmp_path / "public", "bootstrap": bootstrap}

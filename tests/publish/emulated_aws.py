@@ -1,23 +1,22 @@
 """A deployed eclaireurs stack, as `eclaireurs publish` sees it, in moto's emulated AWS.
 
-moto's CloudFormation does not create CloudFront distributions or HTTP APIs, so the stack
-here is the part publish reads: a CloudFormation stack that creates the site's bucket and
-has the outputs of template.yaml (SiteBucket, DistributionId, FunctionName,
-NotificationFunctionName, SiteUrl, DistributionDomain, PublisherPolicyArn), with a
-CloudFront distribution and the two Lambda functions (the API's and the notifications',
-the same package with another Handler) made beside it through their own APIs. Shared by the
-tests and the benchmark.
+moto's CloudFormation does not create CloudFront distributions or REST APIs, so the stack
+here is the part publish reads: a CloudFormation stack that creates the site's bucket and the
+catalog's (private, versioned), has the parameter WebAclArn and the outputs of template.yaml
+that publish and the README name (SiteBucket, DistributionId, SiteUrl, CatalogBucket,
+DistributionDomain, PublisherPolicyArn), with a CloudFront distribution made beside it
+through its own API. There is no Lambda function at all: publish must never need one.
+Shared by the tests and the benchmark.
 """
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import shutil
 import subprocess
+import urllib.request
 import uuid
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +24,8 @@ import boto3
 
 REPO = Path(__file__).resolve().parents[2]
 REGION = "ca-central-1"
+CATALOG_KEY = "catalog.json"
+WEB_ACL = "arn:aws:wafv2:us-east-1:123456789012:global/webacl/eclaireurs-api/0a1b2c3d"
 
 
 def endpoint() -> str:
@@ -48,14 +49,16 @@ def client(service: str):
 
 
 def publish_env(**extra: str) -> dict[str, str]:
-    """The environment of a publish pointed at moto, with throw-away credentials."""
+    """The environment of a publish pointed at moto, with throw-away credentials. Every
+    service goes to moto (AWS_ENDPOINT_URL), so a request to one publish must not use would
+    be seen there, not sent to AWS."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     url = endpoint()
     env.update(
+        AWS_ENDPOINT_URL=url,
         AWS_ENDPOINT_URL_S3=url,
         AWS_ENDPOINT_URL_CLOUDFRONT=url,
         AWS_ENDPOINT_URL_CLOUDFORMATION=url,
-        AWS_ENDPOINT_URL_LAMBDA=url,
         AWS_ACCESS_KEY_ID="testing",
         AWS_SECRET_ACCESS_KEY="testing",
         # Never ask an instance metadata service for credentials: there is none here.
@@ -73,59 +76,18 @@ class Stack:
     name: str
     bucket: str
     distribution: str
-    function: str
-    notification_function: str
-
-    @property
-    def functions(self) -> list[str]:
-        """Both functions that run the package publish makes."""
-        return [self.function, self.notification_function]
+    catalog_bucket: str
 
 
-def _zip(files: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, data in files.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
-
-
-def deploy_stack(label: str = "site", without: tuple[str, ...] = ()) -> Stack:
-    """A fresh stack with an empty bucket, a distribution and the two functions; `without`
-    names outputs left out (a stack deployed from an older template.yaml)."""
+def deploy_stack(label: str = "site", without: tuple[str, ...] = (),
+                 web_acl: str | None = WEB_ACL) -> Stack:
+    """A fresh stack with empty buckets and a distribution. `without` names outputs left out
+    (a stack deployed from an older template.yaml); `web_acl` is the WebAclArn parameter
+    ("" as `sam deploy` leaves it without waf.yaml, None for no such parameter at all)."""
     suffix = uuid.uuid4().hex[:10]
     name = f"eclaireurs-{label}-{suffix}"
     bucket = f"eclaireurs-site-{suffix}"
-
-    iam = client("iam")
-    role = iam.create_role(
-        RoleName=f"eclaireurs-fn-{suffix}",
-        AssumeRolePolicyDocument=json.dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Effect": "Allow",
-                        "Principal": {"Service": "lambda.amazonaws.com"},
-                        "Action": "sts:AssumeRole",
-                    }
-                ],
-            }
-        ),
-    )["Role"]["Arn"]
-    # As sam deploy leaves them: the same zip (CodeUri), one Handler each.
-    deployed = _zip({"bootstrap": b"as sam deploy left it"})
-    function = f"eclaireurs-submissions-{suffix}"
-    notification_function = f"eclaireurs-notifications-{suffix}"
-    for each, handler in [(function, "bootstrap"), (notification_function, "notifications")]:
-        client("lambda").create_function(
-            FunctionName=each,
-            Runtime="provided.al2023",
-            Architectures=["arm64"],
-            Role=role,
-            Handler=handler,
-            Code={"ZipFile": deployed},
-        )
+    catalog_bucket = f"eclaireurs-catalog-{suffix}"
     distribution = client("cloudfront").create_distribution(
         DistributionConfig={
             "CallerReference": suffix,
@@ -148,26 +110,43 @@ def deploy_stack(label: str = "site", without: tuple[str, ...] = ()) -> Stack:
             },
         }
     )["Distribution"]
+    encrypted = {"ServerSideEncryptionConfiguration": [
+        {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]}
     template = {
         "AWSTemplateFormatVersion": "2010-09-09",
+        "Parameters": {"WebAclArn": {"Type": "String", "Default": ""}},
         "Resources": {
-            "SiteBucket": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": bucket}}
+            "SiteBucket": {"Type": "AWS::S3::Bucket",
+                           "Properties": {"BucketName": bucket, "BucketEncryption": encrypted}},
+            "CatalogBucket": {"Type": "AWS::S3::Bucket", "Properties": {
+                "BucketName": catalog_bucket,
+                "BucketEncryption": encrypted,
+                "VersioningConfiguration": {"Status": "Enabled"},
+            }},
         },
         "Outputs": {
             "SiteUrl": {"Value": f"https://{distribution['DomainName']}"},
             "SiteBucket": {"Value": {"Ref": "SiteBucket"}},
             "DistributionId": {"Value": distribution["Id"]},
             "DistributionDomain": {"Value": distribution["DomainName"]},
-            "FunctionName": {"Value": function},
-            "NotificationFunctionName": {"Value": notification_function},
+            "CatalogBucket": {"Value": {"Ref": "CatalogBucket"}},
             "PublisherPolicyArn": {"Value": f"arn:aws:iam::123456789012:policy/{name}-publisher"},
         },
     }
     for output in without:
         del template["Outputs"][output]
-    client("cloudformation").create_stack(StackName=name, TemplateBody=json.dumps(template))
-    return Stack(name=name, bucket=bucket, distribution=distribution["Id"], function=function,
-                 notification_function=notification_function)
+    parameters = []
+    if web_acl is None:
+        del template["Parameters"]
+    else:
+        parameters = [{"ParameterKey": "WebAclArn", "ParameterValue": web_acl}]
+    client("cloudformation").create_stack(StackName=name, TemplateBody=json.dumps(template),
+                                          Parameters=parameters)
+    # moto's CloudFormation leaves VersioningConfiguration out; S3's own API does it.
+    client("s3").put_bucket_versioning(Bucket=catalog_bucket,
+                                       VersioningConfiguration={"Status": "Enabled"})
+    return Stack(name=name, bucket=bucket, distribution=distribution["Id"],
+                 catalog_bucket=catalog_bucket)
 
 
 def copy_site(into: Path) -> Path:
@@ -186,6 +165,19 @@ def objects(bucket: str) -> dict[str, dict]:
     return found
 
 
+def catalog_versions(stack: Stack) -> list[dict]:
+    """Every version of the catalog's object, newest first (the bucket is versioned)."""
+    listed = client("s3").list_object_versions(Bucket=stack.catalog_bucket, Prefix=CATALOG_KEY)
+    return [v for v in listed.get("Versions", []) if v["Key"] == CATALOG_KEY]
+
+
+def catalog_online(stack: Stack) -> bytes | None:
+    versions = catalog_versions(stack)
+    if not versions:
+        return None
+    return client("s3").get_object(Bucket=stack.catalog_bucket, Key=CATALOG_KEY)["Body"].read()
+
+
 def invalidations(distribution: str) -> list[dict]:
     cloudfront = client("cloudfront")
     listed = cloudfront.list_invalidations(DistributionId=distribution)["InvalidationList"]
@@ -196,26 +188,125 @@ def invalidations(distribution: str) -> list[dict]:
     return result
 
 
-def code_sha256(function: str) -> str:
-    return client("lambda").get_function(FunctionName=function)["Configuration"]["CodeSha256"]
+class Recording:
+    """Every request moto's server receives while in the `with` block, in the order it
+    received them (moto's recorder; `list()` after the block). Requests made one after the
+    other by publish are in that order; concurrent ones in any."""
+
+    def __enter__(self) -> "Recording":
+        self._call("reset-recording")
+        self._call("start-recording")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._call("stop-recording")
+
+    @staticmethod
+    def _call(action: str) -> str:
+        method = "GET" if action == "download-recording" else "POST"
+        request = urllib.request.Request(f"{endpoint()}/moto-api/recorder/{action}",
+                                         method=method, data=None if method == "GET" else b"")
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return answer.read().decode("utf-8")
+
+    def list(self) -> list[dict]:
+        """Each request as {service, method, path, headers}: the service from the signature's
+        credential scope (`…/ca-central-1/s3/aws4_request`)."""
+        text = self._call("download-recording")
+        decoder = json.JSONDecoder()
+        requests, at = [], 0
+        # Read object after object, not line by line: moto's threads append each entry
+        # whole, but a large one's newline may land after another thread's entry.
+        while True:
+            while at < len(text) and text[at].isspace():
+                at += 1
+            if at >= len(text):
+                break
+            entry, at = decoder.raw_decode(text, at)
+            headers = {k.lower(): v for k, v in entry["headers"].items()}
+            scope = headers.get("authorization", "").split("Credential=", 1)[-1].split(",")[0]
+            parts = scope.split("/")
+            service = parts[3] if len(parts) > 3 else ""
+            path = entry["url"].split("://", 1)[-1]
+            path = "/" + path.split("/", 1)[1] if "/" in path else "/"
+            requests.append({"service": service, "method": entry["method"], "path": path,
+                             "headers": headers})
+        return requests
 
 
-def code_sha256s(stack: Stack) -> dict[str, str]:
-    """Each function's deployed code, by name."""
-    return {name: code_sha256(name) for name in stack.functions}
-
-
-def handler(function: str) -> str:
-    return client("lambda").get_function(FunctionName=function)["Configuration"]["Handler"]
-
-
-def run_publish(binary: Path, stack: str, content: Path, bootstrap: Path,
-                *extra: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+def run_publish(binary: Path, stack: str, content: Path, *extra: str,
+                env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [str(binary), "publish", "--stack", stack, "--content", str(content),
-         "--bootstrap", str(bootstrap), *extra],
+        [str(binary), "publish", "--stack", stack, "--content", str(content), *extra],
         env=env if env is not None else publish_env(),
         capture_output=True,
         text=True,
         timeout=300,
     )
+
+
+class Refusing:
+    """An S3 endpoint in front of moto that answers some requests as S3 does when IAM
+    refuses them (moto enforces no policy), and passes every other one through unchanged:
+    `with Refusing({("HEAD", "/bucket/key"): 403}) as url:`, then AWS_ENDPOINT_URL_S3=url.
+    A refused HEAD has no body, like S3's; other refusals carry S3's AccessDenied XML."""
+
+    def __init__(self, refused: dict[tuple[str, str], int]):
+        self.refused = refused
+        self.seen: list[tuple[str, str]] = []
+
+    def __enter__(self) -> str:
+        import http.client
+        import http.server
+        import threading
+        import urllib.parse
+
+        upstream = urllib.parse.urlsplit(endpoint())
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args) -> None:
+                pass
+
+            def _any(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                path = self.path.split("?", 1)[0]
+                outer.seen.append((self.command, path))
+                status = outer.refused.get((self.command, path))
+                if status:
+                    error = b"" if self.command == "HEAD" else (
+                        b"<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>AccessDenied"
+                        b"</Code><Message>User is not authorized to perform this action"
+                        b"</Message></Error>")
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/xml")
+                    self.send_header("Content-Length", str(len(error)))
+                    self.end_headers()
+                    self.wfile.write(error)
+                    return
+                connection = http.client.HTTPConnection(upstream.hostname, upstream.port,
+                                                        timeout=60)
+                connection.request(self.command, self.path, body=body,
+                                   headers={k: v for k, v in self.headers.items()})
+                answer = connection.getresponse()
+                data = answer.read()
+                self.send_response(answer.status)
+                for key, value in answer.getheaders():
+                    if key.lower() not in ("transfer-encoding", "connection", "content-length"):
+                        self.send_header(key, value)
+                # A HEAD's length is the object's, not of an (empty) body.
+                length = answer.getheader("Content-Length") if self.command == "HEAD" else None
+                self.send_header("Content-Length", length or str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+                connection.close()
+
+            do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = _any
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()

@@ -3,7 +3,6 @@ sees after each content change, and what ends up online."""
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import io
 import json
@@ -21,7 +20,7 @@ ASSET_CACHE = "public, max-age=31536000, immutable"
 
 
 def publish(binary, stack, site, *extra, env=None):
-    return aws.run_publish(binary, stack.name, site["content"], site["bootstrap"], *extra, env=env)
+    return aws.run_publish(binary, stack.name, site["content"], *extra, env=env)
 
 
 def ok(result):
@@ -30,21 +29,13 @@ def ok(result):
 
 
 def summary(stdout: str) -> dict:
-    """The summary line's facts; `functions` maps each function's name to what was done."""
+    """The summary line's facts."""
     line = next(l for l in stdout.splitlines() if l.startswith(("Published:", "Would publish:")))
-    found = re.search(r"(\d+) uploaded, (\d+) deleted, (\d+) unchanged; functions: ([^;]+); "
+    found = re.search(r"(\d+) uploaded, (\d+) deleted, (\d+) unchanged; catalog: (updated|unchanged); "
                       r"invalidation (\S+); (\d+) AWS requests", line)
     assert found, line
-    keys = ["uploaded", "deleted", "unchanged", "functions", "invalidation", "requests"]
-    facts = dict(zip(keys, found.groups()))
-    facts["functions"] = dict(item.rsplit(" ", 1) for item in facts["functions"].split(", "))
-    return facts
-
-
-def functions(facts: dict, stack) -> list[str]:
-    """What the summary says was done with the API function, then the notification function."""
-    assert sorted(facts["functions"]) == sorted(stack.functions), facts["functions"]
-    return [facts["functions"][name] for name in stack.functions]
+    keys = ["uploaded", "deleted", "unchanged", "catalog", "invalidation", "requests"]
+    return dict(zip(keys, found.groups()))
 
 
 def package(binary, site) -> bytes:
@@ -58,9 +49,9 @@ def package(binary, site) -> bytes:
     return zip_path.read_bytes()
 
 
-def code_sha256_of(data: bytes) -> str:
-    """What Lambda reports as CodeSha256 for a package."""
-    return base64.b64encode(hashlib.sha256(data).digest()).decode()
+def built_catalog(binary, site) -> bytes:
+    """The catalog `eclaireurs build` makes from the same content, byte for byte."""
+    return (build(binary, site) / ".eclaireurs-catalog.json").read_bytes()
 
 
 def build(binary, site) -> Path:
@@ -91,6 +82,7 @@ def test_a_first_publish_puts_every_file_online_with_its_type_and_cache_policy(b
     expected = built_files(build(binary, site))
     assert set(online) == expected, "every built file, and nothing else"
     assert not [k for k in online if "/." in f"/{k}"], "no dot file (marker, catalog) goes online"
+    assert aws.CATALOG_KEY not in online, "the catalog is not a page of the site"
     s3 = aws.client("s3")
     for key, content_type, cache in [
         ("fr/bas-saint-laurent/index.html", "text/html; charset=utf-8", PAGE_CACHE),
@@ -118,8 +110,7 @@ def test_a_first_publish_puts_every_file_online_with_its_type_and_cache_policy(b
     assert page["Body"].read() == (site["out"] / "fr/bas-saint-laurent/index.html").read_bytes()
     facts = summary(out)
     assert facts["uploaded"] == str(len(expected)) and facts["deleted"] == "0"
-    assert functions(facts, stack) == ["updated", "updated"], \
-        "both functions get the catalog of these pages"
+    assert facts["catalog"] == "updated", "the functions get the catalog of these pages"
     assert facts["invalidation"] == "none", "nothing was cached before"
     assert re.search(r"^The site: https://\S+/$", out, re.M), out
     assert re.search(r"^warning: base_url in .*config\.yaml is https://\S+, but the stack's site "
@@ -127,50 +118,59 @@ def test_a_first_publish_puts_every_file_online_with_its_type_and_cache_policy(b
         "the copy's base_url is not the emulated distribution's address: publish says so"
 
 
-def test_both_functions_get_the_catalog_of_the_published_pages_in_the_package_zip(binary, stack,
-                                                                                   site):
+def test_the_first_publish_puts_the_catalog_of_the_published_pages_into_the_catalog_bucket(
+        binary, stack, site):
+    assert aws.catalog_online(stack) is None, "a stack just deployed has no catalog object"
     out = ok(publish(binary, stack, site))
-    zipped = package(binary, site)
-    for name in stack.functions:
-        assert aws.code_sha256(name) == code_sha256_of(zipped), \
-            f"{name} runs byte for byte the zip `eclaireurs package` makes for sam deploy"
-        assert re.search(rf"^Updated the function `{name}` \(new catalog \S+\)\.$", out, re.M), out
-    # Publish sends code only: each function keeps the Handler sam deploy gave it.
-    assert aws.handler(stack.function) == "bootstrap"
-    assert aws.handler(stack.notification_function) == "notifications"
+    catalog = built_catalog(binary, site)
+    assert aws.catalog_online(stack) == catalog, "byte for byte the catalog the build makes"
+    head = aws.client("s3").head_object(Bucket=stack.catalog_bucket, Key=aws.CATALOG_KEY)
+    assert head["ContentType"] == "application/json"
+    assert head["ETag"].strip('"') == hashlib.md5(catalog).hexdigest()
+    version = json.loads(catalog)["version"]
+    assert f"Put the catalog {version} into the bucket `{stack.catalog_bucket}`." in out, out
+    page = aws.client("s3").get_object(Bucket=stack.bucket,
+                                       Key="fr/bas-saint-laurent/devenir-eclaireur/index.html")
+    assert f'value="{version}"' in page["Body"].read().decode(), \
+        "the form online posts the version of this catalog"
     lines = out.splitlines()
-    updated = max(i for i, l in enumerate(lines) if l.startswith("Updated the function "))
+    put = next(i for i, l in enumerate(lines) if l.startswith("Put the catalog "))
     uploaded = next(i for i, l in enumerate(lines) if l.startswith("Uploaded "))
-    assert updated < uploaded, "both functions have the new catalog before any page is sent"
-    with zipfile.ZipFile(io.BytesIO(zipped)) as archive:
+    assert put < uploaded, out
+    # The package sam deploy ships carries the same catalog (the functions' fallback).
+    with zipfile.ZipFile(io.BytesIO(package(binary, site))) as archive:
         assert sorted(archive.namelist()) == ["bootstrap", "catalog.json"]
-        catalog = json.loads((site["out"] / ".eclaireurs-catalog.json").read_text())
-        assert json.loads(archive.read("catalog.json"))["version"] == catalog["version"]
-        assert archive.read("bootstrap") == site["bootstrap"].read_bytes()
+        assert archive.read("catalog.json") == catalog
 
 
 def test_a_second_publish_of_the_same_site_sends_nothing(binary, stack, site):
     ok(publish(binary, stack, site))
     before = aws.invalidations(stack.distribution)
-    shas = aws.code_sha256s(stack)
-    out = ok(publish(binary, stack, site))
+    with aws.Recording() as recording:
+        out = ok(publish(binary, stack, site))
     facts = summary(out)
     assert facts["uploaded"] == "0" and facts["deleted"] == "0"
-    assert functions(facts, stack) == ["unchanged", "unchanged"], "neither function is updated"
+    assert facts["catalog"] == "unchanged"
     assert facts["invalidation"] == "none"
-    assert "Updated the function" not in out, out
+    assert "Put the catalog" not in out, out
     assert aws.invalidations(stack.distribution) == before
-    assert aws.code_sha256s(stack) == shas
+    assert len(aws.catalog_versions(stack)) == 1, "no new version of the catalog"
+    sent = recording.list()
+    assert len(sent) == int(facts["requests"]), "the recorder saw each of publish's requests"
+    assert sorted(iam_action(r, stack) for r in sent) == [
+        ("cloudformation:DescribeStacks", "AWS::StackId"),
+        ("s3:GetObject", "CatalogBucket/catalog.json"),
+        ("s3:ListBucket", "SiteBucket"),
+    ], "only reads: the stack, the site's listing, the catalog's HEAD"
 
 
 def test_one_edited_page_is_one_upload_and_one_invalidated_path(binary, stack, site):
     ok(publish(binary, stack, site))
-    shas = aws.code_sha256s(stack)
     edit(site["content"] / "regions/bas-saint-laurent/fr/roles.md", "\n\n", "\n\nUn mot de plus.\n\n")
     facts = summary(ok(publish(binary, stack, site)))
     assert facts["uploaded"] == "1" and facts["deleted"] == "0"
-    assert functions(facts, stack) == ["unchanged", "unchanged"], "page text is not in the catalog"
-    assert aws.code_sha256s(stack) == shas
+    assert facts["catalog"] == "unchanged", "page text is not in the catalog"
+    assert len(aws.catalog_versions(stack)) == 1
     [invalidation] = aws.invalidations(stack.distribution)
     assert invalidation["Id"] == facts["invalidation"]
     assert invalidation["InvalidationBatch"]["Paths"]["Items"] == [
@@ -246,75 +246,178 @@ def test_a_publish_stopped_half_way_is_completed_by_running_it_again(binary, sta
     ], "the page uploaded before the stop is forgotten by the CDN within its 5 minutes"
 
 
+def test_a_publish_stopped_after_the_catalog_sends_only_the_pages_when_run_again(binary, stack,
+                                                                                  site):
+    ok(publish(binary, stack, site))
+    edit(site["content"] / "forms/registration.yaml", "fr: Prénom", "fr: Votre prénom")
+    catalog = built_catalog(binary, site)
+    # As if the catalog went up and the publish stopped before the pages.
+    aws.client("s3").put_object(Bucket=stack.catalog_bucket, Key=aws.CATALOG_KEY, Body=catalog,
+                                ContentType="application/json")
+    out = ok(publish(binary, stack, site))
+    facts = summary(out)
+    assert facts["catalog"] == "unchanged", out
+    assert int(facts["uploaded"]) > 0, "the form's pages still had to go up"
+    assert len(aws.catalog_versions(stack)) == 2, "the first publish's, and the one before the stop"
+    assert aws.catalog_online(stack) == catalog
+    assert "Votre prénom" in aws.client("s3").get_object(
+        Bucket=stack.bucket, Key="fr/bas-saint-laurent/devenir-eclaireur/index.html")["Body"].read().decode()
+
+
 def test_broken_content_publishes_nothing_and_says_where(binary, stack, site):
-    shas = aws.code_sha256s(stack)
     edit(site["content"] / "regions/bas-saint-laurent/fr/roles.md", "title:", "titre:")
     result = publish(binary, stack, site)
     assert result.returncode != 0
     assert re.search(r"regions/bas-saint-laurent/fr/roles\.md:\d+", result.stderr), result.stderr
     assert "Nothing was published." in result.stderr
     assert aws.objects(stack.bucket) == {}
-    assert aws.code_sha256s(stack) == shas
+    assert aws.catalog_versions(stack) == [], "no catalog either"
     assert aws.invalidations(stack.distribution) == []
 
 
-def test_both_functions_are_updated_only_when_the_catalog_changes(binary, stack, site):
+def test_a_catalog_the_functions_would_refuse_never_leaves_the_editors_machine(binary, stack,
+                                                                                site):
     ok(publish(binary, stack, site))
-    first = aws.code_sha256s(stack)
-    assert functions(summary(ok(publish(binary, stack, site))), stack) == ["unchanged", "unchanged"]
-    edit(site["content"] / "forms/registration.yaml", "fr: Prénom", "fr: Votre prénom")
-    out = ok(publish(binary, stack, site))
-    assert functions(summary(out), stack) == ["updated", "updated"]
-    zipped = package(binary, site)
-    for name in stack.functions:
-        assert aws.code_sha256(name) != first[name], name
-        assert aws.code_sha256(name) == code_sha256_of(zipped), f"{name} runs the new package"
-    assert functions(summary(ok(publish(binary, stack, site))), stack) == ["unchanged", "unchanged"]
+    before = aws.catalog_online(stack)
+    pages = {k: v["ETag"] for k, v in aws.objects(stack.bucket).items()}
+    # Past the model's cap: the function would take bodies far larger than it should.
+    edit(site["content"] / "forms/need-report.yaml", "max_length: 4000", "max_length: 400000")
+    result = publish(binary, stack, site)
+    assert result.returncode != 0
+    assert "max_length" in result.stderr and "forms/need-report.yaml" in result.stderr, \
+        result.stderr
+    assert "Nothing was published." in result.stderr, result.stderr
+    assert aws.catalog_online(stack) == before and len(aws.catalog_versions(stack)) == 1
+    assert {k: v["ETag"] for k, v in aws.objects(stack.bucket).items()} == pages
 
 
-def test_a_publish_stopped_between_the_two_functions_updates_only_the_other(binary, stack, site):
+def s3_writes(recording, stack) -> list[str]:
+    """The buckets' objects publish wrote, in the order moto received them: `catalog` for the
+    catalog, the key for a site file."""
+    writes = []
+    for request in recording.list():
+        if request["service"] != "s3" or request["method"] != "PUT":
+            continue
+        path = request["path"].split("?", 1)[0]
+        if path == f"/{stack.catalog_bucket}/{aws.CATALOG_KEY}":
+            writes.append("catalog")
+        elif path.startswith(f"/{stack.bucket}/"):
+            writes.append(path.removeprefix(f"/{stack.bucket}/"))
+        else:
+            raise AssertionError(f"a write outside the stack's buckets: {request}")
+    return writes
+
+
+def test_a_changed_form_definition_puts_the_catalog_once_and_before_any_page(binary, stack, site):
     ok(publish(binary, stack, site))
+    first = aws.catalog_online(stack)
+    assert summary(ok(publish(binary, stack, site)))["catalog"] == "unchanged"
     edit(site["content"] / "forms/registration.yaml", "fr: Prénom", "fr: Votre prénom")
-    zipped = package(binary, site)
-    # As if the API function's update went through and the publish then stopped.
-    aws.client("lambda").update_function_code(FunctionName=stack.function, ZipFile=zipped)
-    before = aws.code_sha256(stack.function)
-    out = ok(publish(binary, stack, site))
-    assert functions(summary(out), stack) == ["unchanged", "updated"], out
-    assert f"The function `{stack.function}` is up to date." in out, out
-    assert f"Updated the function `{stack.notification_function}`" in out, out
-    assert f"Updated the function `{stack.function}`" not in out, out
-    assert aws.code_sha256(stack.function) == before
-    assert aws.code_sha256(stack.notification_function) == code_sha256_of(zipped)
+    with aws.Recording() as recording:
+        out = ok(publish(binary, stack, site))
+    facts = summary(out)
+    assert facts["catalog"] == "updated", out
+    writes = s3_writes(recording, stack)
+    assert writes.count("catalog") == 1, writes
+    pages = [w for w in writes if w.endswith(".html")]
+    assert pages, f"the form's pages changed too: {writes}"
+    assert writes[0] == "catalog", f"the catalog goes up before any file of the site: {writes}"
+    assert len(writes) == int(facts["uploaded"]) + 1, (writes, facts)
+    catalog = built_catalog(binary, site)
+    assert aws.catalog_online(stack) == catalog != first
+    assert len(aws.catalog_versions(stack)) == 2, "the bucket keeps the previous one"
+    assert summary(ok(publish(binary, stack, site)))["catalog"] == "unchanged"
+
+
+def test_a_catalog_the_publisher_may_not_head_is_put_all_the_same(binary, stack, site):
+    # The real PublisherPolicy has no s3:ListBucket on the catalog's bucket: S3 then answers
+    # the HEAD of a catalog not yet there (a stack just deployed) with 403, not 404.
+    catalog = f"/{stack.catalog_bucket}/{aws.CATALOG_KEY}"
+    with aws.Refusing({("HEAD", catalog): 403}) as s3:
+        out = ok(publish(binary, stack, site, env=aws.publish_env(AWS_ENDPOINT_URL_S3=s3)))
+    assert summary(out)["catalog"] == "updated", out
+    assert aws.catalog_online(stack) == built_catalog(binary, site)
+
+
+def test_a_refused_catalog_stops_the_publish_before_any_page(binary, stack, site):
+    catalog = f"/{stack.catalog_bucket}/{aws.CATALOG_KEY}"
+    with aws.Refusing({("PUT", catalog): 403}) as s3:
+        result = publish(binary, stack, site, env=aws.publish_env(AWS_ENDPOINT_URL_S3=s3))
+    message = one_sentence(result)
+    assert message.startswith(f"error: putting the catalog into the bucket `{stack.catalog_bucket}` "
+                              f"(output CatalogBucket of the stack `{stack.name}`): "), message
+    assert "(AccessDenied)" in message and "PublisherPolicyArn" in message, message
+    assert "The publish stopped" in result.stderr, result.stderr
+    assert aws.objects(stack.bucket) == {}, "no page went up before the functions' catalog"
+    assert aws.catalog_versions(stack) == []
+    assert aws.invalidations(stack.distribution) == []
 
 
 def test_dry_run_prints_the_plan_and_changes_nothing(binary, stack, site):
     ok(publish(binary, stack, site))
     edit(site["content"] / "regions/bas-saint-laurent/fr/roles.md", "\n\n", "\n\nAutre mot.\n\n")
-    shas = aws.code_sha256s(stack)
     out = ok(publish(binary, stack, site, "--dry-run"))
     assert "upload  fr/bas-saint-laurent/roles/index.html" in out, out
     assert "invalidation: /fr/bas-saint-laurent/roles/index.html" in out, out
-    for name in stack.functions:
-        assert f"  function `{name}`: unchanged" in out, out
-    assert summary(out)["uploaded"] == "1"
-    assert summary(out)["invalidation"] == "planned", out
+    assert "  catalog: unchanged" in out, out
+    facts = summary(out)
+    assert facts["uploaded"] == "1" and facts["catalog"] == "unchanged"
+    assert facts["invalidation"] == "planned", out
     assert aws.invalidations(stack.distribution) == []
-    assert aws.code_sha256s(stack) == shas
     body = aws.client("s3").get_object(Bucket=stack.bucket,
                                        Key="fr/bas-saint-laurent/roles/index.html")["Body"].read()
     assert "Autre mot." not in body.decode()
 
 
-def test_dry_run_shows_both_functions_it_would_update_and_updates_neither(binary, stack, site):
-    shas = aws.code_sha256s(stack)
+def test_dry_run_lists_the_new_catalog_first_and_sends_nothing(binary, stack, site):
+    ok(publish(binary, stack, site))
+    before = aws.catalog_online(stack)
+    edit(site["content"] / "forms/registration.yaml", "fr: Prénom", "fr: Votre prénom")
+    with aws.Recording() as recording:
+        out = ok(publish(binary, stack, site, "--dry-run"))
+    size = len(built_catalog(binary, site))
+    lines = out.splitlines()
+    plan = lines[lines.index("Dry run: nothing is changed. The plan:") + 1:]
+    assert plan[0] == (f"  catalog catalog.json ({size} bytes) into the bucket "
+                       f"`{stack.catalog_bucket}`, before any page"), out
+    assert plan[1].startswith("  upload  "), out
+    assert summary(out)["catalog"] == "updated", out
+    assert lines[-2].startswith("Would publish:"), out
+    assert {iam_action(r, stack)[0] for r in recording.list()} == {
+        "cloudformation:DescribeStacks", "s3:ListBucket", "s3:GetObject"}, "a dry run only reads"
+    assert aws.catalog_online(stack) == before
+    assert len(aws.catalog_versions(stack)) == 1
+
+
+def test_a_dry_run_on_a_new_stack_leaves_both_buckets_empty(binary, stack, site):
     out = ok(publish(binary, stack, site, "--dry-run"))
-    for name in stack.functions:
-        assert f"  function `{name}`: would be updated (its catalog or program changed)" in out, out
-    assert functions(summary(out), stack) == ["updated", "updated"], out
-    assert out.splitlines()[-2].startswith("Would publish:"), out
-    assert aws.code_sha256s(stack) == shas
+    assert "  catalog catalog.json (" in out, out
+    assert summary(out)["catalog"] == "updated"
     assert aws.objects(stack.bucket) == {}
+    assert aws.catalog_versions(stack) == []
+
+
+def test_a_stack_without_the_rate_limit_is_warned_at_every_publish_until_it_has_one(binary, site):
+    stack = aws.deploy_stack("open", web_acl="")
+    warning = (f"warning: the stack `{stack.name}` has an empty WebAclArn, so the per-address "
+               "rate limit on /api/ is off")
+    for args in [(), (), ("--dry-run",)]:
+        out = ok(publish(binary, stack, site, *args))
+        lines = [l for l in out.splitlines() if "WebAclArn" in l]
+        assert len(lines) == 1 and lines[0].startswith(warning), out
+        assert "waf.yaml" in lines[0] and '"Going live"' in lines[0], lines[0]
+    # The administrator deploys waf.yaml and gives its ARN to `sam deploy`.
+    aws.client("cloudformation").update_stack(
+        StackName=stack.name, UsePreviousTemplate=True,
+        Parameters=[{"ParameterKey": "WebAclArn", "ParameterValue": aws.WEB_ACL}])
+    out = ok(publish(binary, stack, site))
+    assert "WebAclArn" not in out and "rate limit" not in out, out
+
+
+def test_a_stack_without_the_web_acl_parameter_at_all_is_warned_too(binary, site):
+    stack = aws.deploy_stack("older", web_acl=None)
+    out = ok(publish(binary, stack, site))
+    assert f"warning: the stack `{stack.name}` has an empty WebAclArn" in out, out
 
 
 def one_sentence(result):
@@ -328,59 +431,75 @@ def one_sentence(result):
 
 
 def test_a_wrong_stack_name_is_one_clear_sentence(binary, site):
-    result = aws.run_publish(binary, "no-such-stack", site["content"], site["bootstrap"])
+    result = aws.run_publish(binary, "no-such-stack", site["content"])
     message = one_sentence(result)
     assert "no stack named `no-such-stack` in ca-central-1" in message, message
     assert "Nothing was published." in result.stderr, result.stderr
 
 
-def test_a_stack_without_the_notification_function_is_told_to_update_and_gets_nothing(binary,
-                                                                                       site):
-    stack = aws.deploy_stack("old", without=("NotificationFunctionName",))
-    shas = aws.code_sha256s(stack)
+def test_a_stack_from_before_the_catalog_bucket_is_told_to_update_first_and_gets_nothing(binary,
+                                                                                          site):
+    stack = aws.deploy_stack("old", without=("CatalogBucket",))
     result = publish(binary, stack, site)
     message = one_sentence(result)
-    assert f"the stack `{stack.name}` has no output `NotificationFunctionName`" in message, message
-    assert "current template.yaml (`sam deploy`)" in message, message
+    assert message.startswith(f"error: the stack `{stack.name}` has no output `CatalogBucket`: "
+                              "it was deployed before the catalog moved out of the function's "
+                              "package: update the stack with `sam deploy` first"), message
     assert "Nothing was published." in result.stderr, result.stderr
     assert aws.objects(stack.bucket) == {}
-    assert aws.code_sha256s(stack) == shas, "neither function was touched"
+    assert aws.catalog_versions(stack) == []
     assert aws.invalidations(stack.distribution) == []
 
 
 def test_missing_credentials_are_one_clear_sentence(binary, site):
     env = aws.publish_env()
     del env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"]
-    message = one_sentence(aws.run_publish(binary, "eclaireurs", site["content"],
-                                           site["bootstrap"], env=env))
+    message = one_sentence(aws.run_publish(binary, "eclaireurs", site["content"], env=env))
     assert "no AWS credentials" in message, message
 
 
-def test_a_missing_function_program_stops_before_any_upload(binary, stack, site):
-    site["bootstrap"].unlink()
-    message = one_sentence(publish(binary, stack, site))
-    assert "scripts/package-function" in message, message
+def test_publish_takes_no_function_program_any_more(binary, stack, site):
+    result = publish(binary, stack, site, "--bootstrap", str(site["bootstrap"]))
+    assert result.returncode != 0
+    assert "--bootstrap" in result.stderr, result.stderr
     assert aws.objects(stack.bucket) == {}
 
 
 class Loader(yaml.SafeLoader):
-    """Reads template.yaml with its CloudFormation tags (!Ref, !Sub…) as plain values."""
+    """Reads template.yaml with its CloudFormation tags as text: `!GetAtt X.Arn` as
+    "X.Arn", `!Sub "${X.Arn}/k"` as "${X.Arn}/k", `!Ref X` as "X"; other tags as their
+    YAML value (a list or a mapping)."""
 
 
-Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
+def _tag(loader, suffix, node):
+    if isinstance(node, yaml.ScalarNode):
+        return loader.construct_scalar(node)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node, deep=True)
+    return loader.construct_mapping(node, deep=True)
 
 
-# The outputs publish reads (the first five) and the ones the README and the tests' stand-in
+Loader.add_multi_constructor("!", _tag)
+
+
+def real_template() -> dict:
+    return yaml.load((aws.REPO / "template.yaml").read_text(), Loader=Loader)
+
+
+# The outputs publish reads (the first four) and the ones the README and the tests' stand-in
 # stack name: the contract between template.yaml and `eclaireurs publish`.
-OUTPUTS = ["SiteBucket", "DistributionId", "FunctionName", "NotificationFunctionName", "SiteUrl",
-           "DistributionDomain", "PublisherPolicyArn"]
+OUTPUTS = ["SiteBucket", "DistributionId", "SiteUrl", "CatalogBucket", "DistributionDomain",
+           "PublisherPolicyArn"]
 
 
 def test_the_real_template_has_the_outputs_publish_reads():
-    template = yaml.load((aws.REPO / "template.yaml").read_text(), Loader=Loader)
+    template = real_template()
     for name in OUTPUTS:
         assert name in template["Outputs"], f"template.yaml has no output {name}"
-    # publish sends one package to both functions: both must run the package's zip.
+    assert template["Parameters"]["WebAclArn"]["Default"] == "", \
+        "publish warns on the WebAclArn parameter left empty"
+    assert template["Resources"]["CatalogBucket"]["Type"] == "AWS::S3::Bucket"
+    # sam deploy still ships the package zip: the code, and the catalog it falls back on.
     for function in ["SubmissionFunction", "NotificationFunction"]:
         code = template["Resources"][function]["Properties"]["CodeUri"]
         assert code == "target/lambda/eclaireurs-function.zip", \
@@ -391,3 +510,142 @@ def test_the_real_template_has_the_outputs_publish_reads():
         deployed = json.loads(Path(expanded).read_text())
         for name in OUTPUTS:
             assert name in deployed["Outputs"], f"the transformed template has no output {name}"
+
+
+def iam_action(request, stack) -> tuple[str, str]:
+    """The IAM action a request of publish needs, and the resource it is on (a logical id of
+    template.yaml, or the stack)."""
+    service, method = request["service"], request["method"]
+    path, _, query = request["path"].partition("?")
+    if service == "cloudformation":
+        return "cloudformation:DescribeStacks", "AWS::StackId"
+    if service == "cloudfront":
+        assert method == "POST" and path.endswith("/invalidation"), request
+        return "cloudfront:CreateInvalidation", "SiteDistribution"
+    assert service == "s3", request
+    bucket, _, key = path.lstrip("/").partition("/")
+    logical = {stack.bucket: "SiteBucket", stack.catalog_bucket: "CatalogBucket"}[bucket]
+    if not key:
+        if method == "GET":
+            return "s3:ListBucket", logical
+        assert method == "POST" and "delete" in query, request
+        return "s3:DeleteObject", logical + "/*"
+    key = key if logical == "CatalogBucket" else "*"
+    return {"GET": "s3:GetObject", "HEAD": "s3:GetObject", "PUT": "s3:PutObject",
+            "DELETE": "s3:DeleteObject"}[method], f"{logical}/{key}"
+
+
+def as_list(value) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+def allows(statement: dict, action: str, resource: str) -> bool:
+    """Whether an Allow statement of the template grants `action` on `resource`, as
+    `iam_action` names it ("SiteBucket" the bucket, "SiteBucket/*" or
+    "CatalogBucket/catalog.json" objects), read in the !GetAtt/!Sub text of its Resource."""
+    if action not in as_list(statement["Action"]):
+        return False
+    logical, _, key = resource.partition("/")
+    for each in map(str, as_list(statement["Resource"])):
+        if logical not in each:
+            continue
+        objects = each.split(logical, 1)[1].partition("/")[2]  # "" for the bucket itself
+        if objects == key or (key and objects == "*"):
+            return True
+    return False
+
+
+def test_publish_makes_no_lambda_call_only_what_the_publisher_policy_allows(binary, stack, site):
+    with aws.Recording() as recording:
+        ok(publish(binary, stack, site))
+        extra = site["content"] / "regions/bas-saint-laurent/fr/annonce.md"
+        extra.write_text("---\ntitle: Une annonce\ndescription: Une annonce.\nmenu: false\n---\n"
+                         "Bientôt.\n", encoding="utf-8")
+        edit(site["content"] / "forms/registration.yaml", "fr: Prénom", "fr: Votre prénom")
+        ok(publish(binary, stack, site))
+        extra.unlink()
+        ok(publish(binary, stack, site))
+    requests = recording.list()
+    services = {r["service"] for r in requests}
+    assert services == {"cloudformation", "s3", "cloudfront"}, services
+    needed = {iam_action(r, stack) for r in requests}
+    assert ("s3:PutObject", "CatalogBucket/catalog.json") in needed, needed
+    assert ("s3:DeleteObject", "SiteBucket/*") in needed, needed
+    policy = real_template()["Resources"]["PublisherPolicy"]["Properties"]["PolicyDocument"]
+    statements = policy["Statement"]
+    granted = [s for s in statements if s["Effect"] == "Allow"]
+    for action, resource in sorted(needed):
+        assert any(allows(s, action, resource) for s in granted), \
+            f"PublisherPolicy does not allow {action} on {resource}"
+    for statement in granted:
+        assert not [a for a in as_list(statement["Action"]) if a.lower().startswith("lambda:")], \
+            f"PublisherPolicy grants Lambda: {statement}"
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _post_need_report(port: int, description: str) -> tuple[int, dict]:
+    import urllib.error
+    import urllib.request
+
+    body = json.dumps({"region": "bas-saint-laurent", "language": "fr", "description": description,
+                       "consent": True, "website": ""}).encode()
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/api/need-reports", data=body,
+                                     headers={"Content-Type": "application/json",
+                                              "Accept": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return answer.status, json.loads(answer.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def test_a_changed_form_definition_reaches_the_running_function_with_no_code_update(
+        binary, stack, site, tmp_path):
+    """The function reads its catalog from the stack's bucket while it runs: what `publish`
+    puts there is what it validates with next, and nobody touched its code."""
+    import subprocess
+    import time
+    import urllib.request
+
+    function = Path(os.environ.get("ECLAIREURS_FUNCTION_BIN", binary.parent / "eclaireurs-function"))
+    assert function.is_file(), f"{function} is missing: build it first (cargo build -p eclaireurs-function)"
+    ok(publish(binary, stack, site))
+    port = _free_port()
+    env = aws.publish_env(CATALOG_BUCKET=stack.catalog_bucket, CATALOG_TTL_SECONDS="0",
+                          CONTENT_DIR=str(site["content"]), DATA_DIR=str(tmp_path / "data"),
+                          AWS_REGION=aws.REGION)
+    server = subprocess.Popen([str(function), "--listen", f"127.0.0.1:{port}"], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=2):
+                    break
+            except OSError:
+                assert server.poll() is None, f"the function stopped: {server.stderr.read()}"
+                assert time.monotonic() < deadline, "the function did not answer within 30 s"
+                time.sleep(0.2)
+        status, answer = _post_need_report(port, "Pas de halte-répit à Rimouski.")
+        assert status == 201, answer
+
+        form = site["content"] / "forms" / "need-report.yaml"
+        text = form.read_text(encoding="utf-8")
+        assert "    min_length: 10\n" in text
+        form.write_text(text.replace("    min_length: 10\n", "    min_length: 40\n", 1),
+                        encoding="utf-8")
+        assert summary(ok(publish(binary, stack, site)))["catalog"] == "updated"
+
+        status, answer = _post_need_report(port, "Pas de transport à Matane, le soir.")
+        assert status == 422, answer
+        assert [(e["field"], e["code"]) for e in answer["errors"]] == [("description", "too_short")]
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

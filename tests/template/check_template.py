@@ -1,14 +1,20 @@
 #!/usr/bin/env python3
 """Reads the SAM-expanded template (what CloudFormation deploys) and checks that the site,
-the distribution, the table, the notifications and the policies are what the README and the
-issues promise. Run by tests/lint-template; prints one line per check and
-`N passed, N failed`.
+the distribution, the API and its guard, the table and its guard, the access record, the
+alarms, the notifications and the policies are what the README and the issues promise. Run
+by tests/lint-template; prints one line per check and `N passed, N failed`.
 
-    check_template.py EXPANDED.json SOURCE.yaml
+    check_template.py EXPANDED.json SOURCE.yaml [WAF.yaml]
+    check_template.py --mutations EXPANDED.json SOURCE.yaml [WAF.yaml]
+
+With --mutations, each entry of MUTATIONS (at the end) breaks a copy of the templates the way
+a careless change would, and the check it names must then fail: a check that cannot fail
+proves nothing.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import sys
@@ -20,38 +26,86 @@ CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
 CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
 ALL_VIEWER_EXCEPT_HOST = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
 
-results: list[tuple[str, str | None]] = []
+CHECKS: list[tuple[str, object]] = []
 
 
 def check(name: str):
+    """Registers a check; `run` runs them on the templates `load` read."""
     def wrap(fn):
-        try:
-            fn()
-            results.append((name, None))
-        except AssertionError as error:
-            results.append((name, str(error) or "failed"))
-        except (KeyError, IndexError, TypeError, ValueError) as error:
-            results.append((name, f"missing or misshapen: {error!r}"))
+        CHECKS.append((name, fn))
         return fn
     return wrap
 
 
-expanded = json.loads(Path(sys.argv[1]).read_text())
-source = Path(sys.argv[2]).read_text()
-# The template as written (its tags read as intrinsics), for what the SAM transform hides:
-# lint-template gives every function a stand-in CodeUri before the transform.
-written, problems = decode(sys.argv[2])
-if problems:
-    sys.exit(f"check_template: cannot read {sys.argv[2]}: {problems}")
-resources = expanded["Resources"]
+def run(fn) -> str | None:
+    """None when the check passes, else why it failed."""
+    try:
+        fn()
+        return None
+    except AssertionError as error:
+        return str(error) or "failed"
+    except (KeyError, IndexError, TypeError, ValueError, StopIteration) as error:
+        return f"missing or misshapen: {error!r}"
+
+
+ARGS = [a for a in sys.argv[1:] if a != "--mutations"]
+MUTATING = "--mutations" in sys.argv[1:]
 ROOT = Path(__file__).resolve().parents[2]
+WAF_PATH = Path(ARGS[2]) if len(ARGS) > 2 else ROOT / "waf.yaml"
+
+
+def read_templates():
+    expanded = json.loads(Path(ARGS[0]).read_text())
+    source = Path(ARGS[1]).read_text()
+    # The template as written (its tags read as intrinsics), for what the SAM transform
+    # hides: lint-template gives every function a stand-in CodeUri before the transform.
+    written, problems = decode(ARGS[1])
+    if problems:
+        sys.exit(f"check_template: cannot read {ARGS[1]}: {problems}")
+    waf, waf_problems = decode(str(WAF_PATH))
+    if waf_problems:
+        sys.exit(f"check_template: cannot read {WAF_PATH}: {waf_problems}")
+    return {"expanded": expanded, "source": source, "written": written, "waf": waf}
+
+
+def load(templates: dict):
+    """Makes `templates` the ones the checks read (the module's globals)."""
+    global expanded, source, written, waf, resources, bucket_name, bucket
+    global distribution_name, distribution, config, origins
+    expanded, source = templates["expanded"], templates["source"]
+    written, waf = templates["written"], templates["waf"]
+    resources = expanded["Resources"]
+    bucket_name, bucket = "SiteBucket", resources.get("SiteBucket", {"Properties": {}})
+    distribution_name, distribution = "SiteDistribution", resources.get("SiteDistribution", {})
+    config = distribution.get("Properties", {}).get("DistributionConfig", {})
+    origins = {o["Id"]: o for o in config.get("Origins", [])}
+
+
+ORIGINAL = read_templates()
+load(ORIGINAL)
 # The regions of the content, and the two the template once had a policy each for.
 REGIONS = sorted({d.name for d in (ROOT / "content" / "regions").iterdir() if d.is_dir()}
                  | {"saguenay-lac-saint-jean", "bas-saint-laurent"})
 TABLE = "SubmissionsTable.Arn"
-STREAM = "SubmissionsTable.StreamArn"
 STATUS_INDEX = "SubmissionsTable.Arn/index/status-index"
 EMAIL_INDEX = "SubmissionsTable.Arn/index/email-index"
+# The functions' roles name the table by its name (the table's resource policy names the
+# roles: a !GetAtt both ways would be a dependency cycle).
+TABLE_BY_NAME = "arn:AWS::Partition:dynamodb:AWS::Region:AWS::AccountId:table/TableName"
+STREAM = TABLE_BY_NAME + "/stream/*"
+STATUS_INDEX_BY_NAME = TABLE_BY_NAME + "/index/status-index"
+CATALOG = "CatalogBucket.Arn/catalog.json"
+SECRET = "{{resolve:secretsmanager:${OriginVerifySecret}:SecretString}}"
+OPERATIONS_TOPIC = "OperationsTopic"
+TRAIL_NAME = "${AWS::StackName}-submissions-access"
+NO_SELF_TAGGING = {
+    "Effect": "Deny",
+    "Action": ["iam:CreateRole", "iam:CreateUser", "iam:TagRole", "iam:TagUser",
+               "iam:UntagRole", "iam:UntagUser", "sts:TagSession"],
+    "Resource": "*",
+    "Condition": {"ForAnyValue:StringEqualsIgnoreCase": {
+        "aws:TagKeys": ["eclaireurs-access", "eclaireurs-region"]}},
+}
 DLQ = "NotificationsDeadLetterQueue.Arn"
 TOPIC = "NotificationsTopic"
 REGION_TAG = "${aws:PrincipalTag/eclaireurs-region}"
@@ -124,10 +178,13 @@ def documents(resource: dict) -> list[dict]:
 
 
 def grants(resource: dict) -> set[tuple[str, str, str]]:
-    """Every (action, resource, condition) a role or policy allows; only plain Allows."""
+    """Every (action, resource, condition) a role or policy allows; only plain Allows (a
+    Deny only takes away: the NoSelfTagging checks read those)."""
     granted = set()
     for document in documents(resource):
         for statement in as_list(document["Statement"]):
+            if statement["Effect"] == "Deny":
+                continue
             assert statement["Effect"] == "Allow", f"a {statement['Effect']} statement"
             for key in ["NotAction", "NotResource", "NotPrincipal"]:
                 assert key not in statement, f"{key} in {statement.get('Sid')}"
@@ -158,12 +215,26 @@ def functions() -> dict[str, dict]:
     return of_type("AWS::Lambda::Function")
 
 
-bucket_name, bucket = next(
-    (n, r) for n, r in of_type("AWS::S3::Bucket").items()
-)
-distribution_name, distribution = one("AWS::CloudFront::Distribution")
-config = distribution["Properties"]["DistributionConfig"]
-origins = {o["Id"]: o for o in config["Origins"]}
+def statements(document: dict) -> list[dict]:
+    return as_list(document["Statement"])
+
+
+def denies(resource: dict) -> list[dict]:
+    return [s for d in documents(resource) for s in statements(d) if s["Effect"] == "Deny"]
+
+
+def sorted_lists(value):
+    """A statement's lists in order (their order means nothing), for comparing."""
+    if isinstance(value, dict):
+        return {k: sorted_lists(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return sorted((sorted_lists(v) for v in value), key=lambda v: json.dumps(v, sort_keys=True))
+    return value
+
+
+def alarm_descriptions_ok(description: str) -> bool:
+    return "FR" in description and "EN" in description and "D'abord" in description \
+        and "First" in description
 
 
 @check("site bucket: all public access blocked, encrypted, owner-enforced, not a website")
@@ -225,11 +296,13 @@ def _():
     assert refers_to(default["ResponseHeadersPolicyId"], headers_name)
 
 
-@check("/api/*: the HTTP API over HTTPS, not cached, viewer headers passed on, POST allowed")
+@check("/api/*: the REST API's stage over HTTPS, not cached, viewer headers passed on, POST allowed")
 def _():
     [api] = [b for b in config["CacheBehaviors"] if b["PathPattern"] == "/api/*"]
     origin = origins[api["TargetOriginId"]]
     assert "execute-api" in json.dumps(origin["DomainName"]), origin["DomainName"]
+    assert refers_to(origin["DomainName"], "SubmissionApi"), origin["DomainName"]
+    assert origin.get("OriginPath") == "/live", f"OriginPath {origin.get('OriginPath')}: the stage"
     assert origin["CustomOriginConfig"]["OriginProtocolPolicy"] == "https-only"
     assert origin["CustomOriginConfig"]["OriginSSLProtocols"] == ["TLSv1.2"]
     assert api["ViewerProtocolPolicy"] in ("https-only", "redirect-to-https")
@@ -242,23 +315,33 @@ def _():
     assert refers_to(api["ResponseHeadersPolicyId"], headers_name)
 
 
-@check("the HTTP API: one route, ANY /api/{proxy+}, to the submission function, which "
-       "routes by its catalog (its forms, health, and its own 404/405)")
+@check("the REST API (regional, stage live): one route, ANY /api/{proxy+}, to the submission "
+       "function, which routes by its catalog (its forms, health, and its own 404/405)")
 def _():
-    _, api = one("AWS::ApiGatewayV2::Api")
-    paths = api["Properties"]["Body"]["paths"]
+    assert not of_type("AWS::ApiGatewayV2::Api"), "an HTTP API is left"
+    api_name, api = one("AWS::ApiGateway::RestApi")
+    props = api["Properties"]
+    assert props["EndpointConfiguration"]["Types"] == ["REGIONAL"], props["EndpointConfiguration"]
+    assert props.get("DisableExecuteApiEndpoint") is not True, "the distribution reaches it there"
+    paths = props["Body"]["paths"]
     assert list(paths) == ["/api/{proxy+}"], f"routes {sorted(paths)}: a form's address " \
         "written here would be a second list of the forms, beside content/forms/"
     [(method, route)] = paths["/api/{proxy+}"].items()
     assert method == "x-amazon-apigateway-any-method", method
     integration = route["x-amazon-apigateway-integration"]
-    assert integration["type"] == "aws_proxy" and integration["payloadFormatVersion"] == "2.0"
+    assert integration["type"] == "aws_proxy" and integration["httpMethod"] == "POST"
     assert "${SubmissionFunction.Arn}" in json.dumps(integration["uri"]), integration["uri"]
+    _, stage = one("AWS::ApiGateway::Stage")
+    assert stage["Properties"]["StageName"] == "live", stage["Properties"]["StageName"]
+    assert refers_to(stage["Properties"]["RestApiId"], api_name)
     permissions = [r["Properties"] for r in of_type("AWS::Lambda::Permission").values()
                    if refers_to(r["Properties"]["FunctionName"], "SubmissionFunction")]
     assert len(permissions) == 1, permissions
     source_arn = json.dumps(permissions[0]["SourceArn"])
     assert "${__ApiId__}/${__Stage__}/*/api/*" in source_arn, source_arn
+    variables = functions()["SubmissionFunction"]["Properties"]["Environment"]["Variables"]
+    assert variables.get("AWS_LAMBDA_HTTP_IGNORE_STAGE_IN_PATH") == "true", \
+        "lambda_http must see /api/..., not /live/api/..."
 
 
 @check("unknown addresses: S3's 403 becomes /404.html with status 404; the API's 404 passes")
@@ -313,62 +396,71 @@ def _():
         variables = function["Properties"]["Environment"]["Variables"]
         for name in ["SITE_URL", "ALLOWED_ORIGINS", "CONTENT_DIR"]:
             assert name not in variables, f"{name} is set on {function_name}"
-    for _, api in of_type("AWS::ApiGatewayV2::Api").items():
+    for _, api in of_type("AWS::ApiGateway::RestApi").items():
         body = json.dumps(api["Properties"])
-        assert "cors" not in body.lower(), "the API has CORS settings"
+        assert "cors" not in body.lower() and '"options"' not in body.lower(), \
+            "the API has CORS settings"
 
 
 @check("publisher policy: exactly publish's actions, each on its one resource")
 def _():
-    [policy] = [p for n, p in of_type("AWS::IAM::ManagedPolicy").items() if n == "PublisherPolicy"]
-    granted = {}
-    for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
-        assert statement["Effect"] == "Allow"
-        assert "Condition" not in statement
-        for action in as_list(statement["Action"]):
-            assert action not in granted, f"{action} granted twice"
-            granted[action] = json.dumps(statement["Resource"])
-    both_functions = ["SubmissionFunction", "NotificationFunction"]
-    expected = {
-        "cloudformation:DescribeStacks": ["AWS::StackId"],
-        "s3:ListBucket": [bucket_name],
-        "s3:GetObject": [bucket_name],
-        "s3:PutObject": [bucket_name],
-        "s3:DeleteObject": [bucket_name],
-        "cloudfront:CreateInvalidation": [distribution_name],
-        "cloudfront:GetInvalidation": [distribution_name],
-        # Both functions run the package that publish uploads.
-        "lambda:GetFunction": both_functions,
-        "lambda:GetFunctionConfiguration": both_functions,
-        "lambda:UpdateFunctionCode": both_functions,
-    }
-    assert set(granted) == set(expected), f"granted {sorted(granted)}"
-    for action, names in expected.items():
-        for resource in names:
-            assert resource in granted[action], f"{action} is on {granted[action]}, not {resource}"
-        assert '"*"' not in granted[action], f"{action} on *"
-    [functions_statement] = [s for s in policy["Properties"]["PolicyDocument"]["Statement"]
-                             if "lambda:UpdateFunctionCode" in as_list(s["Action"])]
-    assert sorted(named(r) for r in as_list(functions_statement["Resource"])) == \
-        ["NotificationFunction.Arn", "SubmissionFunction.Arn"], \
-        f"UpdateTheFunction is on {functions_statement['Resource']}"
-    assert granted["s3:ListBucket"].count("/*") == 0
-    assert "/*" in granted["s3:PutObject"]
+    publisher = policy("PublisherPolicy")
+    for statement in statements(publisher["Properties"]["PolicyDocument"]):
+        assert statement["Effect"] == "Allow" and "Condition" not in statement, statement
+    expected = (allow("cloudformation:DescribeStacks", "AWS::StackId")
+                | allow("s3:ListBucket", "SiteBucket.Arn")
+                | allow(["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], "SiteBucket.Arn/*")
+                # The catalog: HEAD (its ETag) and PUT, that one key.
+                | allow(["s3:GetObject", "s3:PutObject"], CATALOG)
+                | allow(["cloudfront:CreateInvalidation", "cloudfront:GetInvalidation"],
+                        "arn:AWS::Partition:cloudfront::AWS::AccountId:distribution/"
+                        "SiteDistribution"))
+    assert_grants("PublisherPolicy", grants(publisher), expected)
 
 
-@check("outputs: what publish reads, and the policies to hand out")
+@check("publisher policy: nothing that changes or runs code or configuration (no lambda:*, "
+       "iam:*, no stack change, no data)")
+def _():
+    granted = grants(policy("PublisherPolicy"))
+    forbidden = sorted(a for a in actions_of(granted)
+                       if re.match(r"(lambda|iam|sts|ssm|secretsmanager|dynamodb|kms|"
+                                   r"states|scheduler|events|apigateway|wafv2|logs):", a)
+                       or (a.startswith("cloudformation:") and a != "cloudformation:DescribeStacks")
+                       or re.search(r"Policy|Acl|Configuration|Lifecycle|Replication", a))
+    assert not forbidden, f"the publisher may {forbidden}: code or configuration, or data"
+    writes = {arn for action, arn, _ in granted if action in ("s3:PutObject", "s3:DeleteObject")}
+    assert writes == {"SiteBucket.Arn/*", CATALOG}, f"the publisher writes {sorted(writes)}"
+    # The function's code and configuration are outside the site's and the catalog's buckets.
+    for output in ["FunctionName", "NotificationFunctionName"]:
+        assert "publish" not in expanded["Outputs"].get(output, {}).get("Description", ""), \
+            f"{output} still says publish changes the function"
+
+
+@check("outputs: what publish reads (SiteBucket, DistributionId, SiteUrl, CatalogBucket), "
+       "and the policies to hand out")
 def _():
     outputs = expanded["Outputs"]
-    for name in ["SiteUrl", "SiteBucket", "DistributionId", "DistributionDomain", "FunctionName",
-                 "PublisherPolicyArn", "TableName"]:
+    for name in ["SiteUrl", "SiteBucket", "DistributionId", "DistributionDomain",
+                 "CatalogBucket", "PublisherPolicyArn", "TableName"]:
         assert name in outputs, f"no output {name}"
+    assert outputs["CatalogBucket"]["Value"] == {"Ref": "CatalogBucket"}
 
+
+@check("no output names the API's execute-api address or the origin secret")
+def _():
+    for name, output in expanded["Outputs"].items():
+        text = json.dumps(output)
+        assert "execute-api" not in text and "SubmissionApi" not in text, \
+            f"output {name} names the API's own address: {output['Value']}"
+        assert "OriginVerifySecret" not in text and "secretsmanager" not in text, \
+            f"output {name} shows the origin secret"
+    assert "ApiUrl" not in expanded["Outputs"], "the ApiUrl output is back"
 
 
 @check("table: a KEYS_ONLY stream (no item's attributes in it)")
 def _():
     table = resources["SubmissionsTable"]["Properties"]
-    assert table["StreamSpecification"] == {"StreamViewType": "KEYS_ONLY"}, \
+    assert table["StreamSpecification"]["StreamViewType"] == "KEYS_ONLY", \
         f"the stream is {table.get('StreamSpecification')}"
 
 
@@ -409,6 +501,9 @@ def _():
         "RETENTION_DAYS": {"Ref": "RetentionDays"},
         "REMINDER_DAYS": {"Ref": "ReminderDays"},
         "RUST_LOG": "info",
+        "CATALOG_BUCKET": {"Ref": "CatalogBucket"},
+        "CATALOG_KEY": "catalog.json",
+        "CATALOG_TTL_SECONDS": "60",
     }, f"environment {function['Environment']['Variables']}"
     reminder = expanded["Parameters"]["ReminderDays"]
     assert (reminder["Type"], str(reminder["Default"]), str(reminder["MinValue"]),
@@ -448,14 +543,15 @@ def _():
         # No resource-level permission for ListStreams (see the comments check).
         | allow("dynamodb:ListStreams", "*")
         # The reminder reads keys and bookkeeping only, never an answer.
-        | allow("dynamodb:Query", STATUS_INDEX, {
+        | allow("dynamodb:Query", STATUS_INDEX_BY_NAME, {
             "StringEquals": {"dynamodb:Select": "SPECIFIC_ATTRIBUTES"},
             "ForAllValues:StringEquals": {"dynamodb:Attributes": [
                 "region", "entry", "status", "submitted_at", "kind", "reminded_at"]}})
-        | allow("dynamodb:UpdateItem", TABLE, {
+        | allow("dynamodb:UpdateItem", TABLE_BY_NAME, {
             "ForAllValues:StringEquals": {"dynamodb:Attributes": [
                 "region", "entry", "status", "reminded_at", "expires_at"]},
             "StringEqualsIfExists": {"dynamodb:ReturnValues": ["NONE"]}})
+        | allow("s3:GetObject", CATALOG)
         | allow("sns:Publish", TOPIC)
         | allow("sqs:SendMessage", DLQ)
         | allow(["logs:CreateLogStream", "logs:PutLogEvents"], "NotificationLogGroup.Arn")
@@ -469,7 +565,8 @@ def _():
     assert len(mappings) == 1, f"event source mappings {sorted(mappings)}"
     [mapping] = [m["Properties"] for m in mappings.values()]
     assert mapping["FunctionName"] == {"Ref": "NotificationFunction"}, mapping["FunctionName"]
-    assert named(mapping["EventSourceArn"]) == STREAM, f"reads {mapping['EventSourceArn']}"
+    assert named(mapping["EventSourceArn"]) == "SubmissionsTable.StreamArn", \
+        f"reads {mapping['EventSourceArn']}"
     assert mapping["StartingPosition"] == "TRIM_HORIZON"
     assert mapping["BatchSize"] == 25 and mapping["MaximumBatchingWindowInSeconds"] == 5
     assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"], \
@@ -510,26 +607,45 @@ def _():
     assert retry["MaximumRetryAttempts"] >= 1 and retry["MaximumEventAgeInSeconds"] >= 60, \
         f"retry policy {retry}"
     assert named(target["DeadLetterConfig"]["Arn"]) == DLQ, f"DLQ {target['DeadLetterConfig']}"
-    # The schedule's own role (SAM's): invoke this function, write dead letters; nothing else.
+    # The schedule's own role: invoke this function, write dead letters; nothing else.
     role_name = named(target["RoleArn"]).removesuffix(".Arn")
+    assert role_name == "ReminderScheduleRole", f"the schedule's role is {role_name}"
     role = resources[role_name]
-    trust = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
-    assert [s["Principal"] for s in trust] == [{"Service": ["scheduler.amazonaws.com"]}], trust
+    events = written["Resources"]["NotificationFunction"]["Properties"].get("Events", {})
+    assert not [n for n, e in events.items() if e["Type"] in ("ScheduleV2", "Schedule")], \
+        "a SAM schedule event makes its own role, trusting the service without this account"
     assert_grants(role_name, grants(role),
                   allow("lambda:InvokeFunction", "NotificationFunction.Arn")
                   | allow("sqs:SendMessage", DLQ))
 
 
+@check("reminder schedule's role: trusts only EventBridge Scheduler for this account "
+       "(aws:SourceAccount, aws:SourceArn)")
+def _():
+    role = resources["ReminderScheduleRole"]
+    [trust] = statements(role["Properties"]["AssumeRolePolicyDocument"])
+    assert trust["Effect"] == "Allow" and trust["Action"] == "sts:AssumeRole", trust
+    assert as_list(trust["Principal"]["Service"]) == ["scheduler.amazonaws.com"], trust
+    condition = trust.get("Condition", {})
+    assert condition.get("StringEquals", {}).get("aws:SourceAccount") == \
+        {"Ref": "AWS::AccountId"}, f"no aws:SourceAccount in {condition}"
+    source_arn = json.dumps(condition.get("ArnEquals", {}).get("aws:SourceArn"))
+    assert "schedule/default/${AWS::StackName}-daily-reminder" in source_arn, source_arn
+    _, schedule = one("AWS::Scheduler::Schedule")
+    assert schedule["Properties"]["Name"] == {"Fn::Sub": "${AWS::StackName}-daily-reminder"}
+
+
 @check("notifications topic: encrypted (KMS, alias/aws/sns), display name eclaireurs")
 def _():
-    name, topic = one("AWS::SNS::Topic")
-    assert name == TOPIC, f"the topic is {name}"
+    topics = sorted(of_type("AWS::SNS::Topic"))
+    assert topics == [TOPIC, OPERATIONS_TOPIC], f"topics {topics}"
+    topic = resources[TOPIC]
     assert topic["Properties"].get("KmsMasterKeyId") == "alias/aws/sns", \
         f"KmsMasterKeyId {topic['Properties'].get('KmsMasterKeyId')}"
     assert topic["Properties"]["DisplayName"] == "eclaireurs"
 
 
-@check("dead-letter queue: encrypted, kept 14 days; its policy lets only the topic's SNS write")
+@check("dead-letter queue: encrypted, kept 14 days, TLS only; only the topic's SNS writes")
 def _():
     name, queue = one("AWS::SQS::Queue")
     assert name == "NotificationsDeadLetterQueue", f"the queue is {name}"
@@ -539,10 +655,16 @@ def _():
     assert props["MessageRetentionPeriod"] == 1209600, f"kept {props['MessageRetentionPeriod']} s"
     _, queue_policy = one("AWS::SQS::QueuePolicy")
     assert [named(q) for q in queue_policy["Properties"]["Queues"]] == [name]
-    statements = as_list(queue_policy["Properties"]["PolicyDocument"]["Statement"])
-    assert len(statements) == 1, f"{len(statements)} statements"
-    [statement] = statements
-    assert statement["Effect"] == "Allow"
+    written_statements = statements(queue_policy["Properties"]["PolicyDocument"])
+    allows = [s for s in written_statements if s["Effect"] == "Allow"]
+    assert len(allows) == 1, f"{len(allows)} Allow statements"
+    [statement] = allows
+    tls = [s for s in written_statements if s["Effect"] == "Deny"]
+    assert [sorted_lists({k: s.get(k) for k in ["Principal", "Action", "Condition"]})
+            for s in tls] == [{"Principal": "*", "Action": "sqs:*", "Condition": {
+                "Bool": {"aws:SecureTransport": "false"}}}], \
+        f"the queue must refuse every request without TLS, and nothing else: {tls}"
+    assert named(tls[0]["Resource"]) == DLQ
     assert statement["Principal"] == {"Service": "sns.amazonaws.com"}, statement["Principal"]
     assert as_list(statement["Action"]) == ["sqs:SendMessage"], statement["Action"]
     assert named(statement["Resource"]) == DLQ, statement["Resource"]
@@ -592,12 +714,15 @@ def _():
     assert_grants("CoordinatorReadPolicy", granted, expected)
 
 
-@check("privacy officer policy: find by email-index, read, correct, delete; no Scan, no PutItem")
+@check("privacy officer policy: find by email-index, read, correct, delete; no Scan, no "
+       "PutItem, no status-index")
 def _():
     granted = grants(policy("PrivacyOfficerPolicy"))
     assert ("dynamodb:DeleteItem", TABLE, canonical(None)) in granted, "no DeleteItem on the table"
     assert ("dynamodb:Query", EMAIL_INDEX, canonical(None)) in granted, "no Query on email-index"
-    expected = (allow("dynamodb:Query", [TABLE, EMAIL_INDEX, STATUS_INDEX])
+    assert not [g for g in granted if "status-index" in g[1]], \
+        "privacy requests never use the status-index"
+    expected = (allow("dynamodb:Query", [TABLE, EMAIL_INDEX])
                 | allow(["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"], TABLE)
                 | allow(SEE_THE_TABLE, TABLE)
                 | allow("dynamodb:ListTables", "*"))
@@ -615,14 +740,16 @@ def _():
         assert not of_type(kind), f"the stack makes {kind}: staff are tagged, not created here"
 
 
-@check('IAM: "*" only for ListTables and ListStreams (no resource-level permission), said why')
+@check('IAM: "*" only for ListTables, ListStreams, DescribeTrails, ListPublicKeys (no '
+       'resource-level permission) and denies, each said why')
 def _():
     for kind in ["AWS::IAM::ManagedPolicy", "AWS::IAM::Role", "AWS::IAM::Policy"]:
         for name, resource in of_type(kind).items():
             for action, arn, _ in grants(resource):
                 assert "*" not in action, f"{name}: wildcard action {action}"
                 if arn == "*":
-                    assert action in ("dynamodb:ListTables", "dynamodb:ListStreams"), \
+                    assert action in ("dynamodb:ListTables", "dynamodb:ListStreams",
+                                      "cloudtrail:DescribeTrails", "cloudtrail:ListPublicKeys"), \
                         f"{name}: {action} on *"
     # In the source, each `Resource: "*"` has a comment in its statement saying why.
     lines = source.splitlines()
@@ -655,17 +782,11 @@ def _():
     for name in ["SaguenayLacSaintJeanReadPolicyArn", "BasSaintLaurentReadPolicyArn"]:
         assert name not in outputs, f"output {name} is still there"
     policies = sorted(of_type("AWS::IAM::ManagedPolicy"))
-    assert policies == ["CoordinatorReadPolicy", "PrivacyOfficerPolicy", "PublisherPolicy",
-                        "RelayTeamPolicy"], f"managed policies {policies}"
+    assert policies == ["AuditorPolicy", "CoordinatorReadPolicy", "PrivacyOfficerPolicy",
+                        "PublisherPolicy", "RelayTeamPolicy"], f"managed policies {policies}"
 
 
 # --- the per-client rate limit (waf.yaml, its own stack in us-east-1) ----------------------
-
-WAF_PATH = Path(sys.argv[3]) if len(sys.argv) > 3 else ROOT / "waf.yaml"
-waf, waf_problems = decode(str(WAF_PATH))
-if waf_problems:
-    sys.exit(f"check_template: cannot read {WAF_PATH}: {waf_problems}")
-
 
 @check("rate limit: the distribution takes an optional WebAclArn (empty = off, us-east-1 only)")
 def _():
@@ -706,9 +827,9 @@ def _():
     limit = waf["Parameters"]["RateLimit"]
     assert limit["Type"] == "Number" and limit["MinValue"] >= 10, limit
     # One sender at the limit uses a small part of the API's throttle, shared by everyone.
-    api = next(iter(of_type("AWS::ApiGatewayV2::Stage").values()), None)
-    settings = (api or {}).get("Properties", {}).get("DefaultRouteSettings") or \
-        written["Resources"]["SubmissionApi"]["Properties"]["DefaultRouteSettings"]
+    _, stage = one("AWS::ApiGateway::Stage")
+    [settings] = [s for s in stage["Properties"]["MethodSettings"]
+                  if (s["ResourcePath"], s["HttpMethod"]) == ("/*", "*")]
     per_second = limit["Default"] / rate["EvaluationWindowSec"]
     assert per_second <= settings["ThrottlingRateLimit"] / 10, \
         f"one address may send {per_second:.2f}/s, over a tenth of the shared " \
@@ -773,7 +894,8 @@ def notice_says(what: str, texts: dict[str, str]):
 
 def reads(resource: dict) -> set[tuple[str, str, str]]:
     return {g for g in grants(resource)
-            if g[0] in READS and g[1].startswith("SubmissionsTable.")}
+            if g[0] in READS and (g[1].startswith("SubmissionsTable.")
+                                  or g[1].startswith(TABLE_BY_NAME))}
 
 
 @check("notice: who sees the answers is exactly whom the template lets read them")
@@ -823,7 +945,7 @@ def _():
     notice_says("the function's logs, 30 days", {"fr": "gardé 30 jours", "en": "kept 30 days"})
     assert "Logging" not in config, "the distribution writes access logs"
     assert "LoggingConfiguration" not in bucket["Properties"], "the bucket logs accesses"
-    for name, stage in of_type("AWS::ApiGatewayV2::Stage").items():
+    for name, stage in of_type("AWS::ApiGateway::Stage").items():
         assert "AccessLogSettings" not in stage["Properties"], f"{name} logs accesses"
     notice_says("that nothing keeps access logs", {
         "fr": "ni CloudFront ni le stockage des pages n'enregistrent de journal d'accès",
@@ -846,6 +968,591 @@ def _():
     for text in ["waf.yaml", "WebAclArn", "us-east-1", "$5", "$1", "$0.60 per million"]:
         assert text in readme, f"the README does not mention {text!r}"
 
+
+# --- issue 15: safe to run live -------------------------------------------------------------
+
+
+@check("catalog: a private, versioned, TLS-only bucket; both functions read exactly "
+       "catalog.json (CATALOG_BUCKET, CATALOG_KEY, CATALOG_TTL_SECONDS 60)")
+def _():
+    props = resources["CatalogBucket"]["Properties"]
+    block = props["PublicAccessBlockConfiguration"]
+    assert all(block.get(k) is True for k in ["BlockPublicAcls", "BlockPublicPolicy",
+                                              "IgnorePublicAcls", "RestrictPublicBuckets"])
+    assert props["VersioningConfiguration"] == {"Status": "Enabled"}
+    assert props["OwnershipControls"]["Rules"][0]["ObjectOwnership"] == "BucketOwnerEnforced"
+    [catalog_policy] = [p for p in of_type("AWS::S3::BucketPolicy").values()
+                        if p["Properties"]["Bucket"] == {"Ref": "CatalogBucket"}]
+    assert [s["Sid"] for s in statements(catalog_policy["Properties"]["PolicyDocument"])] == \
+        ["EncryptedTransportOnly"], "the catalog's bucket grants nothing, refuses plain HTTP"
+    for name, role in [("SubmissionFunction", "SubmissionFunctionRole"),
+                       ("NotificationFunction", "NotificationFunctionRole")]:
+        variables = functions()[name]["Properties"]["Environment"]["Variables"]
+        assert variables.get("CATALOG_BUCKET") == {"Ref": "CatalogBucket"}, f"{name}: {variables}"
+        assert variables.get("CATALOG_KEY") == "catalog.json", f"{name}: {variables}"
+        assert variables.get("CATALOG_TTL_SECONDS") == "60", f"{name}: {variables}"
+        s3 = {(a, r) for a, r, _ in grants(resources[role]) if a.startswith("s3:")}
+        assert s3 == {("s3:GetObject", CATALOG)}, f"{role} may {sorted(s3)} in S3"
+
+
+@check("submission role: PutItem returns nothing (ReturnValues NONE), GetItem reads only the "
+       "idempotency marker's attributes, no other data action; the table named by TableName")
+def _():
+    role = resources["SubmissionFunctionRole"]
+    expected = (
+        allow("dynamodb:PutItem", TABLE_BY_NAME,
+              {"StringEqualsIfExists": {"dynamodb:ReturnValues": "NONE"}})
+        # What function/src/store/dynamodb.rs's repeat_of projects (#id, #hash).
+        | allow("dynamodb:GetItem", TABLE_BY_NAME, {
+            "ForAllValues:StringEquals": {"dynamodb:Attributes": [
+                "region", "entry", "submission_id", "answers_hash"]},
+            "StringEqualsIfExists": {"dynamodb:Select": "SPECIFIC_ATTRIBUTES"},
+            "Null": {"dynamodb:Attributes": "false"}})
+        | allow("dynamodb:DescribeTable", TABLE_BY_NAME)
+        | allow("s3:GetObject", CATALOG)
+        | allow(["logs:CreateLogStream", "logs:PutLogEvents"], "SubmissionLogGroup.Arn"))
+    assert_grants("SubmissionFunctionRole", grants(role), expected)
+    code = (ROOT / "function" / "src" / "store" / "dynamodb.rs").read_text(encoding="utf-8")
+    assert '.projection_expression("#id, #hash")' in code, \
+        "the code's GetItem no longer projects exactly the marker's two attributes"
+    assert 'const MARKER_ID: &str = "submission_id"' in code
+    for function_role in ["SubmissionFunctionRole", "NotificationFunctionRole"]:
+        text = json.dumps(resources[function_role])
+        assert "SubmissionsTable" not in text, \
+            f"{function_role} names the table by !GetAtt: a cycle with its resource policy"
+
+
+@check("API origin: CloudFront sends X-Origin-Verify from the generated secret (48 letters "
+       "and digits); the function checks it too (ORIGIN_SECRET)")
+def _():
+    [api] = [b for b in config["CacheBehaviors"] if b["PathPattern"] == "/api/*"]
+    origin = origins[api["TargetOriginId"]]
+    headers = {h["HeaderName"].lower(): h["HeaderValue"]
+               for h in origin.get("OriginCustomHeaders", [])}
+    assert headers.get("x-origin-verify") == {"Fn::Sub": SECRET}, \
+        f"the API origin's headers {headers}: no X-Origin-Verify from OriginVerifySecret"
+    assert "OriginCustomHeaders" not in origins["site"], "the secret goes to S3 too"
+    secret = resources["OriginVerifySecret"]
+    assert secret["Type"] == "AWS::SecretsManager::Secret"
+    generate = secret["Properties"]["GenerateSecretString"]
+    assert generate["PasswordLength"] >= 48 and generate["ExcludePunctuation"] is True, generate
+    variables = functions()["SubmissionFunction"]["Properties"]["Environment"]["Variables"]
+    assert variables.get("ORIGIN_SECRET") == {"Fn::Sub": SECRET}, "the function does not check"
+    assert "ORIGIN_SECRET" not in \
+        functions()["NotificationFunction"]["Properties"]["Environment"]["Variables"]
+
+
+@check("API web ACL: REGIONAL, on the live stage, default Block 403 `forbidden` in the "
+       "documented shape; one rule allows only the header equal to the secret; no sampling")
+def _():
+    acl = resources["ApiWebAcl"]["Properties"]
+    assert acl["Scope"] == "REGIONAL", acl["Scope"]
+    block = acl["DefaultAction"]["Block"]["CustomResponse"]
+    assert block["ResponseCode"] == 403, block
+    assert "Allow" not in acl["DefaultAction"]
+    body = acl["CustomResponseBodies"][block["CustomResponseBodyKey"]]
+    assert body["ContentType"] == "APPLICATION_JSON", body["ContentType"]
+    answer = json.loads(body["Content"])
+    [error] = answer["errors"]
+    assert (error["field"], error["code"]) == (None, "forbidden"), error
+    assert "site" in error["message"] and "adresse" in error["message"], error["message"]
+    [rule] = acl["Rules"]
+    assert rule["Action"] == {"Allow": {}}, rule["Action"]
+    match = rule["Statement"]["ByteMatchStatement"]
+    assert match["FieldToMatch"] == {"SingleHeader": {"Name": "x-origin-verify"}}, match
+    assert match["PositionalConstraint"] == "EXACTLY", match["PositionalConstraint"]
+    assert match["SearchString"] == {"Fn::Sub": SECRET}, match["SearchString"]
+    assert [t["Type"] for t in match["TextTransformations"]] == ["NONE"]
+    visibility = [acl["VisibilityConfig"], rule["VisibilityConfig"]]
+    assert all(v["SampledRequestsEnabled"] is False for v in visibility), "requests sampled"
+    assert not of_type("AWS::WAFv2::LoggingConfiguration"), "requests logged"
+    [association] = of_type("AWS::WAFv2::WebACLAssociation").values()
+    props = association["Properties"]
+    assert props["WebACLArn"] == {"Fn::GetAtt": ["ApiWebAcl", "Arn"]}, props["WebACLArn"]
+    stage_name, _ = one("AWS::ApiGateway::Stage")
+    arn = props["ResourceArn"]["Fn::Sub"]
+    assert arn.endswith(f"::/restapis/${{SubmissionApi}}/stages/${{{stage_name}}}"), arn
+
+
+@check("staff policies (relay, coordinator, privacy officer): NoSelfTagging denies tagging "
+       "anyone, creating users or roles, or session tags, with eclaireurs-region/access")
+def _():
+    for name in ["RelayTeamPolicy", "CoordinatorReadPolicy", "PrivacyOfficerPolicy"]:
+        found = [sorted_lists({k: s.get(k) for k in NO_SELF_TAGGING}) for s in denies(policy(name))]
+        assert sorted_lists(NO_SELF_TAGGING) in found, f"{name} lacks NoSelfTagging: {found}"
+
+
+@check("table guard: its resource policy denies every data action to all but the two "
+       "function roles, the tagged staff and BreakGlassRoleArn; the stream's likewise")
+def _():
+    table = resources["SubmissionsTable"]["Properties"]
+    [statement] = statements(table["ResourcePolicy"]["PolicyDocument"])
+    assert statement["Effect"] == "Deny" and statement["Principal"] == "*", statement
+    data = {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:Scan",
+            "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
+            "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem", "dynamodb:PartiQLSelect",
+            "dynamodb:PartiQLInsert", "dynamodb:PartiQLUpdate", "dynamodb:PartiQLDelete",
+            "dynamodb:ExportTableToPointInTime", "dynamodb:RestoreTableToPointInTime"}
+    missing = data - set(as_list(statement["Action"]))
+    assert not missing, f"the guard lets anyone do {sorted(missing)}"
+    assert sorted(named(r) for r in as_list(statement["Resource"])) == \
+        [TABLE_BY_NAME, TABLE_BY_NAME + "/index/*"], statement["Resource"]
+    condition = statement["Condition"]
+    assert set(condition) == {"ArnNotEquals", "StringNotEquals", "Null"}, condition
+    principals = condition["ArnNotEquals"]["aws:PrincipalArn"]
+    assert principals == [{"Fn::GetAtt": ["SubmissionFunctionRole", "Arn"]},
+                          {"Fn::GetAtt": ["NotificationFunctionRole", "Arn"]},
+                          {"Fn::If": ["HasBreakGlass", {"Ref": "BreakGlassRoleArn"},
+                                      {"Ref": "AWS::NoValue"}]}], principals
+    assert sorted(condition["StringNotEquals"]["aws:PrincipalTag/eclaireurs-access"]) == \
+        ["coordinator", "privacy-officer", "relay-team"], condition["StringNotEquals"]
+    assert condition["Null"] == {"aws:PrincipalTag/eclaireurs-region": "true"}, condition["Null"]
+    parameter = expanded["Parameters"]["BreakGlassRoleArn"]
+    assert parameter["Default"] == "" and re.fullmatch(parameter["AllowedPattern"], "")
+    [stream] = statements(table["StreamSpecification"]["ResourcePolicy"]["PolicyDocument"])
+    assert stream["Effect"] == "Deny" and stream["Principal"] == "*", stream
+    assert set(as_list(stream["Action"])) == {"dynamodb:GetRecords", "dynamodb:GetShardIterator",
+                                              "dynamodb:DescribeStream"}, stream["Action"]
+    assert stream["Condition"]["ArnNotEquals"]["aws:PrincipalArn"][0] == \
+        {"Fn::GetAtt": ["NotificationFunctionRole", "Arn"]}, stream["Condition"]
+
+
+@check("access record: a single-region trail of this account with data events on the table "
+       "(and its indexes), write management events, log-file validation, KMS, kept >= 365 days")
+def _():
+    [(trail_name, trail)] = of_type("AWS::CloudTrail::Trail").items()
+    props = trail["Properties"]
+    assert props["TrailName"] == {"Fn::Sub": TRAIL_NAME}, props["TrailName"]
+    assert props["IsLogging"] is True and props["EnableLogFileValidation"] is True, props
+    assert props["IsMultiRegionTrail"] is False, "one region: the table's"
+    assert "IsOrganizationTrail" not in props or props["IsOrganizationTrail"] is False
+    assert props["KMSKeyId"] == {"Ref": "OperationsKey"}, props.get("KMSKeyId")
+    assert props["S3BucketName"] == {"Ref": "AuditLogBucket"}, props["S3BucketName"]
+    selectors = [{s["Field"]: s for s in selector["FieldSelectors"]}
+                 for selector in props.get("AdvancedEventSelectors", [])]
+    data = [s for s in selectors if s["eventCategory"].get("Equals") == ["Data"]]
+    assert any(s.get("resources.type", {}).get("Equals") == ["AWS::DynamoDB::Table"]
+               and s.get("resources.ARN", {}).get("StartsWith") ==
+               [{"Fn::GetAtt": ["SubmissionsTable", "Arn"]}]
+               and set(s) == {"eventCategory", "resources.type", "resources.ARN"}
+               for s in data), f"no data events on the whole table: {data}"
+    management = [s for s in selectors if s["eventCategory"].get("Equals") == ["Management"]]
+    assert any(s.get("readOnly", {}).get("Equals") == ["false"] for s in management), \
+        "write management events (policy and tag changes) are not recorded"
+    days = expanded["Parameters"]["AuditRetentionDays"]
+    assert int(days["MinValue"]) >= 365 and int(days["Default"]) >= int(days["MinValue"]), days
+    audit_bucket = resources["AuditLogBucket"]
+    assert audit_bucket.get("DeletionPolicy") == "Retain", "the record goes with the stack"
+    bucket_props = audit_bucket["Properties"]
+    [rule] = bucket_props["LifecycleConfiguration"]["Rules"]
+    assert rule["ExpirationInDays"] == {"Ref": "AuditRetentionDays"}, rule
+    assert rule["NoncurrentVersionExpiration"]["NoncurrentDays"] == {"Ref": "AuditRetentionDays"}
+    assert bucket_props["VersioningConfiguration"] == {"Status": "Enabled"}
+    sse = bucket_props["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]
+    assert sse["ServerSideEncryptionByDefault"] == {
+        "SSEAlgorithm": "aws:kms", "KMSMasterKeyID": {"Fn::GetAtt": ["OperationsKey", "Arn"]}}
+    block = bucket_props["PublicAccessBlockConfiguration"]
+    assert all(block.values()) and len(block) == 4, block
+    [audit_policy] = [p for p in of_type("AWS::S3::BucketPolicy").values()
+                      if p["Properties"]["Bucket"] == {"Ref": "AuditLogBucket"}]
+    by_sid = {s["Sid"]: s for s in statements(audit_policy["Properties"]["PolicyDocument"])}
+    for sid in ["TheTrailChecksTheBucket", "TheTrailWritesItsLogs"]:
+        statement = by_sid[sid]
+        assert statement["Principal"] == {"Service": "cloudtrail.amazonaws.com"}
+        assert TRAIL_NAME in json.dumps(statement["Condition"]["StringEquals"]["aws:SourceArn"])
+    assert by_sid["NobodyDeletesTheRecord"]["Effect"] == "Deny"
+    assert by_sid["EncryptedTransportOnly"]["Condition"] == \
+        {"Bool": {"aws:SecureTransport": "false"}}
+    assert trail.get("DependsOn") == "AuditLogBucketPolicy", "the trail needs its bucket policy"
+    outputs = expanded["Outputs"]
+    assert outputs["AuditBucket"]["Value"] == {"Ref": "AuditLogBucket"}
+    assert outputs["AuditTrailArn"]["Value"] == {"Fn::GetAtt": [trail_name, "Arn"]}
+
+
+@check("auditor policy: list and read the record, decrypt through S3 only; nothing of the table")
+def _():
+    auditor = policy("AuditorPolicy")
+    expected = (allow("s3:ListBucket", "AuditLogBucket.Arn")
+                | allow("s3:GetObject", "AuditLogBucket.Arn/*")
+                | allow("kms:Decrypt", "OperationsKey.Arn", {
+                    "StringEquals": {"kms:ViaService": {
+                        "Fn::Sub": "s3.${AWS::Region}.amazonaws.com"}}})
+                | allow(["cloudtrail:GetTrail", "cloudtrail:GetTrailStatus"],
+                        "arn:AWS::Partition:cloudtrail:AWS::Region:AWS::AccountId:trail/"
+                        "AWS::StackName-submissions-access")
+                | allow(["cloudtrail:DescribeTrails", "cloudtrail:ListPublicKeys"], "*"))
+    assert_grants("AuditorPolicy", grants(auditor), expected)
+    assert expanded["Outputs"]["AuditorPolicyArn"]["Value"] == {"Ref": "AuditorPolicy"}
+
+
+@check("operations key: customer-managed, rotated, kept; CloudTrail (this trail), CloudWatch "
+       "alarms and SNS may use it")
+def _():
+    key = resources["OperationsKey"]
+    assert key["Type"] == "AWS::KMS::Key" and key.get("DeletionPolicy") == "Retain"
+    props = key["Properties"]
+    assert props["EnableKeyRotation"] is True, "no rotation"
+    by_sid = {s["Sid"]: s for s in statements(props["KeyPolicy"])}
+    services = {json.dumps(s["Principal"]): s for s in by_sid.values() if s["Effect"] == "Allow"}
+    for service in ["cloudtrail", "cloudwatch", "sns"]:
+        assert json.dumps({"Service": f"{service}.amazonaws.com"}) in services, \
+            f"{service} may not use the key"
+    trail = by_sid["TheTrailEncryptsItsLogs"]
+    assert TRAIL_NAME in json.dumps(trail["Condition"]), trail["Condition"]
+    alarms = by_sid["AlarmsPublishToTheOperationsTopic"]
+    assert set(as_list(alarms["Action"])) == {"kms:GenerateDataKey*", "kms:Decrypt"}
+
+
+@check("operations topic: OperationsKey (alarms cannot use aws/sns), only this account's "
+       "alarms publish, TLS only, no subscription granted")
+def _():
+    topic = resources[OPERATIONS_TOPIC]["Properties"]
+    assert topic["KmsMasterKeyId"] == {"Ref": "OperationsKey"}, \
+        f"KmsMasterKeyId {topic.get('KmsMasterKeyId')}: CloudWatch cannot publish with aws/sns"
+    [topic_policy] = [p for p in of_type("AWS::SNS::TopicPolicy").values()
+                      if p["Properties"]["Topics"] == [{"Ref": OPERATIONS_TOPIC}]]
+    found = statements(topic_policy["Properties"]["PolicyDocument"])
+    allows = [s for s in found if s["Effect"] == "Allow"]
+    assert len(allows) == 1 and allows[0]["Principal"] == {"Service": "cloudwatch.amazonaws.com"} \
+        and as_list(allows[0]["Action"]) == ["sns:Publish"], allows
+    condition = allows[0]["Condition"]
+    assert condition["StringEquals"]["aws:SourceAccount"] == {"Ref": "AWS::AccountId"}
+    assert ":alarm:*" in json.dumps(condition["ArnLike"]["aws:SourceArn"])
+    tls = [s for s in found if s["Effect"] == "Deny"
+           and s.get("Condition") == {"Bool": {"aws:SecureTransport": "false"}}]
+    assert tls and {"sns:Publish", "sns:Subscribe"} <= set(as_list(tls[0]["Action"])), found
+    assert expanded["Outputs"]["OperationsTopicArn"]["Value"] == {"Ref": OPERATIONS_TOPIC}
+
+
+@check("notifications topic policy: only the notification role publishes, TLS only, no "
+       "subscription granted to the account")
+def _():
+    [topic_policy] = [p for p in of_type("AWS::SNS::TopicPolicy").values()
+                      if p["Properties"]["Topics"] == [{"Ref": TOPIC}]]
+    found = statements(topic_policy["Properties"]["PolicyDocument"])
+    role = {"Fn::GetAtt": ["NotificationFunctionRole", "Arn"]}
+    allows = [s for s in found if s["Effect"] == "Allow"]
+    assert [(s["Principal"], as_list(s["Action"])) for s in allows] == \
+        [({"AWS": role}, ["sns:Publish"])], f"the topic grants {allows}"
+    others = [s for s in found if s["Effect"] == "Deny" and as_list(s["Action"]) == ["sns:Publish"]]
+    assert others and others[0]["Principal"] == "*" and \
+        others[0]["Condition"] == {"ArnNotEquals": {"aws:PrincipalArn": role}}, found
+    tls = [s for s in found if s["Effect"] == "Deny"
+           and s.get("Condition") == {"Bool": {"aws:SecureTransport": "false"}}]
+    assert tls and {"sns:Publish", "sns:Subscribe"} <= set(as_list(tls[0]["Action"])), found
+
+
+ALARMS = {
+    "DeadLettersAlarm": ("AWS/SQS", "ApproximateNumberOfMessagesVisible"),
+    "SubmissionErrorsAlarm": ("AWS/Lambda", "Errors"),
+    "SubmissionThrottlesAlarm": ("AWS/Lambda", "Throttles"),
+    "NotificationErrorsAlarm": ("AWS/Lambda", "Errors"),
+    "NotificationThrottlesAlarm": ("AWS/Lambda", "Throttles"),
+    "Api5xxAlarm": ("AWS/ApiGateway", "5XXError"),
+    "Api4xxAlarm": ("AWS/ApiGateway", "4XXError"),
+    "ReminderMissedAlarm": (None, "ReminderRunsDone"),
+    "TableThrottlesAlarm": ("AWS/DynamoDB", None),
+}
+
+
+@check("alarms: each of issue 15's, on its metric, ALARM and OK to the operations topic, a "
+       "description in French and English saying the first thing to do")
+def _():
+    alarms = of_type("AWS::CloudWatch::Alarm")
+    missing = sorted(set(ALARMS) - set(alarms))
+    assert not missing, f"no alarm {missing}"
+    for name, alarm in alarms.items():
+        props = alarm["Properties"]
+        assert props["AlarmActions"] == [{"Ref": OPERATIONS_TOPIC}], f"{name}: {props['AlarmActions']}"
+        assert props.get("OKActions") == [{"Ref": OPERATIONS_TOPIC}], f"{name}: no OK to the topic"
+        assert alarm_descriptions_ok(props.get("AlarmDescription", "")), \
+            f"{name}: its description must say what happened and the first thing to do, FR and EN"
+        assert len(props["AlarmDescription"]) <= 1024, f"{name}: description over 1024"
+    for name, (namespace, metric) in ALARMS.items():
+        props = alarms[name]["Properties"]
+        if metric and namespace:
+            assert (props["Namespace"], props["MetricName"]) == (namespace, metric), name
+    api = {a: alarms[a]["Properties"]["Dimensions"] for a in ["Api5xxAlarm", "Api4xxAlarm"]}
+    for name, dimensions in api.items():
+        assert {d["Name"]: d["Value"] for d in dimensions} == {
+            "ApiName": resources["SubmissionApi"]["Properties"]["Name"], "Stage": "live"}, name
+    functions_of = {a: alarms[a]["Properties"]["Dimensions"][0]["Value"] for a in
+                    ["SubmissionErrorsAlarm", "SubmissionThrottlesAlarm",
+                     "NotificationErrorsAlarm", "NotificationThrottlesAlarm"]}
+    assert functions_of == {
+        "SubmissionErrorsAlarm": {"Ref": "SubmissionFunction"},
+        "SubmissionThrottlesAlarm": {"Ref": "SubmissionFunction"},
+        "NotificationErrorsAlarm": {"Ref": "NotificationFunction"},
+        "NotificationThrottlesAlarm": {"Ref": "NotificationFunction"}}, functions_of
+    queue = alarms["DeadLettersAlarm"]["Properties"]
+    assert queue["Dimensions"][0]["Value"] == \
+        {"Fn::GetAtt": ["NotificationsDeadLetterQueue", "QueueName"]}
+    assert (queue["Threshold"], queue["ComparisonOperator"]) == (0, "GreaterThanThreshold")
+    table = json.dumps(alarms["TableThrottlesAlarm"]["Properties"]["Metrics"])
+    assert "ReadThrottleEvents" in table and "WriteThrottleEvents" in table and \
+        '"Ref": "SubmissionsTable"' in table, table
+
+
+@check("reminder alarm: a metric filter counts the notification log's reminder_run/done "
+       "line; fewer than 1 in 25 hours, missing data breaching")
+def _():
+    [metric_filter] = of_type("AWS::Logs::MetricFilter").values()
+    props = metric_filter["Properties"]
+    assert props["LogGroupName"] == {"Ref": "NotificationLogGroup"}, props["LogGroupName"]
+    assert props["FilterPattern"] == \
+        '{ $.fields.event = "reminder_run" && $.fields.outcome = "done" }', props["FilterPattern"]
+    [transformation] = props["MetricTransformations"]
+    assert "DefaultValue" not in transformation, "a default value would hide a missed run"
+    alarm = resources["ReminderMissedAlarm"]["Properties"]
+    assert (alarm["Namespace"], alarm["MetricName"]) == \
+        (transformation["MetricNamespace"], transformation["MetricName"])
+    assert alarm["Period"] * alarm["EvaluationPeriods"] == 25 * 3600, "25 hours"
+    assert alarm.get("DatapointsToAlarm", alarm["EvaluationPeriods"]) == alarm["EvaluationPeriods"]
+    assert (alarm["Statistic"], alarm["Threshold"], alarm["ComparisonOperator"]) == \
+        ("Sum", 1, "LessThanThreshold"), alarm
+    assert alarm["TreatMissingData"] == "breaching", "no line at all is the missed run"
+    log = functions()["NotificationFunction"]["Properties"]["LoggingConfig"]
+    assert log["LogFormat"] == "Text", "JSON would wrap the function's own JSON line"
+
+
+@check("reserved concurrency: SubmissionConcurrency (default 0 = none) on the submission "
+       "function only")
+def _():
+    parameter = expanded["Parameters"]["SubmissionConcurrency"]
+    assert parameter["Type"] == "Number" and int(parameter["Default"]) == 0, parameter
+    assert expanded["Conditions"]["HasSubmissionConcurrency"] == \
+        {"Fn::Not": [{"Fn::Equals": [{"Ref": "SubmissionConcurrency"}, 0]}]}
+    assert functions()["SubmissionFunction"]["Properties"].get("ReservedConcurrentExecutions") \
+        == {"Fn::If": ["HasSubmissionConcurrency", {"Ref": "SubmissionConcurrency"},
+                       {"Ref": "AWS::NoValue"}]}
+
+
+@check("code signing: CodeSigningProfileVersionArn (empty = off) makes an Enforce "
+       "CodeSigningConfig on both functions")
+def _():
+    parameter = expanded["Parameters"]["CodeSigningProfileVersionArn"]
+    assert parameter["Default"] == "" and re.fullmatch(parameter["AllowedPattern"], "")
+    assert re.fullmatch(parameter["AllowedPattern"], "arn:aws:signer:ca-central-1:123456789012:"
+                        "/signing-profiles/eclaireurs/a1B2c3D4e5")
+    signing = resources["FunctionCodeSigningConfig"]
+    assert signing["Condition"] == "HasCodeSigning"
+    assert signing["Properties"]["CodeSigningPolicies"] == \
+        {"UntrustedArtifactOnDeployment": "Enforce"}
+    assert signing["Properties"]["AllowedPublishers"]["SigningProfileVersionArns"] == \
+        [{"Ref": "CodeSigningProfileVersionArn"}]
+    for name, function in functions().items():
+        assert function["Properties"].get("CodeSigningConfigArn") == \
+            {"Fn::If": ["HasCodeSigning", {"Ref": "FunctionCodeSigningConfig"},
+                        {"Ref": "AWS::NoValue"}]}, f"{name} is not signed-only"
+
+
+@check("notice: every access to the submissions is recorded (CloudTrail), for how long, and "
+       "who reads the record")
+def _():
+    days = int(expanded["Parameters"]["AuditRetentionDays"]["Default"])
+    assert "AuditorPolicy" in of_type("AWS::IAM::ManagedPolicy")
+    notice_says(f"the access record, kept {days} days", {
+        "fr": f"Ce registre est gardé {days} jours",
+        "en": f"This record is kept {days} days"})
+    notice_says("CloudTrail", {"fr": "(AWS CloudTrail)", "en": "(AWS CloudTrail)"})
+    notice_says("who reads the record (AuditorPolicy)", {
+        "fr": "seuls la personne responsable de la protection des renseignements personnels "
+              "et les administrateurs du service peuvent le lire",
+        "en": "only the person in charge of the protection of personal information and the "
+              "service's administrators can read it"})
+
+
+# --- the mutations: each check can fail ------------------------------------------------------
+
+def res(templates, name):
+    return templates["expanded"]["Resources"][name]
+
+
+def props_of(templates, name):
+    return res(templates, name)["Properties"]
+
+
+def drop_statement(document: dict, sid: str):
+    document["Statement"] = [s for s in statements(document) if s.get("Sid") != sid]
+
+
+def api_origin(templates):
+    config = props_of(templates, "SiteDistribution")["DistributionConfig"]
+    return next(o for o in config["Origins"] if o["Id"] == "api")
+
+
+def publisher_updates_code(t):
+    statements(props_of(t, "PublisherPolicy")["PolicyDocument"]).append({
+        "Sid": "UpdateTheFunction", "Effect": "Allow", "Action": "lambda:UpdateFunctionCode",
+        "Resource": {"Fn::GetAtt": ["SubmissionFunction", "Arn"]}})
+
+
+def without_alarm(name):
+    return lambda t: t["expanded"]["Resources"].pop(name)
+
+
+def set_path(name, path, value):
+    def mutate(t):
+        target = props_of(t, name)
+        for key in path[:-1]:
+            target = target[key]
+        if value is None:
+            target.pop(path[-1])
+        else:
+            target[path[-1]] = value
+    return mutate
+
+
+def reminder_on_sam_schedule(t):
+    t["written"]["Resources"]["NotificationFunction"]["Properties"]["Events"]["Daily"] = \
+        {"Type": "ScheduleV2", "Properties": {"ScheduleExpression": "cron(0 8 * * ? *)"}}
+
+
+def privacy_officer_on_status_index(t):
+    statements(props_of(t, "PrivacyOfficerPolicy")["PolicyDocument"])[0]["Resource"] = [
+        {"Fn::Sub": "${SubmissionsTable.Arn}/index/email-index"},
+        {"Fn::Sub": "${SubmissionsTable.Arn}/index/status-index"}]
+
+
+def topic_subscribable(t):
+    document = next(p for p in t["expanded"]["Resources"].values()
+                    if p["Type"] == "AWS::SNS::TopicPolicy"
+                    and p["Properties"]["Topics"] == [{"Ref": TOPIC}])["Properties"]["PolicyDocument"]
+    statements(document).append({
+        "Effect": "Allow", "Principal": {"AWS": {"Fn::Sub": "arn:aws:iam::${AWS::AccountId}:root"}},
+        "Action": "sns:Subscribe", "Resource": {"Ref": TOPIC}})
+
+
+def queue_without_tls(t):
+    document = next(p for p in t["expanded"]["Resources"].values()
+                    if p["Type"] == "AWS::SQS::QueuePolicy")["Properties"]["PolicyDocument"]
+    drop_statement(document, "EncryptedTransportOnly")
+
+
+def data_events_off(t):
+    props = props_of(t, "AuditTrail")
+    props["AdvancedEventSelectors"] = [s for s in props["AdvancedEventSelectors"]
+                                       if "DynamoDB" not in json.dumps(s)]
+
+
+def api_url_output(t):
+    t["expanded"]["Outputs"]["ApiUrl"] = {"Value": {"Fn::Sub": (
+        "https://${SubmissionApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/")}}
+
+
+def role_gets_table_by_getatt(t):
+    statements(props_of(t, "SubmissionFunctionRole")["Policies"][0]["PolicyDocument"])[0][
+        "Resource"] = {"Fn::GetAtt": ["SubmissionsTable", "Arn"]}
+
+
+def getitem_unlimited(t):
+    statement = statements(props_of(t, "SubmissionFunctionRole")["Policies"][0]["PolicyDocument"])[1]
+    statement.pop("Condition")
+
+
+def catalog_whole_bucket(t):
+    statements(props_of(t, "NotificationFunctionRole")["Policies"][2]["PolicyDocument"])[0][
+        "Resource"] = {"Fn::Sub": "${CatalogBucket.Arn}/*"}
+
+
+# (what a careless change does, the check that must then fail, the change)
+MUTATIONS = [
+    ("a publisher with UpdateFunctionCode",
+     "publisher policy: nothing that changes or runs code", publisher_updates_code),
+    ("an API origin without the secret",
+     "API origin: CloudFront sends X-Origin-Verify",
+     lambda t: api_origin(t).pop("OriginCustomHeaders")),
+    ("an API origin without the stage's path",
+     "/api/*: the REST API's stage", lambda t: api_origin(t).pop("OriginPath")),
+    ("the API's web ACL allowing by default",
+     "API web ACL: REGIONAL", set_path("ApiWebAcl", ["DefaultAction"], {"Allow": {}})),
+    ("the API's web ACL matching a prefix of the secret",
+     "API web ACL: REGIONAL", set_path("ApiWebAcl", ["Rules", 0, "Statement",
+                                                     "ByteMatchStatement",
+                                                     "PositionalConstraint"], "STARTS_WITH")),
+    ("an ApiUrl output", "no output names the API's execute-api", api_url_output),
+    ("a relay policy without the deny", "staff policies (relay, coordinator",
+     lambda t: drop_statement(props_of(t, "RelayTeamPolicy")["PolicyDocument"], "NoSelfTagging")),
+    ("a privacy officer policy without the deny", "staff policies (relay, coordinator",
+     lambda t: drop_statement(props_of(t, "PrivacyOfficerPolicy")["PolicyDocument"],
+                              "NoSelfTagging")),
+    ("a table without its guard", "table guard:",
+     set_path("SubmissionsTable", ["ResourcePolicy"], None)),
+    ("a guard that forgets Scan", "table guard:",
+     lambda t: props_of(t, "SubmissionsTable")["ResourcePolicy"]["PolicyDocument"][
+         "Statement"][0]["Action"].remove("dynamodb:Scan")),
+    ("a function role naming the table by !GetAtt (a cycle)", "submission role:",
+     role_gets_table_by_getatt),
+    ("no data-event trail", "access record: a single-region trail", data_events_off),
+    ("a trail without log-file validation", "access record: a single-region trail",
+     set_path("AuditTrail", ["EnableLogFileValidation"], False)),
+    ("a record kept 90 days", "access record: a single-region trail",
+     lambda t: t["expanded"]["Parameters"]["AuditRetentionDays"].update(MinValue=90)),
+    ("a multi-region trail", "access record: a single-region trail",
+     set_path("AuditTrail", ["IsMultiRegionTrail"], True)),
+    ("an auditor who may decrypt anything", "auditor policy:",
+     lambda t: statements(props_of(t, "AuditorPolicy")["PolicyDocument"])[2].pop("Condition")),
+    ("a key without rotation", "operations key:",
+     set_path("OperationsKey", ["EnableKeyRotation"], False)),
+    ("a missing alarm", "alarms: each of issue 15's", without_alarm("Api5xxAlarm")),
+    ("an alarm that does not say when it is over", "alarms: each of issue 15's",
+     set_path("TableThrottlesAlarm", ["OKActions"], None)),
+    ("an alarm described in English only", "alarms: each of issue 15's",
+     set_path("DeadLettersAlarm", ["AlarmDescription"], "The queue is not empty.")),
+    ("a reminder alarm that ignores no data", "reminder alarm:",
+     set_path("ReminderMissedAlarm", ["TreatMissingData"], "notBreaching")),
+    ("a filter on the wrong log line", "reminder alarm:",
+     set_path("ReminderRunsMetricFilter", ["FilterPattern"], '{ $.event = "reminder_run" }')),
+    ("an operations topic on aws/sns", "operations topic:",
+     set_path(OPERATIONS_TOPIC, ["KmsMasterKeyId"], "alias/aws/sns")),
+    ("a notifications topic anyone of the account subscribes to",
+     "notifications topic policy:", topic_subscribable),
+    ("a dead-letter queue taking plain HTTP", "dead-letter queue:", queue_without_tls),
+    ("a privacy officer on status-index", "privacy officer policy:",
+     privacy_officer_on_status_index),
+    ("a submission role whose PutItem may return the old item", "submission role:",
+     lambda t: statements(props_of(t, "SubmissionFunctionRole")["Policies"][0][
+         "PolicyDocument"])[0].pop("Condition")),
+    ("a submission role whose GetItem reads every attribute", "submission role:",
+     getitem_unlimited),
+    ("a catalog read on the whole bucket", "catalog:", catalog_whole_bucket),
+    ("a scheduler role without aws:SourceAccount", "reminder schedule's role:",
+     lambda t: statements(props_of(t, "ReminderScheduleRole")["AssumeRolePolicyDocument"])[0]
+     .pop("Condition")),
+    ("the reminder back on SAM's schedule event", "daily reminder:", reminder_on_sam_schedule),
+    ("no reserved concurrency", "reserved concurrency:",
+     set_path("SubmissionFunction", ["ReservedConcurrentExecutions"], None)),
+    ("an unsigned notification function", "code signing:",
+     set_path("NotificationFunction", ["CodeSigningConfigArn"], None)),
+]
+
+
+def check_named(prefix: str):
+    found = [(name, fn) for name, fn in CHECKS if name.startswith(prefix)]
+    assert len(found) == 1, f"the mutation's check {prefix!r} names {len(found)} checks"
+    return found[0]
+
+
+if MUTATING:
+    caught = []
+    for what, prefix, mutate in MUTATIONS:
+        name, fn = check_named(prefix)
+        mutated = copy.deepcopy(ORIGINAL)
+        mutate(mutated)
+        load(mutated)
+        why = run(fn)
+        load(ORIGINAL)
+        before = run(fn)
+        caught.append((what, name, why, before))
+    missed = [c for c in caught if c[2] is None or c[3] is not None]
+    for what, name, why, before in caught:
+        ok = why is not None and before is None
+        print(f"{'ok  ' if ok else 'FAIL'} {what}: {name[:60]}… "
+              + ("fails" if why else "still passes"))
+    print(f"template mutations: {len(caught) - len(missed)} caught, {len(missed)} missed")
+    sys.exit(1 if missed else 0)
+
+results = [(name, run(fn)) for name, fn in CHECKS]
 failed = [(name, why) for name, why in results if why]
 for name, why in results:
     print(f"{'ok  ' if not why else 'FAIL'} {name}" + (f"\n     {why}" if why else ""))

@@ -5,24 +5,13 @@ use axum::body::Body;
 
 use crate::catalog::Catalog;
 
-/// The body limit of a form is never under this, whatever its definition.
-pub const MIN_BODY_LIMIT: usize = 16 * 1024;
+pub use eclaireurs_model::catalog::{BODY_ALLOWANCE, BYTES_PER_CHARACTER, MIN_BODY_LIMIT};
 
-/// The most bytes one character of an answer takes in a body: a code point of up to four
-/// UTF-8 bytes is 12 percent-encoded (`%F0%9F%98%80`), and at most 12 escaped in JSON
-/// (`\ud83d\ude00`); a line break is 6 (`%0D%0A`).
-pub const BYTES_PER_CHARACTER: usize = 12;
-
-/// Room for what the page adds (`submission_id`, `catalog_version`), the bots' trap, and the
-/// punctuation and spacing of JSON.
-pub const BODY_ALLOWANCE: usize = 4 * 1024;
-
-/// The largest body a form takes: every field at its longest (each text field's
-/// `max_length`, every choice, the longest territory), each character at its longest
-/// encoding ([`BYTES_PER_CHARACTER`]), plus [`BODY_ALLOWANCE`]; at least [`MIN_BODY_LIMIT`].
-/// So any answer the definition allows fits, however it is written and encoded.
+/// The largest body a form takes ([`eclaireurs_model::catalog::body_limit`]: every field at
+/// its longest, each character at its longest encoding, plus [`BODY_ALLOWANCE`]; at least
+/// [`MIN_BODY_LIMIT`]), with the catalog's longest territory and region. The model's check
+/// of a catalog holds it to 64 KiB at most.
 pub fn body_limit(catalog: &Catalog, form: &eclaireurs_model::FormDef) -> usize {
-    use eclaireurs_model::FieldKind;
     let longest = |lengths: &mut dyn Iterator<Item = usize>| lengths.max().unwrap_or(0);
     let territory = longest(
         &mut catalog
@@ -32,33 +21,7 @@ pub fn body_limit(catalog: &Catalog, form: &eclaireurs_model::FormDef) -> usize 
             .map(|t| t.chars().count()),
     );
     let region = longest(&mut catalog.regions.keys().map(|r| r.chars().count()));
-    let fields: usize = form
-        .fields
-        .iter()
-        .map(|field| {
-            // `name=` and `&`, or in JSON its quotes, colon and comma.
-            let name = field.name.len() + 4;
-            let characters = match field.kind {
-                FieldKind::Text | FieldKind::Email | FieldKind::Tel | FieldKind::Textarea => {
-                    field.max_length.unwrap_or(0) as usize
-                }
-                FieldKind::Choices => {
-                    return field
-                        .choices
-                        .iter()
-                        .map(|c| name + c.value.chars().count() * BYTES_PER_CHARACTER)
-                        .sum();
-                }
-                FieldKind::Territory => territory,
-                FieldKind::Region => region,
-                FieldKind::Language => 2,
-                FieldKind::Consent => "true".len(),
-                FieldKind::Honeypot => 0,
-            };
-            name + characters * BYTES_PER_CHARACTER
-        })
-        .sum();
-    (fields + BODY_ALLOWANCE).max(MIN_BODY_LIMIT)
+    eclaireurs_model::catalog::body_limit(form, territory, region)
 }
 
 /// Why a body was not read.

@@ -2,6 +2,8 @@
 //! and inside `eclaireurs serve`.
 
 mod body;
+pub mod live;
+pub mod origin;
 mod request;
 pub mod respond;
 pub mod server;
@@ -110,7 +112,9 @@ pub fn api_router(state: Arc<AppState>) -> Router {
                 .max_age(Duration::from_secs(3600)),
         );
     }
-    router
+    // Outermost: a request without the distribution's secret gets nothing else, not even
+    // a CORS answer.
+    router.layer(axum::middleware::from_fn_with_state(state, origin::check))
 }
 
 /// The answer to a request whose body came too slowly (`408`, `timeout`), in the language

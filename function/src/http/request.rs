@@ -70,6 +70,8 @@ pub(crate) enum RequestError {
     MethodNotAllowed,
     /// The local server waited too long for the request's body (`408`, `timeout`).
     TooSlow,
+    /// Not sent by the distribution (`403`, `forbidden`): see [`super::origin`].
+    Forbidden,
 }
 
 impl RequestError {
@@ -78,6 +80,7 @@ impl RequestError {
             RequestError::NotFound => StatusCode::NOT_FOUND,
             RequestError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             RequestError::TooSlow => StatusCode::REQUEST_TIMEOUT,
+            RequestError::Forbidden => StatusCode::FORBIDDEN,
         }
     }
 
@@ -86,6 +89,7 @@ impl RequestError {
             RequestError::NotFound => "not_found",
             RequestError::MethodNotAllowed => "method_not_allowed",
             RequestError::TooSlow => "timeout",
+            RequestError::Forbidden => "forbidden",
         }
     }
 
@@ -96,6 +100,30 @@ impl RequestError {
         respond::json(
             self.status(),
             &serde_json::json!({"errors": [{"field": null, "code": self.code(), "message": message}]}),
+        )
+    }
+
+    /// The answer as the client talks: a short page (leading to the site's home page) for a
+    /// browser's form post that does not ask for JSON, JSON otherwise.
+    pub(crate) fn answer_in_kind(self, state: &AppState, headers: &HeaderMap) -> Response {
+        let form_post = super::content_type(headers) == Some(respond::Format::Form);
+        if !form_post || super::accepts_json(headers) {
+            return self.answer(&state.catalog, headers);
+        }
+        let lang = preferred_language(headers);
+        let site = &state.settings.site_url;
+        let home = respond::WayBack {
+            url: format!("{site}/{lang}/"),
+            to_form: false,
+        };
+        respond::problem_page(
+            &state.catalog,
+            respond::Format::Form,
+            lang,
+            self.status(),
+            self.code(),
+            site,
+            Some(&home),
         )
     }
 }

@@ -113,8 +113,10 @@ impl Notifier {
     }
 }
 
-/// Runs the notification function under the Lambda runtime.
-pub async fn run(settings: crate::config::Settings, catalog: Catalog) -> anyhow::Result<()> {
+/// Runs the notification function under the Lambda runtime, its catalog (region names,
+/// strings) renewed from the bucket as the API's is.
+pub async fn run(settings: crate::config::Settings) -> anyhow::Result<()> {
+    use crate::live_catalog::{self, Bucket, LiveCatalog};
     use anyhow::Context;
     let table = settings
         .table
@@ -125,22 +127,40 @@ pub async fn run(settings: crate::config::Settings, catalog: Catalog) -> anyhow:
         .clone()
         .context("set NOTIFICATIONS_TOPIC to the ARN of the notifications topic")?;
     let aws_region = std::env::var("AWS_REGION").unwrap_or_else(|_| "ca-central-1".into());
-    let notifier = Notifier {
-        catalog,
-        dynamo: crate::store::dynamodb::client().await,
-        sns: sns_client().await,
-        console: Console {
-            aws_region,
-            table: table.clone(),
-        },
-        table,
-        topic,
-        retention_days: settings.retention_days,
-        reminder_days: settings.reminder_days,
+    let config = crate::store::dynamodb::sdk_config().await;
+    let (bucket, fetched) = match &settings.catalog {
+        crate::config::CatalogSource::Bucket {
+            bucket, key, ttl, ..
+        } => {
+            let bucket = Bucket::new(&config, bucket, key, *ttl);
+            let fetched = bucket.fetch(None).await;
+            (Some(bucket), Some(fetched))
+        }
+        _ => (None, None),
     };
-    let notifier = &notifier;
+    let fallback = crate::catalog(&settings);
+    let (catalog, etag) = live_catalog::first(bucket.as_ref().zip(fetched), fallback)?;
+    let dynamo = crate::store::dynamodb::client_from(&config, None);
+    let sns = sns_client().await;
+    let console = Console {
+        aws_region,
+        table: table.clone(),
+    };
+    let (retention_days, reminder_days) = (settings.retention_days, settings.reminder_days);
+    let live = LiveCatalog::new(catalog, etag, bucket, move |catalog| Notifier {
+        catalog,
+        dynamo: dynamo.clone(),
+        sns: sns.clone(),
+        console: console.clone(),
+        table: table.clone(),
+        topic: topic.clone(),
+        retention_days,
+        reminder_days,
+    });
+    let live = &live;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
-        notifier
+        live.refresh_if_due().await;
+        live.current()
             .handle(event.payload)
             .await
             .map_err(lambda_runtime::Error::from)

@@ -87,5 +87,13 @@ pub async fn send(notifier: &Notifier, now: time::OffsetDateTime) -> Result<usiz
         }
         tracing::info!(region = %region, kind = KIND, event = "reminder", count = entries.len(), "reminder sent");
     }
+    // One line per run gone through to the end: an alarm counts them (a day without one
+    // means the reminders stopped).
+    tracing::info!(
+        event = "reminder_run",
+        outcome = "done",
+        regions = due.len(),
+        "reminder run done"
+    );
     Ok(due.len())
 }

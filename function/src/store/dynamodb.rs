@@ -23,6 +23,9 @@ use super::schema::{self, PARTITION_KEY, SORT_KEY};
 use super::{repeat, Record, Selection, StoreError, Stored, IDEMPOTENCY_WINDOW_SECS};
 use crate::validate::Value;
 
+/// On an idempotency marker: the id of the submission its key was first used for.
+const MARKER_ID: &str = "submission_id";
+
 pub struct DynamoStore {
     client: Client,
     table: String,
@@ -42,17 +45,27 @@ pub async fn client() -> Client {
 
 /// The same client, sent to `endpoint` instead of the environment's DynamoDB.
 pub async fn client_at(endpoint: Option<&str>) -> Client {
+    client_from(&sdk_config().await, endpoint)
+}
+
+/// The function's AWS settings from the environment (region, credentials, endpoints), with
+/// the table's bounded timeouts and retries: loaded once at start and shared by its clients.
+pub async fn sdk_config() -> aws_config::SdkConfig {
     let timeouts = TimeoutConfig::builder()
         .connect_timeout(Duration::from_millis(1000))
         .operation_attempt_timeout(Duration::from_millis(1500))
         .operation_timeout(Duration::from_millis(3500))
         .build();
-    let config = aws_config::defaults(BehaviorVersion::latest())
+    aws_config::defaults(BehaviorVersion::latest())
         .timeout_config(timeouts)
         .retry_config(RetryConfig::standard().with_max_attempts(2))
         .load()
-        .await;
-    let mut builder = aws_sdk_dynamodb::config::Builder::from(&config);
+        .await
+}
+
+/// A client of `config`, sent to `endpoint` when given.
+pub fn client_from(config: &aws_config::SdkConfig, endpoint: Option<&str>) -> Client {
+    let mut builder = aws_sdk_dynamodb::config::Builder::from(config);
     if let Some(endpoint) = endpoint {
         builder = builder.endpoint_url(endpoint);
     }
@@ -80,7 +93,7 @@ impl DynamoStore {
             (PARTITION_KEY.to_string(), s(&record.region)),
             (SORT_KEY.to_string(), s(&entry)),
             ("kind".to_string(), s("idempotency")),
-            ("submission_id".to_string(), s(&record.id)),
+            (MARKER_ID.to_string(), s(&record.id)),
             (
                 schema::TTL_ATTRIBUTE.to_string(),
                 AttributeValue::N((now + IDEMPOTENCY_WINDOW_SECS).to_string()),
@@ -107,6 +120,11 @@ impl DynamoStore {
                 )),
             )
             .consistent_read(true)
+            // Only what is read below: the submission role may read nothing else
+            // (`dynamodb:Attributes` in template.yaml).
+            .projection_expression("#id, #hash")
+            .expression_attribute_names("#id", MARKER_ID)
+            .expression_attribute_names("#hash", schema::ANSWERS_HASH)
             .send()
             .await
             .map_err(unavailable)?;
@@ -114,7 +132,7 @@ impl DynamoStore {
             Some(AttributeValue::S(text)) => Some(text.as_str()),
             _ => None,
         };
-        match text("submission_id") {
+        match text(MARKER_ID) {
             Some(id) => Ok(repeat(
                 id,
                 text(schema::ANSWERS_HASH),
@@ -138,6 +156,8 @@ impl DynamoStore {
             .expression_attribute_names("#entry", SORT_KEY)
             .expression_attribute_names("#expires", schema::TTL_ATTRIBUTE)
             .expression_attribute_values(":now", AttributeValue::N(now.to_string()))
+            // The role allows no other (`dynamodb:ReturnValues` in template.yaml).
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::None)
             .send()
             .await;
         match result {

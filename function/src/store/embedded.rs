@@ -86,23 +86,14 @@ impl EmbeddedStore {
         let mut files = HashMap::new();
         let mut seen = HashMap::new();
         for kind in kinds {
-            let path = dir.join(format!("{kind}.jsonl"));
-            let mut file = OpenOptions::new()
-                .create(true)
-                .read(true)
-                .append(true)
-                .open(&path)
-                .map_err(io(&path))?;
-            let good_len = read_existing(&path, &file, &mut seen)?;
-            if good_len < file.metadata().map_err(io(&path))?.len() {
-                file.set_len(good_len).map_err(io(&path))?;
-                file.sync_data().map_err(io(&path))?;
-            }
-            file.seek(std::io::SeekFrom::End(0)).map_err(io(&path))?;
-            files.insert(kind.to_string(), (path, file));
+            files.insert(kind.to_string(), open_file(dir, kind, &mut seen)?);
         }
         let (jobs, receiver) = mpsc::channel(4096);
-        let writer = Writer { files, seen };
+        let writer = Writer {
+            dir: dir.to_path_buf(),
+            files,
+            seen,
+        };
         std::thread::Builder::new()
             .name("embedded-store".into())
             .spawn(move || writer.run(receiver))
@@ -287,6 +278,28 @@ struct StoredKey {
     answers_hash: Option<String>,
 }
 
+/// Opens (or creates) the file of a form, reading its idempotency keys into `seen`.
+fn open_file(dir: &Path, kind: &str, seen: &mut Seen) -> Result<(PathBuf, File), OpenError> {
+    let path = dir.join(format!("{kind}.jsonl"));
+    let io = |source| OpenError::Io {
+        path: path.clone(),
+        source,
+    };
+    let mut file = OpenOptions::new()
+        .create(true)
+        .read(true)
+        .append(true)
+        .open(&path)
+        .map_err(io)?;
+    let good_len = read_existing(&path, &file, seen)?;
+    if good_len < file.metadata().map_err(io)?.len() {
+        file.set_len(good_len).map_err(io)?;
+        file.sync_data().map_err(io)?;
+    }
+    file.seek(std::io::SeekFrom::End(0)).map_err(io)?;
+    Ok((path, file))
+}
+
 /// Reads a store file, returning the length of its well-formed part.
 fn read_existing(path: &Path, file: &File, seen: &mut Seen) -> Result<u64, OpenError> {
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
@@ -336,6 +349,7 @@ fn unix_time(iso: &str) -> i64 {
 }
 
 struct Writer {
+    dir: PathBuf,
     files: HashMap<String, (PathBuf, File)>,
     seen: Seen,
 }
@@ -372,6 +386,18 @@ impl Writer {
         let mut added = Vec::new();
         for job in batch {
             let record = job.record;
+            if !self.files.contains_key(&record.kind) {
+                // A form of a catalog newer than the store's start (its id keeps the
+                // catalog's rules, so it is a plain file name).
+                match open_file(&self.dir, &record.kind, &mut self.seen) {
+                    Ok(file) => {
+                        self.files.insert(record.kind.clone(), file);
+                    }
+                    Err(e) => {
+                        tracing::error!(error = %e, "embedded store: cannot open a form's file")
+                    }
+                }
+            }
             let key = (record.kind.clone(), record.idempotency_key.clone());
             let now = unix_time(&record.submitted_at);
             if let Some(seen) = self.seen.get(&key) {

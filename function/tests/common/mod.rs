@@ -32,6 +32,7 @@ pub fn settings(data_dir: &Path) -> Settings {
         retention_days: Some(730),
         topic: None,
         reminder_days: 3,
+        origin_secret: None,
     }
 }
 

@@ -1,7 +1,7 @@
 //! The AWS side of `publish`: one SDK configuration (credentials, region and endpoints found
 //! the standard way, so `AWS_PROFILE`, SSO or `AWS_ENDPOINT_URL_*` work as with any AWS tool),
-//! the four clients made from it, a count of the requests they send, and AWS errors turned
-//! into one plain sentence.
+//! the three clients made from it (S3, CloudFront, CloudFormation: publish has no Lambda
+//! client), a count of the requests they send, and AWS errors turned into one plain sentence.
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -93,7 +93,6 @@ pub struct Clients {
     pub s3: aws_sdk_s3::Client,
     pub cloudfront: aws_sdk_cloudfront::Client,
     pub cloudformation: aws_sdk_cloudformation::Client,
-    pub lambda: aws_sdk_lambda::Client,
     pub requests: RequestCount,
 }
 
@@ -133,14 +132,10 @@ impl Clients {
         let cloudformation = aws_sdk_cloudformation::config::Builder::from(config)
             .interceptor(requests.clone())
             .build();
-        let lambda = aws_sdk_lambda::config::Builder::from(config)
-            .interceptor(requests.clone())
-            .build();
         Clients {
             s3: aws_sdk_s3::Client::from_conf(s3),
             cloudfront: aws_sdk_cloudfront::Client::from_conf(cloudfront),
             cloudformation: aws_sdk_cloudformation::Client::from_conf(cloudformation),
-            lambda: aws_sdk_lambda::Client::from_conf(lambda),
             requests,
         }
     }

@@ -1,16 +1,25 @@
 //! `eclaireurs publish`: builds the site and the functions' catalog, then puts both online in
-//! a deployed stack, doing only what differs from what is online.
+//! a deployed stack, doing only what differs from what is online. In order: the catalog into
+//! the stack's private `CatalogBucket` (so a new form's page never reaches people before the
+//! functions can know the form: they look for a newer catalog at most every
+//! `CATALOG_TTL_SECONDS`, a minute by default), the site's files (assets, other files,
+//! pages), the deletions, the invalidation.
+//!
+//! Publishing is data only: it never calls Lambda, and never changes the functions' code or
+//! configuration. The functions read the catalog from the bucket at run time and refuse a
+//! bad one (keeping the last good one); their code changes only through `sam deploy`, by an
+//! administrator. The content is checked here too (the model's `Catalog::check`, run by
+//! the build), so a bad catalog never leaves the editor's machine.
 //!
 //! Every step compares before it acts, so a publish stopped anywhere can simply be run again:
-//! files already uploaded have the right MD5 and are skipped; each function (the API and the
-//! notifications run the same package) is updated only if the package differs from its
-//! deployed code; stale files are deleted only after all new files are up, so no page ever
-//! refers to a file already gone.
+//! the catalog and the files already uploaded have the right MD5 and are skipped; stale
+//! files are deleted only after all new files are up, so no page ever refers to a file
+//! already gone.
 
 pub mod aws;
 pub mod bucket;
+pub mod catalog;
 pub mod cdn;
-pub mod function;
 pub mod media;
 pub mod plan;
 mod progress;
@@ -22,10 +31,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use crate::build::{self, BuildError};
-use crate::package::{Package, PackageError};
 use aws::{AwsError, Clients};
-use function::{Deployed, Step};
-use plan::{Invalidation, LocalFile, Plan};
+use plan::{CatalogOnline, Invalidation, LocalFile, Plan};
 use stack::Stack;
 
 /// Uploads under way at once.
@@ -35,7 +42,6 @@ pub struct Options {
     pub stack: String,
     pub region: String,
     pub content: PathBuf,
-    pub bootstrap: PathBuf,
     pub dry_run: bool,
 }
 
@@ -50,8 +56,6 @@ pub enum PublishError {
     /// replacement is up), and running publish again finishes the job.
     #[error(transparent)]
     Stopped(AwsError),
-    #[error(transparent)]
-    Package(#[from] PackageError),
     #[error("the build stopped unexpectedly: {0}")]
     Crashed(String),
 }
@@ -62,8 +66,10 @@ pub struct Summary {
     pub uploaded: usize,
     pub deleted: usize,
     pub unchanged: usize,
-    /// Every function of the stack and what was done with it (or would be, in a dry run).
-    pub functions: Vec<(String, Step)>,
+    /// The catalog was put into the catalog's bucket (or would be, in a dry run).
+    pub catalog_updated: bool,
+    /// The stack's per-address rate limit (WebAclArn) is on.
+    pub rate_limited: bool,
     /// The invalidation's id; in a dry run, `planned` when one would be made.
     pub invalidation: Option<String>,
     pub site_url: String,
@@ -77,37 +83,25 @@ pub struct Summary {
 struct Online {
     clients: Clients,
     stack: Stack,
-    /// key → ETag.
+    /// The site's bucket: key → ETag.
     objects: HashMap<String, String>,
-    /// Each function's deployed code, in the stack's order.
-    functions: Vec<Deployed>,
+    catalog: CatalogOnline,
 }
 
 async fn online(options: &Options) -> Result<Online, AwsError> {
     let clients = Clients::connect(&options.region).await?;
     let stack = stack::find(&clients, &options.stack, &options.region).await?;
-    let (objects, functions) = tokio::try_join!(
+    // The catalog's HEAD is made while the site's bucket is being listed.
+    let (objects, catalog) = tokio::try_join!(
         bucket::list(&clients, &stack.bucket),
-        deployed_functions(&clients, &stack.functions)
+        catalog::online(&clients, &stack)
     )?;
     Ok(Online {
         clients,
         stack,
         objects,
-        functions,
+        catalog,
     })
-}
-
-/// One after the other: two quick reads, made while the bucket is being listed.
-async fn deployed_functions(
-    clients: &Clients,
-    functions: &[String],
-) -> Result<Vec<Deployed>, AwsError> {
-    let mut deployed = Vec::with_capacity(functions.len());
-    for name in functions {
-        deployed.push(function::deployed(clients, name).await?);
-    }
-    Ok(deployed)
 }
 
 pub async fn publish(options: &Options) -> Result<Summary, PublishError> {
@@ -142,31 +136,36 @@ pub async fn publish(options: &Options) -> Result<Summary, PublishError> {
         clients,
         stack,
         objects,
-        functions: deployed,
+        catalog: catalog_online,
     } = online?;
     warn_on_other_address(&options.content, &stack.site_url);
+    if let Some(warning) = stack::rate_limit_warning(&stack) {
+        println!("{warning}");
+    }
 
-    // Packaged before anything is sent, so a missing program stops the publish early.
-    let package = Arc::new(Package::new(&options.bootstrap, &rendered.catalog)?);
-    let sha256 = package.sha256();
-    let functions: Vec<(String, Step)> = stack
-        .functions
-        .iter()
-        .zip(&deployed)
-        .map(|(name, deployed)| (name.clone(), function::step(deployed, &sha256)))
-        .collect();
     let local = plan::local_files(rendered.files);
-    let plan = plan::plan(&local, &objects);
+    let plan = plan::plan(
+        &local,
+        &objects,
+        &catalog::local(rendered.catalog),
+        &catalog_online,
+    );
     drop(local);
 
     if options.dry_run {
-        print_plan(&plan, &functions);
+        print_plan(&plan, &stack);
     } else {
-        // Before the pages: a new page never posts to an older form definition, and what it
-        // sends is notified from the same catalog.
-        update_functions(&clients, &functions, &package, &report.catalog_version)
-            .await
-            .map_err(PublishError::Stopped)?;
+        // Before the pages: a new form's page never posts to a function that does not know
+        // the form yet (the functions see the new object at their next freshness check).
+        if let Some(catalog) = &plan.catalog {
+            catalog::upload(&clients, &stack, catalog)
+                .await
+                .map_err(PublishError::Stopped)?;
+            println!(
+                "Put the catalog {} into the bucket `{}`.",
+                report.catalog_version, stack.catalog_bucket
+            );
+        }
         upload_all(&clients, &stack.bucket, &plan.uploads)
             .await
             .map_err(PublishError::Stopped)?;
@@ -191,7 +190,8 @@ pub async fn publish(options: &Options) -> Result<Summary, PublishError> {
         uploaded: plan.uploads.len(),
         deleted: plan.deletes.len(),
         unchanged: plan.unchanged,
-        functions,
+        catalog_updated: plan.catalog.is_some(),
+        rate_limited: stack.rate_limited,
         invalidation,
         site_url: stack.site_url.clone(),
         requests: clients.requests.get(),
@@ -200,56 +200,6 @@ pub async fn publish(options: &Options) -> Result<Summary, PublishError> {
     };
     print_summary(&summary, start.elapsed().as_millis());
     Ok(summary)
-}
-
-/// Brings every function to the package, side by side (an update takes seconds to become
-/// active). Every function's outcome is awaited before an error is returned, so a failure of
-/// one never leaves the other's update unreported or cut off: a rerun sends only what still
-/// differs.
-async fn update_functions(
-    clients: &Clients,
-    functions: &[(String, Step)],
-    package: &Arc<Package>,
-    catalog_version: &str,
-) -> Result<(), AwsError> {
-    let tasks: Vec<_> = functions
-        .iter()
-        .map(|(name, step)| {
-            let (clients, name, package, step) =
-                (clients.clone(), name.clone(), package.clone(), *step);
-            tokio::spawn(async move {
-                match step {
-                    Step::UpToDate => Ok(()),
-                    Step::Update => function::update(&clients, &name, &package).await,
-                    Step::Wait => function::wait_until_active(&clients, &name).await,
-                }
-            })
-        })
-        .collect();
-    let mut first_error = None;
-    for ((name, step), task) in functions.iter().zip(tasks) {
-        match task.await {
-            Ok(Ok(())) => match step {
-                Step::UpToDate => println!("The function `{name}` is up to date."),
-                Step::Update => {
-                    println!("Updated the function `{name}` (new catalog {catalog_version}).")
-                }
-                Step::Wait => println!(
-                    "The function `{name}` already had this package; its update is now active."
-                ),
-            },
-            Ok(Err(err)) => {
-                first_error.get_or_insert(err);
-            }
-            Err(err) => {
-                first_error.get_or_insert(AwsError::Failed {
-                    action: format!("updating the function `{name}`"),
-                    message: err.to_string(),
-                });
-            }
-        }
-    }
-    first_error.map_or(Ok(()), Err)
 }
 
 /// Assets first, then other files, pages last; each group finished before the next starts.
@@ -293,23 +243,22 @@ async fn upload_all(
     Ok(())
 }
 
-fn print_plan(plan: &Plan, functions: &[(String, Step)]) {
+fn print_plan(plan: &Plan, stack: &Stack) {
     println!("Dry run: nothing is changed. The plan:");
+    match &plan.catalog {
+        Some(catalog) => println!(
+            "  catalog {} ({} bytes) into the bucket `{}`, before any page",
+            catalog.key,
+            catalog.size(),
+            stack.catalog_bucket
+        ),
+        None => println!("  catalog: unchanged"),
+    }
     for file in &plan.uploads {
         println!("  upload  {} ({} bytes)", file.key, file.size());
     }
     for key in &plan.deletes {
         println!("  delete  {key}");
-    }
-    for (name, step) in functions {
-        println!(
-            "  function `{name}`: {}",
-            match step {
-                Step::UpToDate => "unchanged",
-                Step::Update => "would be updated (its catalog or program changed)",
-                Step::Wait => "has this package, its update still under way (publish would wait)",
-            }
-        );
     }
     match &plan.invalidation {
         Invalidation::None => println!("  invalidation: none"),
@@ -325,16 +274,15 @@ fn print_summary(summary: &Summary, millis: u128) {
         "Published"
     };
     println!(
-        "{verb}: {} uploaded, {} deleted, {} unchanged; functions: {}; invalidation {}; {} AWS requests ({} ms waiting for answers); {millis} ms in all.",
+        "{verb}: {} uploaded, {} deleted, {} unchanged; catalog: {}; invalidation {}; {} AWS requests ({} ms waiting for answers); {millis} ms in all.",
         summary.uploaded,
         summary.deleted,
         summary.unchanged,
-        summary
-            .functions
-            .iter()
-            .map(|(name, step)| format!("{name} {}", step.done()))
-            .collect::<Vec<_>>()
-            .join(", "),
+        if summary.catalog_updated {
+            "updated"
+        } else {
+            "unchanged"
+        },
         summary.invalidation.as_deref().unwrap_or("none"),
         summary.requests,
         summary.waited_ms,

@@ -1,6 +1,7 @@
-//! What a publish must do, decided by comparing the built folder with the bucket's listing:
-//! a file is uploaded when its MD5 differs from the object's ETag (as `hugo deploy` does), a
-//! key no longer built is deleted, and the CDN forgets only what existed and changed.
+//! What a publish must do, decided by comparing the build with what is online: the catalog
+//! is put into the catalog's bucket when its MD5 differs from the object's ETag, and so is
+//! each file of the site's bucket (as `hugo deploy` does); a key no longer built is deleted,
+//! and the CDN forgets only what existed and changed.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -41,8 +42,8 @@ impl LocalFile {
 }
 
 /// The files of a build to publish, with their MD5 (computed in parallel), sorted by key:
-/// every file whose path has no part starting with `.` (a build's marker and the function's
-/// catalog stay home).
+/// every file whose path has no part starting with `.` (a build's marker stays home, and the
+/// catalog goes to its own bucket, never to the site's).
 pub fn local_files(files: Vec<(String, Vec<u8>)>) -> Vec<LocalFile> {
     let mut local: Vec<LocalFile> = files
         .into_par_iter()
@@ -60,8 +61,24 @@ pub enum Invalidation {
     Everything,
 }
 
+/// What the catalog's bucket holds at `catalog.json` before a publish.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CatalogOnline {
+    /// No object yet: a stack just deployed, whose functions run on their package's catalog.
+    Missing,
+    /// The object's ETag.
+    ETag(String),
+    /// S3 would not say (a HEAD refused: without `s3:ListBucket`, S3 answers a missing key
+    /// with 403, not 404). Sent again: the worst case is one needless upload, and a real
+    /// refusal is then said by the upload itself.
+    Unknown,
+}
+
 #[derive(Debug)]
 pub struct Plan {
+    /// The catalog, when it differs from the one online: sent first, before any page, so a
+    /// page never posts to a form the function does not know yet.
+    pub catalog: Option<LocalFile>,
     /// New and changed files, in upload order: fingerprinted assets, then other files, then
     /// pages, so an uploaded page never refers to a file that is not online yet.
     pub uploads: Vec<LocalFile>,
@@ -75,12 +92,22 @@ pub struct Plan {
 
 impl Plan {
     pub fn is_empty(&self) -> bool {
-        self.uploads.is_empty() && self.deletes.is_empty()
+        self.catalog.is_none() && self.uploads.is_empty() && self.deletes.is_empty()
     }
 }
 
-/// `remote`: key → ETag, as ListObjectsV2 gives them.
-pub fn plan(local: &[LocalFile], remote: &HashMap<String, String>) -> Plan {
+/// `local`: the site's files; `remote`: the site's bucket, key → ETag, as ListObjectsV2
+/// gives them; `catalog`: the build's catalog, and what the catalog's bucket holds.
+pub fn plan(
+    local: &[LocalFile],
+    remote: &HashMap<String, String>,
+    catalog: &LocalFile,
+    catalog_online: &CatalogOnline,
+) -> Plan {
+    let catalog = match catalog_online {
+        CatalogOnline::ETag(etag) if same_content(etag, &catalog.md5_hex()) => None,
+        _ => Some(catalog.clone()),
+    };
     let mut uploads = Vec::new();
     let mut invalidate = Vec::new();
     let mut unchanged = 0;
@@ -119,6 +146,7 @@ pub fn plan(local: &[LocalFile], remote: &HashMap<String, String>) -> Plan {
         _ => Invalidation::Paths(invalidate),
     };
     Plan {
+        catalog,
         uploads,
         changed,
         deletes,
@@ -138,7 +166,7 @@ pub fn upload_rank(key: &str) -> u8 {
     }
 }
 
-/// A simple upload's ETag is the hex MD5 of the object, in quotes, with the bucket's SSE-S3
+/// A simple upload's ETag is the hex MD5 of the object, in quotes, with the buckets' SSE-S3
 /// encryption (template.yaml); a multipart upload's (`"…-3"`) is not, nor is one under
 /// SSE-KMS: those count as different, so the worst case is a needless upload.
 fn same_content(etag: &str, md5_hex: &str) -> bool {
@@ -169,6 +197,17 @@ mod tests {
             .collect()
     }
 
+    fn catalog(version: &str) -> LocalFile {
+        file("catalog.json", &format!("{{\"version\":\"{version}\"}}"))
+    }
+
+    /// The plan of a publish whose catalog is already online.
+    fn site_plan(local: &[LocalFile], remote: &HashMap<String, String>) -> Plan {
+        let catalog = catalog("1");
+        let online = CatalogOnline::ETag(format!("\"{}\"", catalog.md5_hex()));
+        plan(local, remote, &catalog, &online)
+    }
+
     fn site() -> Vec<LocalFile> {
         vec![
             file("fr/index.html", "accueil"),
@@ -180,7 +219,7 @@ mod tests {
 
     #[test]
     fn a_first_publish_uploads_everything_assets_first_and_pages_last() {
-        let plan = plan(&site(), &HashMap::new());
+        let plan = site_plan(&site(), &HashMap::new());
         let order: Vec<&str> = plan.uploads.iter().map(|f| f.key.as_str()).collect();
         assert_eq!(
             order,
@@ -203,7 +242,7 @@ mod tests {
     #[test]
     fn an_unchanged_site_needs_nothing() {
         let remote = online(&site());
-        let plan = plan(&site(), &remote);
+        let plan = site_plan(&site(), &remote);
         assert!(plan.is_empty());
         assert_eq!(plan.unchanged, 4);
         assert_eq!(plan.invalidation, Invalidation::None);
@@ -213,7 +252,7 @@ mod tests {
     fn an_edited_page_is_uploaded_and_invalidated_alone() {
         let mut remote = online(&site());
         remote.insert("fr/index.html".into(), etag("ancien accueil"));
-        let plan = plan(&site(), &remote);
+        let plan = site_plan(&site(), &remote);
         assert_eq!(plan.uploads.len(), 1);
         assert_eq!(plan.changed, 1);
         assert_eq!(
@@ -226,7 +265,7 @@ mod tests {
     fn a_removed_page_is_deleted_and_invalidated() {
         let mut remote = online(&site());
         remote.insert("fr/old/index.html".into(), etag("old"));
-        let plan = plan(&site(), &remote);
+        let plan = site_plan(&site(), &remote);
         assert!(plan.uploads.is_empty());
         assert_eq!(plan.deletes, ["fr/old/index.html"]);
         assert_eq!(
@@ -242,7 +281,7 @@ mod tests {
             "robots.txt".to_string(),
             "\"9b2cf535f27731c974343645a3985328-2\"".to_string(),
         );
-        let plan = plan(&[file("robots.txt", "User-agent: *")], &remote);
+        let plan = site_plan(&[file("robots.txt", "User-agent: *")], &remote);
         assert_eq!(plan.uploads.len(), 1);
     }
 
@@ -253,7 +292,10 @@ mod tests {
             .collect();
         let remote: HashMap<String, String> =
             local.iter().map(|f| (f.key.clone(), etag("old"))).collect();
-        assert_eq!(plan(&local, &remote).invalidation, Invalidation::Everything);
+        assert_eq!(
+            site_plan(&local, &remote).invalidation,
+            Invalidation::Everything
+        );
     }
 
     #[test]
@@ -266,5 +308,36 @@ mod tests {
         ];
         let keys: Vec<String> = local_files(files).into_iter().map(|f| f.key).collect();
         assert_eq!(keys, ["fr/x/index.html"]);
+    }
+
+    #[test]
+    fn the_catalog_is_sent_only_when_it_differs_from_the_one_online() {
+        let remote = online(&site());
+        let new = catalog("2");
+        let same = CatalogOnline::ETag(format!("\"{}\"", new.md5_hex()));
+        assert!(plan(&site(), &remote, &new, &same).is_empty());
+        let older = CatalogOnline::ETag(etag("{\"version\":\"1\"}"));
+        let plan = plan(&site(), &remote, &new, &older);
+        assert_eq!(
+            plan.catalog.as_ref().map(|c| c.key.as_str()),
+            Some("catalog.json")
+        );
+        assert!(plan.uploads.is_empty(), "the pages did not change");
+        assert!(!plan.is_empty());
+        assert_eq!(
+            plan.invalidation,
+            Invalidation::None,
+            "the catalog is not behind the CDN"
+        );
+    }
+
+    #[test]
+    fn a_missing_or_unreadable_catalog_is_sent() {
+        let new = catalog("1");
+        for online in [CatalogOnline::Missing, CatalogOnline::Unknown] {
+            let plan = plan(&[], &HashMap::new(), &new, &online);
+            let sent = plan.catalog.expect("sent");
+            assert_eq!(sent.bytes, new.bytes, "{online:?}");
+        }
     }
 }

@@ -240,7 +240,7 @@ fn notice_form<'a>(form: &'a FormDef, lang: Lang, optional: Option<&str>) -> Not
 }
 
 /// `Téléphone (facultatif)` → `Téléphone`, when `facultatif` is the interface's word.
-fn without_optional(label: &str, optional: Option<&str>) -> String {
+pub(crate) fn without_optional(label: &str, optional: Option<&str>) -> String {
     let label = label.trim();
     optional
         .and_then(|word| label.strip_suffix(&format!("({word})")))
