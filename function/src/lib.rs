@@ -12,6 +12,7 @@ pub mod http;
 pub mod live_catalog;
 pub mod notify;
 pub mod privacy;
+pub mod s3;
 pub mod store;
 pub mod validate;
 

@@ -47,14 +47,8 @@ impl Bucket {
     /// An S3 client of the function's AWS settings (`config`, the one of its table), with
     /// path-style addresses when an endpoint is configured (an emulator such as moto).
     pub fn new(config: &aws_config::SdkConfig, bucket: &str, key: &str, ttl: Duration) -> Bucket {
-        let mut builder = aws_sdk_s3::config::Builder::from(config)
+        let mut builder = crate::s3::builder(config)
             .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(1));
-        let emulated = ["AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"]
-            .iter()
-            .any(|name| std::env::var_os(name).is_some_and(|v| !v.is_empty()));
-        if emulated {
-            builder = builder.force_path_style(true);
-        }
         if config.region().is_none() {
             builder = builder.region(aws_sdk_s3::config::Region::new("ca-central-1"));
         }

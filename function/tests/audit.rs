@@ -3,10 +3,14 @@
 //! requests on the table show, by time; another table's, another service's and other days'
 //! never do, nor any value that is not a key.
 
+mod common;
+
 use std::io::Write;
 use std::process::{Command, Output};
 
 use serde_json::{json, Value};
+
+use common::{moto_endpoint, new_bucket, put, s3};
 
 const TABLE: &str = "eclaireurs-submissions";
 const ACCOUNT: &str = "210987654321";
@@ -23,55 +27,6 @@ const FUNCTION_ROLE: &str = "arn:aws:iam::210987654321:role/eclaireurs-Submissio
 const OTHER: &str = "arn:aws:iam::210987654321:user/stagiaire";
 
 const HASH: &str = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
-
-/// moto's server, which the test command starts and exports as `MOTO_ENDPOINT`. The tests
-/// fail, never skip, without it.
-fn moto_endpoint() -> String {
-    std::env::var("MOTO_ENDPOINT").unwrap_or_else(|_| {
-        panic!(
-            "moto's server is not running: run tests/run, or start it with \
-             `eval \"$(tests/moto-server start)\"` and export MOTO_ENDPOINT"
-        )
-    })
-}
-
-fn s3() -> aws_sdk_s3::Client {
-    let config = aws_sdk_s3::config::Builder::new()
-        .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
-        .region(aws_sdk_s3::config::Region::new(REGION))
-        .credentials_provider(aws_sdk_s3::config::Credentials::new(
-            "test", "test", None, None, "tests",
-        ))
-        .endpoint_url(moto_endpoint())
-        .force_path_style(true)
-        .build();
-    aws_sdk_s3::Client::from_conf(config)
-}
-
-async fn new_bucket(s3: &aws_sdk_s3::Client) -> String {
-    let bucket = format!("audit-{}", uuid::Uuid::new_v4().simple());
-    s3.create_bucket()
-        .bucket(&bucket)
-        .create_bucket_configuration(
-            aws_sdk_s3::types::CreateBucketConfiguration::builder()
-                .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::CaCentral1)
-                .build(),
-        )
-        .send()
-        .await
-        .expect("create the bucket in moto");
-    bucket
-}
-
-async fn put(s3: &aws_sdk_s3::Client, bucket: &str, key: &str, body: Vec<u8>) {
-    s3.put_object()
-        .bucket(bucket)
-        .key(key)
-        .body(body.into())
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("put {key}: {e:?}"));
-}
 
 fn gzip(records: &[Value]) -> Vec<u8> {
     let json = serde_json::to_vec(&json!({ "Records": records })).expect("json");
@@ -143,8 +98,8 @@ const KEY_3: &str = "registration#2026-10-20T08:00:00Z#019100";
 /// Three days of logs (2026-11-02 to 04), with an event of 11-01 delivered on 11-02 and one
 /// of 11-03 delivered on 11-04.
 async fn bucket_with_logs() -> String {
-    let s3 = s3();
-    let bucket = new_bucket(&s3).await;
+    let s3 = s3().await;
+    let bucket = new_bucket(&s3, "audit").await;
     let mut late_update = event(
         "2026-11-03T08:00:00Z",
         identity(RELAY, Some(RELAY_ROLE)),
@@ -599,7 +554,7 @@ async fn a_window_without_log_files_says_so_and_is_not_an_error() {
         "{summary}"
     );
 
-    let empty = new_bucket(&s3()).await;
+    let empty = new_bucket(&s3().await, "audit").await;
     let (_, summary) = succeeded(&audit(&[
         "--from",
         "2026-11-02",
@@ -629,8 +584,8 @@ async fn a_missing_bucket_a_malformed_file_or_a_bad_day_is_a_plain_error() {
         "{missing}"
     );
 
-    let s3 = s3();
-    let bucket = new_bucket(&s3).await;
+    let s3 = s3().await;
+    let bucket = new_bucket(&s3, "audit").await;
     let broken = log_key("2026-11-02", "20261102T0005Z", 9);
     put(&s3, &bucket, &broken, b"{\"Records\": [".to_vec()).await;
     let malformed = failed(&audit(&[

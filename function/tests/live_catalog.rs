@@ -11,41 +11,6 @@ use eclaireurs_model::Catalog;
 
 const BUCKET_PREFIX: &str = "eclaireurs-catalog";
 
-/// An S3 client of moto's server (path-style, as the function's own under an emulator).
-async fn s3() -> aws_sdk_s3::Client {
-    let config = aws_sdk_s3::config::Builder::from(&aws_config().await)
-        .endpoint_url(moto_endpoint())
-        .force_path_style(true)
-        .build();
-    aws_sdk_s3::Client::from_conf(config)
-}
-
-async fn new_bucket(s3: &aws_sdk_s3::Client) -> String {
-    let bucket = format!("{BUCKET_PREFIX}-{}", uuid::Uuid::new_v4().simple());
-    s3.create_bucket()
-        .bucket(&bucket)
-        .create_bucket_configuration(
-            aws_sdk_s3::types::CreateBucketConfiguration::builder()
-                .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::CaCentral1)
-                .build(),
-        )
-        .send()
-        .await
-        .expect("create the bucket in moto");
-    bucket
-}
-
-async fn upload(s3: &aws_sdk_s3::Client, bucket: &str, key: &str, bytes: Vec<u8>) {
-    s3.put_object()
-        .bucket(bucket)
-        .key(key)
-        .content_type("application/json")
-        .body(bytes.into())
-        .send()
-        .await
-        .expect("upload to moto");
-}
-
 /// The real catalog, as `eclaireurs build` makes it.
 fn catalog_a() -> Catalog {
     common::runtime::package().1
@@ -117,8 +82,8 @@ fn stored_lines(data: &std::path::Path, kind: &str) -> usize {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_form_published_to_the_bucket_is_taken_without_a_restart_and_a_bad_catalog_never() {
     let s3 = s3().await;
-    let bucket = new_bucket(&s3).await;
-    upload(&s3, &bucket, "catalog.json", catalog_a().to_json()).await;
+    let bucket = new_bucket(&s3, BUCKET_PREFIX).await;
+    put(&s3, &bucket, "catalog.json", catalog_a().to_json()).await;
     let data = tempfile::tempdir().expect("temp");
     let server = start(data.path(), &bucket, "catalog.json", &[]);
     let json = "application/json";
@@ -130,7 +95,7 @@ async fn a_form_published_to_the_bucket_is_taken_without_a_restart_and_a_bad_cat
     assert_eq!(status, 404, "{body}");
 
     // Catalog B, published: its new form is taken by the same process.
-    upload(&s3, &bucket, "catalog.json", catalog_b().to_json()).await;
+    put(&s3, &bucket, "catalog.json", catalog_b().to_json()).await;
     let (status, _, body) = server.post("/api/volunteer-offers", json, &offer(1));
     assert_eq!(
         status, 201,
@@ -181,7 +146,7 @@ async fn a_form_published_to_the_bucket_is_taken_without_a_restart_and_a_bad_cat
     let form = "application/x-www-form-urlencoded";
     let offer_form = NEED_REPORT_FORM.replace("Seniors", "Elders");
     for (n, (what, bytes)) in bad.into_iter().enumerate() {
-        upload(&s3, &bucket, "catalog.json", bytes).await;
+        put(&s3, &bucket, "catalog.json", bytes).await;
         let (status, _, body) = server.post("/api/volunteer-offers", json, &offer(10 + n));
         assert_eq!(status, 201, "{what}: the previous catalog serves: {body}");
         let (status, head, body) = server.post(
@@ -247,7 +212,7 @@ async fn a_form_published_to_the_bucket_is_taken_without_a_restart_and_a_bad_cat
 #[tokio::test(flavor = "multi_thread")]
 async fn without_an_object_at_start_the_fallback_catalog_serves_until_one_comes() {
     let s3 = s3().await;
-    let bucket = new_bucket(&s3).await;
+    let bucket = new_bucket(&s3, BUCKET_PREFIX).await;
     let package = tempfile::tempdir().expect("temp");
     let file = package.path().join("catalog.json");
     std::fs::write(&file, catalog_a().to_json()).expect("fallback");
@@ -265,7 +230,7 @@ async fn without_an_object_at_start_the_fallback_catalog_serves_until_one_comes(
     let (status, _, _) = server.post("/api/volunteer-offers", json, &offer(0));
     assert_eq!(status, 404);
 
-    upload(&s3, &bucket, "catalog.json", catalog_b().to_json()).await;
+    put(&s3, &bucket, "catalog.json", catalog_b().to_json()).await;
     let (status, _, body) = server.post("/api/volunteer-offers", json, &offer(1));
     assert_eq!(status, 201, "the bucket's catalog, once there: {body}");
 

@@ -628,35 +628,14 @@ async fn the_notifier_words_its_messages_with_the_bucket_s_catalog_and_logs_each
     let teams = teams("notify-bucket").await;
     let event = stream_event(&table).await;
 
-    let s3 = aws_sdk_s3::Client::from_conf(
-        aws_sdk_s3::config::Builder::from(&aws_config().await)
-            .endpoint_url(moto_endpoint())
-            .force_path_style(true)
-            .build(),
-    );
-    let bucket = format!("notify-catalog-{}", uuid::Uuid::new_v4().simple());
-    s3.create_bucket()
-        .bucket(&bucket)
-        .create_bucket_configuration(
-            aws_sdk_s3::types::CreateBucketConfiguration::builder()
-                .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::CaCentral1)
-                .build(),
-        )
-        .send()
-        .await
-        .expect("bucket");
+    let s3 = common::s3().await;
+    let bucket = common::new_bucket(&s3, "notify-catalog").await;
     let (package, mut catalog) = common::runtime::package();
     for names in catalog.region_names.values_mut() {
         names.fr = format!("{} (publié)", names.fr);
     }
     catalog.seal();
-    s3.put_object()
-        .bucket(&bucket)
-        .key("catalog.json")
-        .body(catalog.to_json().into())
-        .send()
-        .await
-        .expect("upload");
+    common::put(&s3, &bucket, "catalog.json", catalog.to_json()).await;
 
     let mut runtime = RuntimeApi::start().await;
     runtime.push("stream", event.to_string());

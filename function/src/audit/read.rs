@@ -64,13 +64,7 @@ impl LogBucket {
             }
             None => return Err(AuditError::NoCredentials),
         }
-        // An emulator (or any custom S3 endpoint) answers at one address: name the bucket in
-        // the path, not in the host.
-        let custom = std::env::var_os("AWS_ENDPOINT_URL_S3").is_some()
-            || std::env::var_os("AWS_ENDPOINT_URL").is_some();
-        let s3 = aws_sdk_s3::config::Builder::from(&config)
-            .force_path_style(custom)
-            .build();
+        let s3 = crate::s3::builder(&config).build();
         Ok(LogBucket {
             s3: aws_sdk_s3::Client::from_conf(s3),
             bucket: bucket.to_string(),

@@ -251,6 +251,42 @@ pub async fn aws_config() -> aws_config::SdkConfig {
         .await
 }
 
+/// An S3 client of moto's server (path-style, as the function's own under an emulator).
+pub async fn s3() -> aws_sdk_s3::Client {
+    let config = aws_sdk_s3::config::Builder::from(&aws_config().await)
+        .endpoint_url(moto_endpoint())
+        .force_path_style(true)
+        .build();
+    aws_sdk_s3::Client::from_conf(config)
+}
+
+/// A new, empty bucket in moto's `ca-central-1`, named `<prefix>-<uuid>`.
+pub async fn new_bucket(s3: &aws_sdk_s3::Client, prefix: &str) -> String {
+    let bucket = format!("{prefix}-{}", uuid::Uuid::new_v4().simple());
+    s3.create_bucket()
+        .bucket(&bucket)
+        .create_bucket_configuration(
+            aws_sdk_s3::types::CreateBucketConfiguration::builder()
+                .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::CaCentral1)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("create the bucket in moto");
+    bucket
+}
+
+/// Puts `body` at `key`.
+pub async fn put(s3: &aws_sdk_s3::Client, bucket: &str, key: &str, body: Vec<u8>) {
+    s3.put_object()
+        .bucket(bucket)
+        .key(key)
+        .body(body.into())
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("put {key} into moto: {e:?}"));
+}
+
 /// An SNS client of moto's server.
 pub async fn sns() -> aws_sdk_sns::Client {
     let config = aws_sdk_sns::config::Builder::from(&aws_config().await)
