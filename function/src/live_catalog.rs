@@ -71,29 +71,12 @@ impl Bucket {
         match tokio::time::timeout(READ_TIMEOUT, self.read(known)).await {
             Ok(Ok(Some((bytes, etag)))) => match Data::parse(&bytes, &source) {
                 Ok(data) => Fetched::New(Box::new(data), etag),
-                Err(error) => {
-                    tracing::warn!(
-                        event = "catalog_refused",
-                        source = %source,
-                        reason = %error,
-                        "catalog_refused: the last good catalog stays in use"
-                    );
-                    Fetched::Refused(etag)
-                }
+                Err(error) => log_refused(&source, &error, etag),
             },
             Ok(Ok(None)) => Fetched::Unchanged,
             Ok(Err(Unreadable::TooLarge(size, etag))) => {
-                let reason = CatalogError::TooLarge {
-                    path: source.clone(),
-                    size,
-                };
-                tracing::warn!(
-                    event = "catalog_refused",
-                    source = %source,
-                    reason = %reason,
-                    "catalog_refused: the last good catalog stays in use"
-                );
-                Fetched::Refused(etag)
+                let path = source.clone();
+                log_refused(&source, &CatalogError::TooLarge { path, size }, etag)
             }
             Ok(Err(Unreadable::Other(reason))) => log_unreachable(&source, &reason),
             Err(_) => log_unreachable(
@@ -155,6 +138,16 @@ enum Unreadable {
     /// Its size, and the object's ETag.
     TooLarge(usize, Option<String>),
     Other(String),
+}
+
+fn log_refused(source: &str, reason: &CatalogError, etag: Option<String>) -> Fetched {
+    tracing::warn!(
+        event = "catalog_refused",
+        source = %source,
+        reason = %reason,
+        "catalog_refused: the last good catalog stays in use"
+    );
+    Fetched::Refused(etag)
 }
 
 fn log_unreachable(source: &str, reason: &str) -> Fetched {
