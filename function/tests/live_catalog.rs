@@ -245,6 +245,59 @@ async fn without_an_object_at_start_the_fallback_catalog_serves_until_one_comes(
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn under_lambda_the_package_s_catalog_serves_until_the_bucket_has_one_then_the_bucket_s() {
+    use common::runtime::{rest_event, RuntimeApi};
+
+    let s3 = s3().await;
+    let bucket = new_bucket(&s3, BUCKET_PREFIX).await;
+    let (package, _) = common::runtime::package();
+    let data = tempfile::tempdir().expect("temp");
+    let moto = moto_endpoint();
+    let mut runtime = RuntimeApi::start().await;
+    let mut command = runtime.command("eclaireurs", package.path());
+    command
+        .env("DATA_DIR", data.path())
+        .env("AWS_LAMBDA_HTTP_IGNORE_STAGE_IN_PATH", "true")
+        .env("CATALOG_BUCKET", &bucket)
+        .env("CATALOG_TTL_SECONDS", "0")
+        .env("AWS_ENDPOINT_URL_S3", &moto)
+        .env("AWS_REGION", "ca-central-1")
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env_remove("ORIGIN_SECRET")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    let mut child = command.spawn().expect("start the function as Lambda does");
+    let json = "application/json";
+
+    runtime.push(
+        "before",
+        rest_event("POST", "/api/volunteer-offers", json, &offer(0), &[]),
+    );
+    let (id, answer) = runtime.answer().await;
+    assert_eq!(id, "before");
+    assert_eq!(
+        answer["statusCode"], 404,
+        "the package knows no such form: {answer}"
+    );
+
+    put(&s3, &bucket, "catalog.json", catalog_b().to_json()).await;
+    runtime.push(
+        "after",
+        rest_event("POST", "/api/volunteer-offers", json, &offer(1), &[]),
+    );
+    let (id, answer) = runtime.answer().await;
+    assert_eq!(id, "after");
+    assert_eq!(
+        answer["statusCode"], 201,
+        "the same instance takes the published form: {answer}"
+    );
+    assert_eq!(stored_lines(data.path(), "volunteer-offer"), 1);
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn an_unreachable_bucket_at_start_leaves_the_fallback_serving_within_the_read_timeout() {
     // A port where nothing listens: the read fails at once, the start goes on.
     let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");

@@ -148,3 +148,63 @@ impl RuntimeApi {
             .expect("channel")
     }
 }
+
+/// A REST API (v1) proxy event of the stage `live` for a request, as API Gateway sends it
+/// to the function through the one route `ANY /api/{proxy+}`: `path` is the resource path
+/// (without the stage), `requestContext.path` the one with it.
+pub fn rest_event(
+    method: &str,
+    path: &str,
+    content_type: &str,
+    body: &str,
+    extra_headers: &[(&str, &str)],
+) -> String {
+    let domain = "abc123.execute-api.ca-central-1.amazonaws.com";
+    let mut headers = serde_json::json!({
+        "Content-Type": content_type,
+        "Host": domain,
+        "Accept-Language": "fr-CA,fr;q=0.9",
+        "User-Agent": "Amazon CloudFront",
+        "X-Forwarded-Proto": "https"
+    });
+    for (name, value) in extra_headers {
+        headers[*name] = serde_json::Value::from(*value);
+    }
+    let multi: serde_json::Map<String, serde_json::Value> = headers
+        .as_object()
+        .expect("headers")
+        .iter()
+        .map(|(k, v)| (k.clone(), serde_json::json!([v])))
+        .collect();
+    serde_json::json!({
+        "resource": "/api/{proxy+}",
+        "path": path,
+        "httpMethod": method,
+        "headers": headers,
+        "multiValueHeaders": multi,
+        "queryStringParameters": null,
+        "multiValueQueryStringParameters": null,
+        "pathParameters": { "proxy": path.trim_start_matches("/api/") },
+        "stageVariables": null,
+        "requestContext": {
+            "resourceId": "a1b2c3",
+            "resourcePath": "/api/{proxy+}",
+            "httpMethod": method,
+            "extendedRequestId": "JKJaXmPLvHcESHA=",
+            "requestTime": "23/Nov/2026:19:10:00 +0000",
+            "path": format!("/live{path}"),
+            "accountId": "123456789012",
+            "protocol": "HTTP/1.1",
+            "stage": "live",
+            "domainPrefix": "abc123",
+            "requestTimeEpoch": 1795460000000u64,
+            "requestId": "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
+            "identity": { "sourceIp": "198.51.100.7", "userAgent": "Amazon CloudFront" },
+            "domainName": domain,
+            "apiId": "abc123"
+        },
+        "body": body,
+        "isBase64Encoded": false
+    })
+    .to_string()
+}
