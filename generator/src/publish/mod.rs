@@ -288,6 +288,13 @@ fn print_summary(summary: &Summary, millis: u128) {
         summary.waited_ms,
     );
     println!("The site: {}/", summary.site_url);
+    if summary.catalog_updated && !summary.dry_run {
+        // The functions ask the bucket at most once a minute (CATALOG_TTL_SECONDS in
+        // template.yaml): a new form's page may be online a little before they know it.
+        println!(
+            "The forms' new definitions are in use by the functions within a minute (each asks for them at most once a minute)."
+        );
+    }
 }
 
 /// Canonical links and the sitemap use `base_url`: say so when it is not the stack's address.
