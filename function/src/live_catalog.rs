@@ -50,7 +50,9 @@ impl Bucket {
         let mut builder = crate::s3::builder(config)
             .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(1));
         if config.region().is_none() {
-            builder = builder.region(aws_sdk_s3::config::Region::new("ca-central-1"));
+            builder = builder.region(aws_sdk_s3::config::Region::new(
+                eclaireurs_model::AWS_REGION,
+            ));
         }
         Bucket {
             client: aws_sdk_s3::Client::from_conf(builder.build()),

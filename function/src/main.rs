@@ -475,7 +475,7 @@ async fn audit_command(settings: &Settings, args: AuditArgs) -> anyhow::Result<(
     let region = std::env::var("AWS_REGION")
         .ok()
         .filter(|r| !r.trim().is_empty())
-        .unwrap_or_else(|| audit::DEFAULT_REGION.to_string());
+        .unwrap_or_else(|| eclaireurs_model::AWS_REGION.to_string());
     let request = audit::Request {
         bucket: bucket_name.clone(),
         prefix: args.prefix,

@@ -67,7 +67,7 @@ enum Command {
         #[arg(long)]
         dry_run: bool,
         /// The AWS region of the stack.
-        #[arg(long, default_value = "ca-central-1")]
+        #[arg(long, default_value = eclaireurs_model::AWS_REGION)]
         region: String,
         /// The content folder.
         #[arg(long, default_value = "content")]

@@ -8,6 +8,10 @@
 //! - `pages/{fr,en}/*.md`: site pages (region list, privacy notice);
 //! - optionally `templates/`: templates that replace the theme's.
 
+/// The AWS Region of every deployment: the submissions stay in Canada (template.yaml's rule
+/// `DeployInCanada` refuses any other). What the programs use when the environment names none.
+pub const AWS_REGION: &str = "ca-central-1";
+
 pub mod assets;
 pub mod catalog;
 pub mod config;

@@ -21,9 +21,6 @@ use time::Date;
 pub use event::{Access, Filter, Row};
 pub use read::LogBucket;
 
-/// The region whose log folder is read when `AWS_REGION` is not set: the stack's.
-pub const DEFAULT_REGION: &str = "ca-central-1";
-
 /// Log files read at the same time: enough to hide S3's latency, few enough for a laptop.
 pub const CONCURRENT_READS: usize = 8;
 

@@ -65,7 +65,9 @@ pub async fn sns_client() -> aws_sdk_sns::Client {
         .await;
     let mut builder = aws_sdk_sns::config::Builder::from(&config);
     if config.region().is_none() {
-        builder = builder.region(aws_sdk_sns::config::Region::new("ca-central-1"));
+        builder = builder.region(aws_sdk_sns::config::Region::new(
+            eclaireurs_model::AWS_REGION,
+        ));
     }
     aws_sdk_sns::Client::from_conf(builder.build())
 }
@@ -126,7 +128,8 @@ pub async fn run(settings: crate::config::Settings) -> anyhow::Result<()> {
         .topic
         .clone()
         .context("set NOTIFICATIONS_TOPIC to the ARN of the notifications topic")?;
-    let aws_region = std::env::var("AWS_REGION").unwrap_or_else(|_| "ca-central-1".into());
+    let aws_region =
+        std::env::var("AWS_REGION").unwrap_or_else(|_| eclaireurs_model::AWS_REGION.into());
     let config = crate::store::dynamodb::sdk_config().await;
     let (bucket, fetched) = match &settings.catalog {
         crate::config::CatalogSource::Bucket {

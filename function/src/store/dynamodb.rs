@@ -71,7 +71,9 @@ pub fn client_from(config: &aws_config::SdkConfig, endpoint: Option<&str>) -> Cl
     }
     if config.region().is_none() {
         // The data stays in Canada.
-        builder = builder.region(aws_sdk_dynamodb::config::Region::new("ca-central-1"));
+        builder = builder.region(aws_sdk_dynamodb::config::Region::new(
+            eclaireurs_model::AWS_REGION,
+        ));
     }
     Client::from_conf(builder.build())
 }

@@ -9,7 +9,7 @@ use serde_yaml::Value;
 const PARTITION: &str = "aws";
 const ACCOUNT: &str = "123456789012";
 /// The region the example stack is in when the template has no rule that fixes it.
-const DEFAULT_REGION: &str = "ca-central-1";
+const DEFAULT_REGION: &str = eclaireurs_model::AWS_REGION;
 
 #[derive(Debug, thiserror::Error)]
 pub enum TemplateError {
