@@ -1,4 +1,5 @@
-//! The function's settings, from the environment (names fixed by PRODUCT.md).
+//! The function's settings, from the environment (the names the README lists and
+//! template.yaml sets).
 
 use std::path::PathBuf;
 use std::time::Duration;

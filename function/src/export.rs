@@ -7,9 +7,9 @@ use std::io::Write;
 
 use eclaireurs_model::{FieldKind, FormDef, Lang};
 
+use crate::answer::Value;
 use crate::catalog::Catalog;
 use crate::store::Record;
-use crate::validate::Value;
 
 /// Excel's own test for a UTF-8 file.
 const BOM: &str = "\u{feff}";

@@ -3,8 +3,9 @@
 //! embedded local store. The router is a library so that Lambda, the local server and
 //! `eclaireurs serve` all run the same code.
 
+pub mod answer;
 pub mod audit;
-pub mod catalog;
+pub mod clock;
 pub mod config;
 pub mod console;
 pub mod export;
@@ -14,7 +15,11 @@ pub mod notify;
 pub mod privacy;
 pub mod s3;
 pub mod store;
+pub mod submission;
 pub mod validate;
+
+/// The catalog the function serves: the model's, with its lookups.
+pub use eclaireurs_model::catalog;
 
 use std::sync::Arc;
 
@@ -29,7 +34,7 @@ pub fn catalog(settings: &Settings) -> anyhow::Result<Catalog> {
     use anyhow::Context;
     fn read(source: &config::CatalogSource) -> Result<Catalog, catalog::LoadError> {
         match source {
-            config::CatalogSource::File(path) => Catalog::read(path),
+            config::CatalogSource::File(path) => Ok(Catalog::read(path)?),
             config::CatalogSource::Content(dir) => Catalog::from_content(dir),
             config::CatalogSource::Bucket { fallback, .. } => read(fallback),
         }
@@ -53,7 +58,7 @@ pub async fn archive(settings: &Settings, catalog: &Catalog) -> store::Archive {
         )),
         None => store::Archive::Embedded {
             dir: settings.data_dir.clone(),
-            kinds: catalog.forms.iter().map(|f| f.id.clone()).collect(),
+            kinds: catalog.forms.keys().cloned().collect(),
         },
     }
 }
@@ -67,7 +72,7 @@ pub async fn state(settings: Settings) -> anyhow::Result<Arc<AppState>> {
             table.clone(),
         )),
         None => {
-            let kinds: Vec<&str> = catalog.forms.iter().map(|f| f.id.as_str()).collect();
+            let kinds: Vec<&str> = catalog.forms.keys().map(String::as_str).collect();
             Store::Embedded(EmbeddedStore::open(&settings.data_dir, &kinds)?)
         }
     };
@@ -108,7 +113,7 @@ pub async fn live(settings: Settings) -> anyhow::Result<Arc<http::live::LiveApi>
         Some(table) => Opened::Table(table.clone()),
         None => {
             let kinds: Vec<&str> = match &fallback {
-                Ok(catalog) => catalog.forms.iter().map(|f| f.id.as_str()).collect(),
+                Ok(catalog) => catalog.forms.keys().map(String::as_str).collect(),
                 // The store opens a form's file when its first submission comes.
                 Err(_) => Vec::new(),
             };

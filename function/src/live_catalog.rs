@@ -15,8 +15,7 @@ use std::time::{Duration, Instant};
 
 use aws_sdk_s3::error::SdkError;
 
-use crate::catalog::Catalog;
-use eclaireurs_model::catalog::{Catalog as Data, CatalogError, MAX_SIZE};
+use crate::catalog::{Catalog, CatalogError, MAX_SIZE};
 
 /// The most a read of the object may take (at start and on each check): past it the current
 /// catalog serves.
@@ -33,7 +32,7 @@ pub struct Bucket {
 /// What a read of the object found.
 pub enum Fetched {
     /// A good catalog, with the object's ETag.
-    New(Box<Data>, Option<String>),
+    New(Box<Catalog>, Option<String>),
     /// The object has the ETag already held.
     Unchanged,
     /// The object holds no good catalog (the reason was logged), with its ETag: it is not
@@ -71,7 +70,7 @@ impl Bucket {
     pub async fn fetch(&self, known: Option<&str>) -> Fetched {
         let source = self.name();
         match tokio::time::timeout(READ_TIMEOUT, self.read(known)).await {
-            Ok(Ok(Some((bytes, etag)))) => match Data::parse(&bytes, &source) {
+            Ok(Ok(Some((bytes, etag)))) => match Catalog::parse(&bytes, &source) {
                 Ok(data) => Fetched::New(Box::new(data), etag),
                 Err(error) => log_refused(&source, &error, etag),
             },
@@ -228,7 +227,7 @@ impl<T> LiveCatalog<T> {
             checked.etag = etag;
         } else if let Fetched::New(data, etag) = fetched {
             let version = data.version.clone();
-            let made = Arc::new((self.make)(Catalog::from(*data)));
+            let made = Arc::new((self.make)(*data));
             match self.current.write() {
                 Ok(mut current) => *current = made,
                 Err(poisoned) => *poisoned.into_inner() = made,
@@ -260,7 +259,7 @@ pub fn first(
                 version = %data.version,
                 "catalog_loaded: the bucket's form definitions in use"
             );
-            Ok((Catalog::from(*data), etag))
+            Ok((*data, etag))
         }
         Some((bucket, _)) => {
             let catalog = fallback.with_context(|| {

@@ -315,10 +315,10 @@ async fn export_command(settings: &Settings, args: ExportArgs) -> anyhow::Result
     }
     let forms: Vec<_> = match &args.kind {
         Some(kind) => vec![catalog.form(kind).with_context(|| {
-            let known: Vec<&str> = catalog.forms.iter().map(|f| f.id.as_str()).collect();
+            let known: Vec<&str> = catalog.forms.keys().map(String::as_str).collect();
             format!("--kind {kind}: no such form (known: {})", known.join(", "))
         })?],
-        None => catalog.forms.iter().collect(),
+        None => catalog.forms.values().collect(),
     };
     let archive = eclaireurs_function::archive(settings, &catalog).await;
     let mut records = Vec::new();
@@ -394,7 +394,7 @@ async fn privacy_command(settings: &Settings, action: PrivacyAction) -> anyhow::
                 }
                 PrivacyFormat::Csv => {
                     let mut csv = Vec::new();
-                    let forms: Vec<_> = catalog.forms.iter().collect();
+                    let forms: Vec<_> = catalog.forms.values().collect();
                     export::write_csv(
                         &mut csv,
                         &catalog,

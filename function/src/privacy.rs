@@ -5,9 +5,9 @@
 
 use serde::Serialize;
 
+use crate::answer::Answers;
 use crate::catalog::Catalog;
 use crate::store::{Archive, Record, StoreError};
-use crate::validate::Value;
 
 /// What an access request receives: each submission with its answers, as stored.
 #[derive(Debug, Serialize)]
@@ -30,12 +30,12 @@ pub struct ExportedSubmission<'a> {
     /// When the submission will be deleted at the latest, if retention is set.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deleted_by: Option<String>,
-    pub answers: &'a std::collections::BTreeMap<String, Value>,
+    pub answers: &'a Answers,
 }
 
 pub fn export(records: &[Record]) -> Export<'_> {
     Export {
-        exported_at: crate::http::iso(time::OffsetDateTime::now_utc()),
+        exported_at: crate::clock::iso(time::OffsetDateTime::now_utc()),
         submissions: records
             .iter()
             .map(|r| ExportedSubmission {
@@ -47,10 +47,7 @@ pub fn export(records: &[Record]) -> Export<'_> {
                 language: &r.language,
                 consent_version: &r.consent_version,
                 consent_at: &r.consent_at,
-                deleted_by: r
-                    .expires_at
-                    .and_then(|at| time::OffsetDateTime::from_unix_timestamp(at).ok())
-                    .map(crate::http::iso),
+                deleted_by: r.expires_at.and_then(crate::clock::iso_at),
                 answers: &r.values,
             })
             .collect(),

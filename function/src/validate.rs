@@ -1,130 +1,15 @@
 //! Validation of a submission against its form definition, the same definition that rendered
 //! the form, so the page and the function cannot disagree on a field, a limit or a choice.
 
-use std::collections::{BTreeMap, HashMap};
-
 use serde::Serialize;
 
 use eclaireurs_model::{FieldKind, FormDef, Lang};
 
+use crate::answer::{Answers, Value};
 use crate::catalog::Catalog;
+use crate::http::fields::{Fields, Input};
 
 pub mod text;
-
-/// A value as it arrived, from a form post or a JSON body.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Input {
-    Text(String),
-    List(Vec<String>),
-    Bool(bool),
-    /// A JSON number, object or null where text was expected.
-    Other,
-}
-
-/// The fields of a request body, by name. Every text is in Unicode Normalization Form C.
-#[derive(Debug, Default)]
-pub struct Fields(pub HashMap<String, Input>);
-
-/// Why a body is not a set of fields (a `400 malformed`).
-#[derive(Debug, thiserror::Error)]
-pub enum Malformed {
-    #[error("a name or value of the form is not UTF-8 once percent-decoded")]
-    NotUtf8,
-    #[error("the body is not valid JSON: {0}")]
-    Json(#[from] serde_json::Error),
-    #[error("the body must be a JSON object of fields")]
-    NotAnObject,
-}
-
-/// `+` as a space and `%XX` as its byte, as browsers encode a form (a `%` not followed by two
-/// hexadecimal digits stays as it is); the bytes must then be UTF-8.
-fn form_decode(part: &[u8]) -> Result<String, Malformed> {
-    let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
-    let mut bytes = Vec::with_capacity(part.len());
-    let mut i = 0;
-    while i < part.len() {
-        match part[i] {
-            b'+' => bytes.push(b' '),
-            b'%' => match (
-                part.get(i + 1).copied().and_then(hex),
-                part.get(i + 2).copied().and_then(hex),
-            ) {
-                (Some(high), Some(low)) => {
-                    bytes.push(high << 4 | low);
-                    i += 2;
-                }
-                _ => bytes.push(b'%'),
-            },
-            b => bytes.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8(bytes)
-        .map(text::nfc)
-        .map_err(|_| Malformed::NotUtf8)
-}
-
-impl Fields {
-    /// `a=1&b=2&roles=x&roles=y`: a repeated name becomes a list. A name or value that is
-    /// not UTF-8 once decoded (`%E9` from a Latin-1 page) is malformed, never replaced by `�`.
-    pub fn from_form(body: &[u8]) -> Result<Fields, Malformed> {
-        let mut fields: HashMap<String, Input> = HashMap::new();
-        for pair in body.split(|b| *b == b'&').filter(|p| !p.is_empty()) {
-            let (key, value) = match pair.iter().position(|b| *b == b'=') {
-                Some(at) => (&pair[..at], &pair[at + 1..]),
-                None => (pair, &pair[pair.len()..]),
-            };
-            let (key, value) = (form_decode(key)?, form_decode(value)?);
-            match fields.remove(&key) {
-                None => fields.insert(key, Input::Text(value)),
-                Some(Input::Text(first)) => fields.insert(key, Input::List(vec![first, value])),
-                Some(Input::List(mut list)) => {
-                    list.push(value);
-                    fields.insert(key, Input::List(list))
-                }
-                Some(other) => fields.insert(key, other),
-            };
-        }
-        Ok(Fields(fields))
-    }
-
-    /// A JSON object; anything else is malformed.
-    pub fn from_json(body: &[u8]) -> Result<Fields, Malformed> {
-        let value: serde_json::Value = serde_json::from_slice(body)?;
-        let serde_json::Value::Object(map) = value else {
-            return Err(Malformed::NotAnObject);
-        };
-        let fields = map
-            .into_iter()
-            .map(|(k, v)| {
-                let input = match v {
-                    serde_json::Value::String(s) => Input::Text(text::nfc(s)),
-                    serde_json::Value::Bool(b) => Input::Bool(b),
-                    serde_json::Value::Array(items) => {
-                        let texts: Option<Vec<String>> = items
-                            .into_iter()
-                            .map(|i| match i {
-                                serde_json::Value::String(s) => Some(text::nfc(s)),
-                                _ => None,
-                            })
-                            .collect();
-                        texts.map_or(Input::Other, Input::List)
-                    }
-                    _ => Input::Other,
-                };
-                (text::nfc(k), input)
-            })
-            .collect();
-        Ok(Fields(fields))
-    }
-
-    pub fn text(&self, name: &str) -> Option<&str> {
-        match self.0.get(name) {
-            Some(Input::Text(s)) => Some(s.trim()),
-            _ => None,
-        }
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -165,14 +50,6 @@ pub struct FieldError {
     pub message: String,
 }
 
-/// A stored value: text, or the chosen values of a list of choices.
-#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
-#[serde(untagged)]
-pub enum Value {
-    Text(String),
-    List(Vec<String>),
-}
-
 /// A valid submission, ready to store.
 #[derive(Debug, Clone)]
 pub struct Submission {
@@ -182,15 +59,14 @@ pub struct Submission {
     pub language: Lang,
     pub consent_version: String,
     /// The answers of the visible fields that were filled in.
-    pub values: BTreeMap<String, Value>,
+    pub values: Answers,
 }
 
 #[derive(Debug)]
 pub enum Outcome {
+    /// Every field keeps its rules (whether a bot filled the trap is not validation's
+    /// business: [`crate::submission`] decides that).
     Valid(Submission),
-    /// The honeypot was filled, and nothing else is wrong: a bot. Its answers are not stored,
-    /// and the answer looks like success.
-    Trap(Submission),
     Invalid {
         language: Lang,
         region: Option<String>,
@@ -213,8 +89,7 @@ pub fn validate(catalog: &Catalog, form: &FormDef, fields: &Fields) -> Outcome {
         .map_or(&[], Vec::as_slice);
 
     let mut errors = Vec::new();
-    let mut values = BTreeMap::new();
-    let mut trapped = false;
+    let mut values = Answers::new();
     let mut error = |field: &str, code: Code, vars: &[(&str, u32)]| {
         let mut message = catalog.text(language, &format!("validation.{}", code.key()));
         for (name, value) in vars {
@@ -231,9 +106,9 @@ pub fn validate(catalog: &Catalog, form: &FormDef, fields: &Fields) -> Outcome {
         let name = field.name.as_str();
         let input = fields.0.get(name);
         match field.kind {
+            // Only its type here: what a filled trap means is [`crate::submission`]'s.
             FieldKind::Honeypot => match input {
-                None => {}
-                Some(Input::Text(text)) => trapped = !text.chars().all(text::is_blank),
+                None | Some(Input::Text(_)) => {}
                 Some(_) => error(name, Code::InvalidType, &[]),
             },
             FieldKind::Region => match fields.text(name) {
@@ -355,22 +230,15 @@ pub fn validate(catalog: &Catalog, form: &FormDef, fields: &Fields) -> Outcome {
             }
         }
     }
-    // A bot that filled the trap is answered like a person: the errors if any, otherwise a
-    // success that stores nothing.
+    // A bot that filled the trap gets the same errors as a person would.
     match (errors.is_empty(), region) {
-        (true, Some(region)) => {
-            let submission = Submission {
-                kind: form.id.clone(),
-                region,
-                language,
-                consent_version: form.consent_version.clone(),
-                values,
-            };
-            match trapped {
-                true => Outcome::Trap(submission),
-                false => Outcome::Valid(submission),
-            }
-        }
+        (true, Some(region)) => Outcome::Valid(Submission {
+            kind: form.id.clone(),
+            region,
+            language,
+            consent_version: form.consent_version.clone(),
+            values,
+        }),
         (_, region) => Outcome::Invalid {
             language,
             region,
@@ -505,61 +373,5 @@ mod tests {
             ),
             other => panic!("expected a valid report, got {other:?}"),
         }
-    }
-
-    #[test]
-    fn form_posts_repeat_a_name_for_each_checked_box() {
-        let fields =
-            Fields::from_form(b"roles=promote&roles=watch&first_name=Julie+T%C3%A9&x=%zz&flag")
-                .expect("UTF-8");
-        assert_eq!(
-            fields.0["roles"],
-            Input::List(vec!["promote".into(), "watch".into()])
-        );
-        assert_eq!(fields.text("first_name"), Some("Julie Té"));
-        assert_eq!(
-            fields.text("x"),
-            Some("%zz"),
-            "not an escape: kept as it is"
-        );
-        assert_eq!(fields.text("flag"), Some(""));
-    }
-
-    #[test]
-    fn a_form_that_is_not_utf8_once_decoded_is_malformed() {
-        for body in [
-            &b"first_name=Ren%E9"[..],
-            b"first_name=Ren\xe9",
-            b"na%FFme=x",
-            b"a=%C3",
-        ] {
-            assert!(
-                matches!(Fields::from_form(body), Err(Malformed::NotUtf8)),
-                "{}",
-                String::from_utf8_lossy(body)
-            );
-        }
-    }
-
-    #[test]
-    fn every_text_is_read_in_normalization_form_c() {
-        let form = Fields::from_form(b"name=Ge%CC%81rard").expect("UTF-8");
-        assert_eq!(form.text("name"), Some("G\u{e9}rard"));
-        let json =
-            Fields::from_json("{\"name\":\"Ge\u{301}rard\",\"roles\":[\"e\u{301}\"]}".as_bytes())
-                .expect("JSON");
-        assert_eq!(json.text("name"), Some("G\u{e9}rard"));
-        assert_eq!(json.0["roles"], Input::List(vec!["\u{e9}".into()]));
-    }
-
-    #[test]
-    fn json_bodies_must_be_objects_and_keep_their_types() {
-        assert!(Fields::from_json(b"[]").is_err());
-        assert!(Fields::from_json(b"{").is_err());
-        let fields =
-            Fields::from_json(br#"{"consent":true,"roles":["watch"],"age":3}"#).expect("object");
-        assert_eq!(fields.0["consent"], Input::Bool(true));
-        assert_eq!(fields.0["roles"], Input::List(vec!["watch".into()]));
-        assert_eq!(fields.0["age"], Input::Other);
     }
 }

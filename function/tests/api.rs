@@ -1,4 +1,4 @@
-//! The submission API of PRODUCT.md, on the embedded store: both forms, both content types,
+//! The submission API of function/openapi.yaml, on the embedded store: both forms, both content types,
 //! every class of bad input, idempotency, CORS and security headers.
 
 mod common;
@@ -873,7 +873,8 @@ fn phone_pattern() -> regex::Regex {
 /// Whether the function takes `phone` in a need report (422 `invalid_phone` or
 /// `invalid_characters` otherwise), without HTTP.
 fn function_takes_phone(catalog: &eclaireurs_function::catalog::Catalog, phone: &str) -> bool {
-    use eclaireurs_function::validate::{validate, Fields, Outcome};
+    use eclaireurs_function::http::Fields;
+    use eclaireurs_function::validate::{validate, Outcome};
     let body = serde_json::json!({
         "region": "bas-saint-laurent", "language": "fr", "consent": true,
         "description": "Des aînés sans transport vers la banque alimentaire.", "phone": phone,
@@ -888,7 +889,6 @@ fn function_takes_phone(catalog: &eclaireurs_function::catalog::Catalog, phone: 
             );
             false
         }
-        Outcome::Trap(_) => unreachable!("the trap is empty"),
     }
 }
 

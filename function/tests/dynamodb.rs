@@ -170,7 +170,7 @@ async fn staff_list_a_regions_need_reports_over_a_date_range_and_all_new_reports
         201
     );
     register(&api, "Alice", "bas-saint-laurent").await;
-    let today = eclaireurs_function::http::iso(time::OffsetDateTime::now_utc())[..10].to_string();
+    let today = eclaireurs_function::clock::iso(time::OffsetDateTime::now_utc())[..10].to_string();
     let from = format!("need-report#{today}");
     let to = format!("need-report#{today}~");
     let in_range = run(

@@ -35,7 +35,7 @@ fn catalog_b() -> Catalog {
         page.thanks = Some(format!("/{}/{}/merci-offre/", page.lang, page.region));
     }
     catalog.pages.extend(pages);
-    catalog.seal();
+    catalog.seal().expect("sealed");
     catalog
 }
 
@@ -44,8 +44,8 @@ fn catalog_b() -> Catalog {
 fn resealed(edit: impl FnOnce(&mut Catalog)) -> Vec<u8> {
     let mut catalog = catalog_b();
     edit(&mut catalog);
-    catalog.seal();
-    catalog.to_json()
+    catalog.seal().expect("sealed");
+    catalog.to_json().expect("json")
 }
 
 /// The function on the embedded store in `data`, its catalog in `bucket` (`key`), checked
@@ -83,7 +83,13 @@ fn stored_lines(data: &std::path::Path, kind: &str) -> usize {
 async fn a_form_published_to_the_bucket_is_taken_without_a_restart_and_a_bad_catalog_never() {
     let s3 = s3().await;
     let bucket = new_bucket(&s3, BUCKET_PREFIX).await;
-    put(&s3, &bucket, "catalog.json", catalog_a().to_json()).await;
+    put(
+        &s3,
+        &bucket,
+        "catalog.json",
+        catalog_a().to_json().expect("json"),
+    )
+    .await;
     let data = tempfile::tempdir().expect("temp");
     let server = start(data.path(), &bucket, "catalog.json", &[]);
     let json = "application/json";
@@ -95,7 +101,13 @@ async fn a_form_published_to_the_bucket_is_taken_without_a_restart_and_a_bad_cat
     assert_eq!(status, 404, "{body}");
 
     // Catalog B, published: its new form is taken by the same process.
-    put(&s3, &bucket, "catalog.json", catalog_b().to_json()).await;
+    put(
+        &s3,
+        &bucket,
+        "catalog.json",
+        catalog_b().to_json().expect("json"),
+    )
+    .await;
     let (status, _, body) = server.post("/api/volunteer-offers", json, &offer(1));
     assert_eq!(
         status, 201,
@@ -116,7 +128,7 @@ async fn a_form_published_to_the_bucket_is_taken_without_a_restart_and_a_bad_cat
         .get_mut("volunteer-offer")
         .expect("form")
         .endpoint = "hijacked".into();
-    let mut too_large = catalog_b().to_json();
+    let mut too_large = catalog_b().to_json().expect("json");
     too_large.resize(1024 * 1024 + 1, b' ');
     let bad: Vec<(&str, Vec<u8>)> = vec![
         (
@@ -140,7 +152,7 @@ async fn a_form_published_to_the_bucket_is_taken_without_a_restart_and_a_bad_cat
             }),
         ),
         ("enormous limit", enormous),
-        ("wrong version", wrong_version.to_json()),
+        ("wrong version", wrong_version.to_json().expect("json")),
         ("larger than 1 MiB", too_large),
     ];
     let form = "application/x-www-form-urlencoded";
@@ -215,7 +227,7 @@ async fn without_an_object_at_start_the_fallback_catalog_serves_until_one_comes(
     let bucket = new_bucket(&s3, BUCKET_PREFIX).await;
     let package = tempfile::tempdir().expect("temp");
     let file = package.path().join("catalog.json");
-    std::fs::write(&file, catalog_a().to_json()).expect("fallback");
+    std::fs::write(&file, catalog_a().to_json().expect("json")).expect("fallback");
     let data = tempfile::tempdir().expect("temp");
     let file = file.to_string_lossy().into_owned();
     let server = start(
@@ -230,7 +242,13 @@ async fn without_an_object_at_start_the_fallback_catalog_serves_until_one_comes(
     let (status, _, _) = server.post("/api/volunteer-offers", json, &offer(0));
     assert_eq!(status, 404);
 
-    put(&s3, &bucket, "catalog.json", catalog_b().to_json()).await;
+    put(
+        &s3,
+        &bucket,
+        "catalog.json",
+        catalog_b().to_json().expect("json"),
+    )
+    .await;
     let (status, _, body) = server.post("/api/volunteer-offers", json, &offer(1));
     assert_eq!(status, 201, "the bucket's catalog, once there: {body}");
 
@@ -281,7 +299,13 @@ async fn under_lambda_the_package_s_catalog_serves_until_the_bucket_has_one_then
         "the package knows no such form: {answer}"
     );
 
-    put(&s3, &bucket, "catalog.json", catalog_b().to_json()).await;
+    put(
+        &s3,
+        &bucket,
+        "catalog.json",
+        catalog_b().to_json().expect("json"),
+    )
+    .await;
     runtime.push(
         "after",
         rest_event("POST", "/api/volunteer-offers", json, &offer(1), &[]),
@@ -331,7 +355,7 @@ async fn concurrent_requests_past_the_ttl_send_one_read_not_one_each() {
     use std::sync::Arc;
 
     let gets = Arc::new(AtomicUsize::new(0));
-    let body = catalog_b().to_json();
+    let body = catalog_b().to_json().expect("json");
     let app = {
         let gets = gets.clone();
         axum::Router::new().fallback(move || {
@@ -364,7 +388,7 @@ async fn concurrent_requests_past_the_ttl_send_one_read_not_one_each() {
         "catalog.json",
         std::time::Duration::ZERO,
     );
-    let first = eclaireurs_function::catalog::Catalog::from(catalog_a());
+    let first = catalog_a();
     let live = Arc::new(eclaireurs_function::live_catalog::LiveCatalog::new(
         first,
         None,

@@ -634,8 +634,14 @@ async fn the_notifier_words_its_messages_with_the_bucket_s_catalog_and_logs_each
     for names in catalog.region_names.values_mut() {
         names.fr = format!("{} (publié)", names.fr);
     }
-    catalog.seal();
-    common::put(&s3, &bucket, "catalog.json", catalog.to_json()).await;
+    catalog.seal().expect("sealed");
+    common::put(
+        &s3,
+        &bucket,
+        "catalog.json",
+        catalog.to_json().expect("json"),
+    )
+    .await;
 
     let mut runtime = RuntimeApi::start().await;
     runtime.push("stream", event.to_string());

@@ -98,7 +98,8 @@ fn build_site(
         staging.copy(&asset.source, asset.url.trim_start_matches('/'))?;
     }
     let pages = renderer.render_all(&staging)?;
-    staging.write(CATALOG_FILE, &catalog.to_json())?;
+    let json = catalog.to_json().map_err(|e| e.problem(&site))?;
+    staging.write(CATALOG_FILE, &json)?;
     staging.publish()?;
     let report = Report::new(&site, pages, assets.len(), start, &catalog);
     Ok((report, site))
@@ -128,7 +129,7 @@ pub fn render(content: &Path) -> Result<Rendered, BuildError> {
     Ok(Rendered {
         report: Report::new(&site, pages, assets.len(), start, &catalog),
         files: memory.into_files(),
-        catalog: catalog.to_json(),
+        catalog: catalog.to_json().map_err(|e| e.problem(&site))?,
     })
 }
 
@@ -140,7 +141,7 @@ fn load(content: &Path) -> Result<(Site, Assets, Catalog), BuildError> {
 
 fn load_with(site: Site) -> Result<(Site, Assets, Catalog), BuildError> {
     let assets = Assets::collect(&site)?;
-    let catalog = Catalog::from_site(&site, &assets);
+    let catalog = Catalog::from_site(&site, &assets).map_err(|e| e.problem(&site))?;
     // The function refuses a catalog that breaks these rules: so does the build.
     catalog.check().map_err(|e| e.problem(&site))?;
     Ok((site, assets, catalog))
@@ -246,7 +247,7 @@ impl Preview {
         let site = &*site;
         // Page text is not in the catalog: the version the pages carry stays the same.
         let assets = Assets::collect(site)?;
-        let catalog = Catalog::from_site(site, &assets);
+        let catalog = Catalog::from_site(site, &assets).map_err(|e| e.problem(site))?;
         let mut renderer = Renderer::new(site, &assets, &catalog.version)?;
         renderer.body_end = self.body_end.clone();
         let pages: Vec<&Page> = site

@@ -17,12 +17,15 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::assets::Assets;
+use crate::error::Problem;
 use crate::form::{Choice, FormDef};
 use crate::lang::{Lang, Localized};
 use crate::site::Site;
 
 mod check;
+mod lookup;
 pub use check::{is_site_path, CheckError, MAX_TERRITORY_LENGTH, MAX_TEXT_LENGTH};
+pub use lookup::FormAddresses;
 
 /// The file name of the catalog, in the build output and in the function's package.
 pub const FILE_NAME: &str = "catalog.json";
@@ -103,15 +106,21 @@ pub struct Catalog {
     /// what the function shows or sends staff.
     pub choices: BTreeMap<String, BTreeMap<String, Vec<Choice>>>,
     pub strings: Localized<serde_json::Value>,
-    pub pages: Vec<FormPages>,
+    pub pages: Vec<FormLocation>,
     /// The published address of the stylesheet (fingerprinted), if the site has one.
     pub stylesheet: Option<String>,
+    /// The lookup indexes ([`lookup`]): not in the file, built from the above. A program that
+    /// changes the fields above calls [`Catalog::seal`], which also renews them.
+    #[serde(skip)]
+    index: lookup::IndexSlot,
 }
 
-/// Where a form lives for one region and language.
+/// Where a form lives for one region and language (its addresses for readers:
+/// [`FormAddresses`], from [`Catalog::addresses`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct FormPages {
+pub struct FormLocation {
+    /// The form's id.
     pub form: String,
     pub region: String,
     pub lang: Lang,
@@ -142,11 +151,51 @@ pub enum CatalogError {
     Version { path: String },
     #[error("the catalog {path} is refused: {problem}")]
     Refused { path: String, problem: CheckError },
+    /// Part of the catalog has no JSON form (such as a UI string under a key that is not
+    /// text): the catalog cannot be written or hashed.
+    #[error("cannot write the catalog's {what} as JSON: {reason}")]
+    Serialize { what: &'static str, reason: String },
+}
+
+impl CatalogError {
+    /// The error as a problem of the site the catalog was made from, for the build's report.
+    pub fn problem(&self, site: &Site) -> Problem {
+        match self {
+            CatalogError::Refused { problem, .. } => problem.problem(site),
+            other => Problem::invalid(&site.root, other.to_string()),
+        }
+    }
+
+    fn serialize(what: &'static str) -> impl FnOnce(serde_json::Error) -> CatalogError {
+        move |e| CatalogError::Serialize {
+            what,
+            reason: e.to_string(),
+        }
+    }
+}
+
+/// Why a catalog could not be made from a content folder or read ([`Catalog::from_content`],
+/// [`Catalog::read`]).
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("the content folder has problems (run `eclaireurs check`):\n{}", list(.0))]
+    Content(Vec<Problem>),
+    #[error(transparent)]
+    File(#[from] CatalogError),
+}
+
+fn list(problems: &[Problem]) -> String {
+    problems
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 impl Catalog {
-    /// The catalog of a loaded site whose static files are `assets`.
-    pub fn from_site(site: &Site, assets: &Assets) -> Catalog {
+    /// The catalog of a loaded site whose static files are `assets`; an error if one of the
+    /// UI strings the function shows has no JSON form.
+    pub fn from_site(site: &Site, assets: &Assets) -> Result<Catalog, CatalogError> {
         let mut pages = Vec::new();
         for form in &site.forms {
             for region in &site.regions {
@@ -156,7 +205,7 @@ impl Catalog {
                         .iter()
                         .find(|p| p.lang == lang && p.meta.form.as_deref() == Some(&form.id))
                         .map(|p| p.url());
-                    pages.push(FormPages {
+                    pages.push(FormLocation {
                         form: form.id.clone(),
                         region: region.slug.clone(),
                         lang,
@@ -166,18 +215,17 @@ impl Catalog {
                 }
             }
         }
-        let strings = |lang: Lang| {
+        let strings = |lang: Lang| -> Result<serde_json::Value, CatalogError> {
             let table = site.strings.table(lang);
             let mut kept = serde_json::Map::new();
             for key in FUNCTION_STRINGS {
                 if let Some(value) = table.get(*key) {
-                    kept.insert(
-                        (*key).to_string(),
-                        serde_json::to_value(value).unwrap_or_default(),
-                    );
+                    let value =
+                        serde_json::to_value(value).map_err(CatalogError::serialize("strings"))?;
+                    kept.insert((*key).to_string(), value);
                 }
             }
-            serde_json::Value::Object(kept)
+            Ok(serde_json::Value::Object(kept))
         };
         let mut catalog = Catalog {
             version: String::new(),
@@ -205,20 +253,33 @@ impl Catalog {
                 .map(|r| (r.slug.clone(), r.data.choices.clone()))
                 .collect(),
             strings: Localized {
-                fr: strings(Lang::Fr),
-                en: strings(Lang::En),
+                fr: strings(Lang::Fr)?,
+                en: strings(Lang::En)?,
             },
             pages,
             stylesheet: assets.url(STYLESHEET).map(str::to_string),
+            index: lookup::IndexSlot::default(),
         };
-        catalog.seal();
+        catalog.seal()?;
+        Ok(catalog)
+    }
+
+    /// Makes the catalog from a content folder, as `eclaireurs build` would (and refuses it
+    /// where the build would).
+    pub fn from_content(content: &Path) -> Result<Catalog, LoadError> {
+        let site = Site::load(content).map_err(LoadError::Content)?;
+        let assets = Assets::collect(&site).map_err(|p| LoadError::Content(vec![p]))?;
+        let catalog = Catalog::from_site(&site, &assets)
+            .map_err(|e| LoadError::Content(vec![e.problem(&site)]))?;
         catalog
+            .check()
+            .map_err(|e| LoadError::Content(vec![e.problem(&site)]))?;
+        Ok(catalog)
     }
 
     /// The catalog as its file holds it.
-    pub fn to_json(&self) -> Vec<u8> {
-        // A catalog is plain data (strings, maps, lists): serializing it cannot fail.
-        serde_json::to_vec_pretty(self).unwrap_or_default()
+    pub fn to_json(&self) -> Result<Vec<u8>, CatalogError> {
+        serde_json::to_vec_pretty(self).map_err(CatalogError::serialize("file"))
     }
 
     pub fn from_json(bytes: &[u8], path: &Path) -> Result<Catalog, CatalogError> {
@@ -255,19 +316,23 @@ impl Catalog {
         for (id, form) in &mut catalog.forms {
             form.id = id.clone();
         }
-        if catalog.version != catalog.hash() {
+        if catalog.version != catalog.hash()? {
             return Err(CatalogError::Version { path });
         }
         catalog
             .check()
             .map_err(|problem| CatalogError::Refused { path, problem })?;
+        catalog.build_index();
         Ok(catalog)
     }
 
-    /// The version the catalog's contents hash to: what `version` must be (for a catalog
-    /// made or changed by a program, such as a test's).
-    pub fn seal(&mut self) {
-        self.version = self.hash();
+    /// Sets `version` to what the catalog's contents hash to and renews the lookup indexes
+    /// (for a catalog made or changed by a program, such as a test's).
+    pub fn seal(&mut self) -> Result<(), CatalogError> {
+        self.version = self.hash()?;
+        self.index.reset();
+        self.build_index();
+        Ok(())
     }
 
     pub fn read(path: &Path) -> Result<Catalog, CatalogError> {
@@ -279,17 +344,18 @@ impl Catalog {
     }
 
     /// 16 hex digits of the SHA-256 of the catalog without its version.
-    fn hash(&self) -> String {
+    fn hash(&self) -> Result<String, CatalogError> {
         let unversioned = Catalog {
             version: String::new(),
+            index: lookup::IndexSlot::default(),
             ..self.clone()
         };
-        let bytes = serde_json::to_vec(&unversioned).unwrap_or_default();
-        Sha256::digest(&bytes)
+        let bytes = serde_json::to_vec(&unversioned).map_err(CatalogError::serialize("version"))?;
+        Ok(Sha256::digest(&bytes)
             .iter()
             .take(8)
             .map(|b| format!("{b:02x}"))
-            .collect()
+            .collect())
     }
 }
 
@@ -307,10 +373,11 @@ mod tests {
     #[test]
     fn the_catalog_survives_its_file_and_keeps_its_version() {
         let (site, assets) = site();
-        let catalog = Catalog::from_site(&site, &assets);
+        let catalog = Catalog::from_site(&site, &assets).expect("catalog");
         assert_eq!(catalog.version.len(), 16);
         let again =
-            Catalog::from_json(&catalog.to_json(), Path::new("catalog.json")).expect("reads back");
+            Catalog::from_json(&catalog.to_json().expect("json"), Path::new("catalog.json"))
+                .expect("reads back");
         assert_eq!(again.version, catalog.version);
         assert_eq!(again.forms["registration"].id, "registration");
         assert_eq!(
@@ -334,15 +401,24 @@ mod tests {
     #[test]
     fn the_version_changes_with_a_form_definition() {
         let (mut site, assets) = site();
-        let before = Catalog::from_site(&site, &assets).version;
+        let before = Catalog::from_site(&site, &assets).expect("catalog").version;
         site.forms[0].submit.fr.push('!');
-        assert_ne!(Catalog::from_site(&site, &assets).version, before);
+        assert_ne!(
+            Catalog::from_site(&site, &assets).expect("catalog").version,
+            before
+        );
     }
 
     #[test]
     fn a_catalog_edited_by_hand_is_refused_with_its_name() {
         let (site, assets) = site();
-        let json = String::from_utf8(Catalog::from_site(&site, &assets).to_json()).expect("utf-8");
+        let json = String::from_utf8(
+            Catalog::from_site(&site, &assets)
+                .expect("catalog")
+                .to_json()
+                .expect("json"),
+        )
+        .expect("utf-8");
         let edited = json.replacen("bas-saint-laurent", "bas-saint-laurant", 1);
         let err = Catalog::from_json(edited.as_bytes(), Path::new("pkg/catalog.json"))
             .expect_err("refused");
@@ -352,9 +428,23 @@ mod tests {
     }
 
     #[test]
+    fn a_catalog_that_cannot_be_written_is_a_problem_of_its_site() {
+        let (site, _) = site();
+        let err = CatalogError::Serialize {
+            what: "strings",
+            reason: "key must be a string".into(),
+        };
+        let problem = err.problem(&site).to_string();
+        assert!(
+            problem.contains("cannot write the catalog's strings as JSON: key must be a string"),
+            "{problem}"
+        );
+    }
+
+    #[test]
     fn only_the_strings_the_function_shows_are_kept() {
         let (site, assets) = site();
-        let catalog = Catalog::from_site(&site, &assets);
+        let catalog = Catalog::from_site(&site, &assets).expect("catalog");
         let fr = catalog.strings.fr.as_object().expect("a map");
         assert!(fr.contains_key("validation"));
         assert!(!fr.contains_key("nav"), "page-only strings stay out");

@@ -21,11 +21,11 @@ use clap::{Parser, ValueEnum};
 use serde_json::json;
 
 use eclaireurs_bench::{nanos, own_cpu_seconds, print_result, run_tag, summarize};
-use eclaireurs_function::http::iso;
+use eclaireurs_function::answer::Value;
+use eclaireurs_function::clock::iso;
 use eclaireurs_function::store::dynamodb::{client, item, DynamoStore};
 use eclaireurs_function::store::schema::{self, PARTITION_KEY, SORT_KEY};
 use eclaireurs_function::store::{Record, IDEMPOTENCY_WINDOW_SECS};
-use eclaireurs_function::validate::Value;
 
 #[derive(Clone, Copy, ValueEnum, PartialEq)]
 enum Op {

@@ -50,8 +50,9 @@ pub enum NotifyError {
     BadBatch(String),
 }
 
-/// An SNS client with the same bounded timeouts as the table's, from the environment
-/// (`AWS_ENDPOINT_URL_SNS` for an emulator).
+/// An SNS client with bounded timeouts (2 s to connect, 5 s an attempt, 12 s in all, three
+/// attempts), from the environment (`AWS_ENDPOINT_URL_SNS` for an emulator). Longer than the
+/// table's: notifications are sent from the stream, after the person has had their answer.
 pub async fn sns_client() -> aws_sdk_sns::Client {
     let timeouts = TimeoutConfig::builder()
         .connect_timeout(Duration::from_secs(2))

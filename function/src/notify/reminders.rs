@@ -18,7 +18,7 @@ const KIND: &str = "need-report";
 /// again tomorrow, never none.
 pub async fn send(notifier: &Notifier, now: time::OffsetDateTime) -> Result<usize, NotifyError> {
     let cutoff = now - time::Duration::days(i64::from(notifier.reminder_days));
-    let cutoff = crate::http::iso(cutoff);
+    let cutoff = crate::clock::iso(cutoff);
     let table_error = |e: &dyn std::error::Error| {
         NotifyError::Table(aws_sdk_dynamodb::error::DisplayErrorContext(e).to_string())
     };
@@ -52,7 +52,7 @@ pub async fn send(notifier: &Notifier, now: time::OffsetDateTime) -> Result<usiz
             due.entry(region.clone()).or_default().push(entry.clone());
         }
     }
-    let reminded_at = crate::http::iso(now);
+    let reminded_at = crate::clock::iso(now);
     for (region, entries) in &due {
         let notice = message::reminder(
             &notifier.catalog,

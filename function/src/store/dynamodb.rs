@@ -21,7 +21,7 @@ use aws_sdk_dynamodb::Client;
 
 use super::schema::{self, PARTITION_KEY, SORT_KEY};
 use super::{repeat, Record, Selection, StoreError, Stored, IDEMPOTENCY_WINDOW_SECS};
-use crate::validate::Value;
+use crate::answer::Value;
 
 /// On an idempotency marker: the id of the submission its key was first used for.
 const MARKER_ID: &str = "submission_id";
@@ -29,12 +29,6 @@ const MARKER_ID: &str = "submission_id";
 pub struct DynamoStore {
     client: Client,
     table: String,
-}
-
-impl DynamoStore {
-    pub fn client(&self) -> &Client {
-        &self.client
-    }
 }
 
 /// Builds a client from the environment (`AWS_REGION`, credentials, and

@@ -7,11 +7,9 @@ pub mod dynamodb;
 pub mod embedded;
 pub mod schema;
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
-use crate::validate::Value;
+use crate::answer::Answers;
 
 /// How long a repeated submission (same idempotency key) is recognised as a retry.
 pub const IDEMPOTENCY_WINDOW_SECS: i64 = 24 * 60 * 60;
@@ -44,7 +42,7 @@ pub struct Record {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email_hash: Option<String>,
     #[serde(flatten)]
-    pub values: BTreeMap<String, Value>,
+    pub values: Answers,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -201,7 +199,7 @@ impl Store {
     /// Keeps only the idempotency key of a submission that filled the bots' trap (its id is
     /// made up, its answers are dropped), for the window, so a repeat is answered with the
     /// same made-up id as a person's retry would be, and other answers with the same
-    /// conflict. The key lives apart from people's keys (the caller hashes it so): a trap
+    /// conflict. The key lives apart from people's keys ([`crate::submission::accept`] hashes it so): a trap
     /// never swallows a person's submission.
     pub async fn put_decoy(&self, record: Record) -> Result<Stored, StoreError> {
         match self {

@@ -173,8 +173,8 @@ pub fn form_url(api: &Api, form: &str, region: &str, lang: eclaireurs_model::Lan
     let page = api
         .state
         .catalog
-        .pages(form, region, lang)
-        .form
+        .addresses(form, region, lang)
+        .page
         .unwrap_or_else(|| panic!("{form} has a page in {region}"));
     format!("{SITE}{page}")
 }

@@ -20,8 +20,12 @@ pub fn package() -> (tempfile::TempDir, eclaireurs_model::Catalog) {
     let package = tempfile::tempdir().expect("temp");
     let site = eclaireurs_model::Site::load(&super::repo().join("content")).expect("content");
     let assets = eclaireurs_model::Assets::collect(&site).expect("assets");
-    let catalog = eclaireurs_model::Catalog::from_site(&site, &assets);
-    std::fs::write(package.path().join("catalog.json"), catalog.to_json()).expect("catalog");
+    let catalog = eclaireurs_model::Catalog::from_site(&site, &assets).expect("catalog");
+    std::fs::write(
+        package.path().join("catalog.json"),
+        catalog.to_json().expect("json"),
+    )
+    .expect("catalog");
     (package, catalog)
 }
 

@@ -346,7 +346,7 @@ mod tests {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../content");
         let site = Site::load(&root).expect("the real content loads");
         let assets = Assets::collect(&site).expect("assets");
-        Catalog::from_site(&site, &assets)
+        Catalog::from_site(&site, &assets).expect("the real catalog")
     }
 
     /// The real catalog, changed by `edit`, then checked.
@@ -523,8 +523,9 @@ mod tests {
     fn parse_refuses_what_is_too_large_hostile_or_resealed_and_says_why_without_content() {
         let mut hostile = real();
         *thanks(&mut hostile) = Some("https://evil.example/".into());
-        hostile.seal();
-        let err = Catalog::parse(&hostile.to_json(), "s3://b/catalog.json").expect_err("refused");
+        hostile.seal().expect("sealed");
+        let err = Catalog::parse(&hostile.to_json().expect("json"), "s3://b/catalog.json")
+            .expect_err("refused");
         assert!(matches!(err, CatalogError::Refused { .. }), "{err}");
         assert!(
             err.to_string()
@@ -533,12 +534,12 @@ mod tests {
         );
         assert!(!err.to_string().contains("evil"), "{err}");
 
-        let mut big = real().to_json();
+        let mut big = real().to_json().expect("json");
         big.resize(crate::catalog::MAX_SIZE + 1, b' ');
         let err = Catalog::parse(&big, "x").expect_err("too large");
         assert!(matches!(err, CatalogError::TooLarge { .. }), "{err}");
 
-        let unsealed = String::from_utf8(real().to_json())
+        let unsealed = String::from_utf8(real().to_json().expect("json"))
             .expect("utf-8")
             .replacen("Rimouski", "Rimouskj", 1);
         let err = Catalog::parse(unsealed.as_bytes(), "x").expect_err("version");
@@ -549,6 +550,6 @@ mod tests {
         assert!(matches!(err, CatalogError::Format { .. }), "{err}");
         assert!(!err.to_string().contains("secret-value"), "{err}");
 
-        assert!(Catalog::parse(&real().to_json(), "x").is_ok());
+        assert!(Catalog::parse(&real().to_json().expect("json"), "x").is_ok());
     }
 }
