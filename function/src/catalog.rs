@@ -61,7 +61,8 @@ impl Catalog {
 
     /// Makes the catalog from a content folder, as `eclaireurs build` would.
     pub fn from_content(content: &Path) -> Result<Catalog, LoadError> {
-        let site = Site::load(content).map_err(LoadError::Content)?;
+        let site = Site::load(content, eclaireurs_model::LoadOptions::PUBLISHED)
+            .map_err(LoadError::Content)?;
         let assets = Assets::collect(&site).map_err(|p| LoadError::Content(vec![p]))?;
         let data = Data::from_site(&site, &assets);
         // As `eclaireurs build` would refuse it.

@@ -155,13 +155,15 @@ impl Catalog {
                         .pages
                         .iter()
                         .find(|p| p.lang == lang && p.meta.form.as_deref() == Some(&form.id))
-                        .map(|p| p.url());
+                        .map(|p| p.url().to_string());
                     pages.push(FormPages {
                         form: form.id.clone(),
                         region: region.slug.clone(),
                         lang,
                         page,
-                        thanks: region.page(&form.thanks_page, lang).map(|p| p.url()),
+                        thanks: region
+                            .page(&form.thanks_page, lang)
+                            .map(|p| p.url().to_string()),
                     });
                 }
             }
@@ -299,7 +301,8 @@ mod tests {
 
     fn site() -> (Site, Assets) {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../content");
-        let site = Site::load(&root).expect("the real content loads");
+        let site =
+            Site::load(&root, crate::LoadOptions::PUBLISHED).expect("the real content loads");
         let assets = Assets::collect(&site).expect("assets");
         (site, assets)
     }
