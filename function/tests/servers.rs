@@ -329,7 +329,11 @@ fn openapi_yaml_documents_every_form_of_the_content_and_no_other_address() {
         .keys()
         .filter_map(|k| k.as_str().map(str::to_string))
         .collect();
-    let site = eclaireurs_model::Site::load(&repo().join("content")).expect("content");
+    let site = eclaireurs_model::Site::load(
+        &repo().join("content"),
+        eclaireurs_model::LoadOptions::PUBLISHED,
+    )
+    .expect("content");
     let served: std::collections::BTreeSet<String> = site
         .forms
         .iter()

@@ -4,12 +4,15 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use eclaireurs_model::page::INDEX;
+use eclaireurs_model::site::rules;
 use eclaireurs_model::{
-    Assets, Catalog, Draft, MissingContact, MissingTranslation, Page, Problem, Site,
+    Assets, Catalog, Draft, LoadOptions, MissingContact, MissingTranslation, Page, Problem, Site,
 };
 
+use crate::check;
+use crate::links::LinkIndex;
 use crate::output::{InPlace, Memory, OutputError, Staging};
-use crate::render::{Discard, Renderer, Sink};
+use crate::render::{templates, Renderer, Sink};
 
 /// Where `build` writes the function's catalog in its output folder. A dot file: it is for the
 /// function's package, not for the site's host, and `publish` never uploads dot files.
@@ -87,7 +90,7 @@ fn build_site(
 ) -> Result<(Report, Site), BuildError> {
     let start = Instant::now();
     let (site, assets, catalog) = if preview {
-        load_with(Site::load_preview(content)?)?
+        load_preview(content)?
     } else {
         load(content)?
     };
@@ -134,17 +137,19 @@ pub fn render(content: &Path) -> Result<Rendered, BuildError> {
 }
 
 /// The site of `content` as published (drafts left out), its static files and the
-/// function's catalog: what every build starts from.
+/// function's catalog, every content check passed: what every build starts from.
 fn load(content: &Path) -> Result<(Site, Assets, Catalog), BuildError> {
-    load_with(Site::load(content)?)
+    checked(content, LoadOptions::PUBLISHED)
 }
 
-fn load_with(site: Site) -> Result<(Site, Assets, Catalog), BuildError> {
-    let assets = Assets::collect(&site)?;
-    let catalog = Catalog::from_site(&site, &assets).map_err(|e| e.problem(&site))?;
-    // The function refuses a catalog that breaks these rules: so does the build.
-    catalog.check().map_err(|e| e.problem(&site))?;
-    Ok((site, assets, catalog))
+/// [`load`], drafts included: what `serve` previews.
+fn load_preview(content: &Path) -> Result<(Site, Assets, Catalog), BuildError> {
+    checked(content, LoadOptions::PREVIEW)
+}
+
+fn checked(content: &Path, options: LoadOptions) -> Result<(Site, Assets, Catalog), BuildError> {
+    let checked = check::site(content, options)?;
+    Ok((checked.site, checked.assets, checked.catalog))
 }
 
 /// What a rebuild did.
@@ -201,12 +206,6 @@ impl Preview {
         if changed.is_empty() {
             return Ok(None);
         }
-        let draft_regions: Vec<String> = site
-            .regions
-            .iter()
-            .filter(|r| r.data.draft)
-            .map(|r| r.slug.clone())
-            .collect();
         let mut edited = Vec::new();
         for path in changed {
             let real = path.canonicalize().ok();
@@ -221,49 +220,49 @@ impl Preview {
             };
             let fresh = Page::load(&page.path, page.lang, page.region.as_deref())?;
             let same_place = fresh.url() == page.url()
-                && fresh.meta.title == page.meta.title
-                && fresh.meta.menu == page.meta.menu
-                && fresh.meta.menu_title == page.meta.menu_title
-                && fresh.meta.order == page.meta.order
-                && fresh.meta.form == page.meta.form
-                && fresh.meta.template == page.meta.template
-                && fresh.meta.draft == page.meta.draft
+                && fresh.meta.places_alike(&page.meta)
                 // The portal shows the site index pages' titles and descriptions.
-                && !(fresh.region.is_none() && fresh.key == INDEX);
+                && !(fresh.region.is_none() && fresh.key == INDEX)
+                // Links of other pages may point to its parts.
+                && check::ids(&fresh) == check::ids(page);
             if !same_place {
                 return Ok(None);
-            }
-            let region_draft = fresh
-                .region
-                .as_ref()
-                .is_some_and(|slug| draft_regions.contains(slug));
-            if let (Some(found), false) = (&fresh.placeholders, fresh.meta.draft || region_draft) {
-                // What a full load reports: one placeholder left in a published page.
-                return Err(found.problem(&fresh.path, "page").into());
             }
             *page = fresh;
             edited.push(page.path.clone());
         }
         let site = &*site;
-        // Page text is not in the catalog: the version the pages carry stays the same.
-        let assets = Assets::collect(site)?;
-        let catalog = Catalog::from_site(site, &assets).map_err(|e| e.problem(site))?;
-        let mut renderer = Renderer::new(site, &assets, &catalog.version)?;
-        renderer.body_end = self.body_end.clone();
         let pages: Vec<&Page> = site
             .all_pages()
             .filter(|p| edited.contains(&p.path))
             .collect();
+        // Page text is not in the catalog: the version the pages carry stays the same.
+        let assets = Assets::collect(site)?;
+        let links = LinkIndex::new(site, &assets);
+        // What a full load and check report of these pages.
+        let mut problems: Vec<Problem> = pages
+            .iter()
+            .filter_map(|page| rules::unfinished_page(page, !site.is_draft(page)))
+            .collect();
+        problems.extend(check::edited(site, &links, &pages));
+        if !problems.is_empty() {
+            return Err(problems.into());
+        }
+        let catalog = Catalog::from_site(site, &assets).map_err(|e| e.problem(site))?;
+        let mut renderer = Renderer::new(site, &assets, &catalog.version)?;
+        renderer.body_end = self.body_end.clone();
         renderer.render_selected(&pages, &InPlace(&self.out))?;
-        Ok(Some(pages.iter().map(|p| p.url()).collect()))
+        Ok(Some(pages.iter().map(|p| p.url().to_string()).collect()))
     }
 }
 
-/// Everything `build` checks, without writing anything.
+/// Everything `build` checks, without rendering or writing anything: the content checks
+/// and the templates' syntax (what Tera finds only while rendering is left to `build`).
 pub fn check(content: &Path) -> Result<Report, BuildError> {
     let start = Instant::now();
     let (site, assets, catalog) = load(content)?;
-    let renderer = Renderer::new(&site, &assets, &catalog.version)?;
-    let pages = renderer.render_all(&Discard)?;
+    templates::load(&site, &assets)?;
+    // As many as `build` renders: every page, the portal and the 404 page.
+    let pages = site.all_pages().count() + 2;
     Ok(Report::new(&site, pages, assets.len(), start, &catalog))
 }

@@ -2,6 +2,7 @@
 //! it through a Tera theme, and publishes a static, bilingual site.
 
 pub mod build;
+pub mod check;
 pub mod inventory;
 pub mod links;
 pub mod output;

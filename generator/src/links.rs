@@ -33,7 +33,7 @@ impl LinkIndex {
             }
         }
         for page in site.all_pages() {
-            let url = page.url();
+            let url = page.url().to_string();
             urls.insert(url.clone());
             pages.insert((page.region.clone(), page.key.clone(), page.lang), url);
             keys.entry((page.region.clone(), page.lang))
@@ -92,14 +92,7 @@ impl LinkIndex {
             Some(f) => format!("{url}#{f}"),
             None => url.to_string(),
         };
-        if let Some(target) = path.strip_suffix(".md") {
-            let (region, key) = match target.strip_prefix('/') {
-                Some(absolute) => match absolute.split_once('/') {
-                    Some((region, key)) => (Some(region), key),
-                    None => (None, absolute),
-                },
-                None => (page.region.as_deref(), target),
-            };
+        if let Some((region, key)) = linked_page(page, path) {
             return match self.url_or_fallback(region, key, page.lang) {
                 Some(url) => Ok(Some(with_fragment(url))),
                 None => Err(self.missing_page_hint(region, key, page.lang)),
@@ -160,8 +153,21 @@ impl LinkIndex {
     }
 }
 
+/// The page a link by file name names (`roles.md`, `/privacy.md`, `/region/roles.md`, its
+/// `#fragment` cut off as `path`), as (region, key); `None` for any other link.
+pub fn linked_page<'a>(page: &'a Page, path: &'a str) -> Option<(Option<&'a str>, &'a str)> {
+    let target = path.strip_suffix(".md")?;
+    Some(match target.strip_prefix('/') {
+        Some(absolute) => match absolute.split_once('/') {
+            Some((region, key)) => (Some(region), key),
+            None => (None, absolute),
+        },
+        None => (page.region.as_deref(), target),
+    })
+}
+
 /// `https:`, `mailto:`, `tel:`: anything with a scheme is an outside address.
-fn has_scheme(dest: &str) -> bool {
+pub fn has_scheme(dest: &str) -> bool {
     match dest.find(':') {
         Some(i) => dest[..i]
             .chars()

@@ -199,7 +199,7 @@ fn watched_folders(content: &Path) -> Vec<PathBuf> {
         .canonicalize()
         .unwrap_or_else(|_| content.to_path_buf());
     let mut folders = vec![content.clone()];
-    if let Ok(site) = eclaireurs_model::Site::load_data(&content) {
+    if let Ok(site) = eclaireurs_model::Site::load(&content, eclaireurs_model::LoadOptions::DATA) {
         // `content/../themes/default` is outside the content folder: compare real paths.
         let theme = site.theme.canonicalize().unwrap_or(site.theme);
         if !theme.starts_with(&content) {

@@ -21,7 +21,7 @@ pub fn sitemap(site: &Site, links: &LinkIndex) -> String {
             xml,
             "  <url>\n    <loc>{}{}</loc>\n",
             escape(base),
-            escape(&url)
+            escape(url)
         );
         let region = page.region.as_deref();
         if links.url(region, &page.key, page.lang.other()).is_some() {

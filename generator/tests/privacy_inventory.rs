@@ -17,7 +17,8 @@ fn template() -> String {
 
 /// The inventory of the (copied) real content under `template`, per language.
 fn inventory_of(site: &Fixture, template: &str) -> [(Lang, String); 2] {
-    let content = Site::load_data(&site.content()).expect("the content loads");
+    let content = Site::load(&site.content(), eclaireurs_model::LoadOptions::DATA)
+        .expect("the content loads");
     let texts = inventory::inventory(&content, template).expect("the inventory is made");
     [(Lang::Fr, fold(&texts.fr)), (Lang::En, fold(&texts.en))]
 }
@@ -108,7 +109,7 @@ fn every_field_of_every_form_appears_with_its_purpose_in_both_files() {
     let out = site.dir.path().join("inventory");
     let written = inventory::write(&site.content(), &out).expect("writes");
     assert_eq!(written.len(), 2);
-    let content = Site::load_data(&site.content()).expect("loads");
+    let content = Site::load(&site.content(), eclaireurs_model::LoadOptions::DATA).expect("loads");
     assert!(!content.forms.is_empty());
     let retention = serde_yaml::from_str::<serde_yaml::Value>(&template()).expect("yaml")
         ["Parameters"]["RetentionDays"]["Default"]

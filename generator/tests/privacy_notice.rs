@@ -116,7 +116,8 @@ fn assert_every_field_is_listed(built: &Fixture, site: &Site) {
 fn the_notice_lists_every_field_of_every_form_as_its_definition_says() {
     let built = Fixture::real();
     built.build().expect("the real site builds");
-    let site = Site::load(&built.content()).expect("the real content loads");
+    let site = Site::load(&built.content(), eclaireurs_model::LoadOptions::PUBLISHED)
+        .expect("the real content loads");
     assert_every_field_is_listed(&built, &site);
     // The hand-written lists of old said, e.g., that a need report's phone came with a name.
     let fr = text(&built.output("/fr/confidentialite/"));
@@ -140,7 +141,8 @@ fn a_changed_form_definition_changes_the_notice_without_editing_it() {
          purpose: { fr: Savoir depuis quand, en: To know since when }\n  - name: consent\n",
     );
     site.build().expect("builds");
-    let content = Site::load(&site.content()).expect("loads");
+    let content =
+        Site::load(&site.content(), eclaireurs_model::LoadOptions::PUBLISHED).expect("loads");
     assert_every_field_is_listed(&site, &content);
     let fr = text(&site.output("/fr/confidentialite/"));
     assert!(
@@ -215,7 +217,8 @@ fn a_notice_that_forgets_a_form_or_names_one_that_does_not_exist_does_not_build(
 fn each_region_shows_its_body_relay_team_and_person_in_charge_or_says_they_are_to_come() {
     let site = Fixture::real();
     site.build().expect("builds");
-    let content = Site::load(&site.content()).expect("loads");
+    let content =
+        Site::load(&site.content(), eclaireurs_model::LoadOptions::PUBLISHED).expect("loads");
     for (lang, url) in NOTICE {
         let html = site.output(url);
         for region in &content.regions {

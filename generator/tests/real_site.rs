@@ -1,4 +1,4 @@
-//! The real content builds into the site PRODUCT.md describes: both regions in both
+//! The real content builds into the site the README describes: both regions in both
 //! languages, every seed fact exact, forms with the API's field names.
 
 mod common;

@@ -204,13 +204,15 @@ impl Catalog {
                         .pages
                         .iter()
                         .find(|p| p.lang == lang && p.meta.form.as_deref() == Some(&form.id))
-                        .map(|p| p.url());
+                        .map(|p| p.url().to_string());
                     pages.push(FormLocation {
                         form: form.id.clone(),
                         region: region.slug.clone(),
                         lang,
                         page,
-                        thanks: region.page(&form.thanks_page, lang).map(|p| p.url()),
+                        thanks: region
+                            .page(&form.thanks_page, lang)
+                            .map(|p| p.url().to_string()),
                     });
                 }
             }
@@ -267,7 +269,8 @@ impl Catalog {
     /// Makes the catalog from a content folder, as `eclaireurs build` would (and refuses it
     /// where the build would).
     pub fn from_content(content: &Path) -> Result<Catalog, LoadError> {
-        let site = Site::load(content).map_err(LoadError::Content)?;
+        let site =
+            Site::load(content, crate::LoadOptions::PUBLISHED).map_err(LoadError::Content)?;
         let assets = Assets::collect(&site).map_err(|p| LoadError::Content(vec![p]))?;
         let catalog = Catalog::from_site(&site, &assets)
             .map_err(|e| LoadError::Content(vec![e.problem(&site)]))?;
@@ -365,7 +368,8 @@ mod tests {
 
     fn site() -> (Site, Assets) {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../content");
-        let site = Site::load(&root).expect("the real content loads");
+        let site =
+            Site::load(&root, crate::LoadOptions::PUBLISHED).expect("the real content loads");
         let assets = Assets::collect(&site).expect("assets");
         (site, assets)
     }

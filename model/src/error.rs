@@ -5,7 +5,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use crate::lang::Lang;
-use crate::placeholder::Unfinished;
+use crate::placeholder::Placeholders;
 
 /// Where a problem is: a file, and the line and column in it when known (both 1-based).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,6 +67,9 @@ pub enum ProblemKind {
     UnclosedFrontMatter,
     #[error("the link `{target}` leads to no page{hint}")]
     BrokenLink { target: String, hint: String },
+    /// A link to a part of a page (`roles.md#le-role`) that names no heading or id of it.
+    #[error("{0}")]
+    BrokenAnchor(Box<MissingAnchor>),
     #[error(
         "two pages have the URL {url}; the other one is {other}: give one of them another `slug`"
     )]
@@ -109,6 +112,75 @@ impl Problem {
 
     pub fn read(path: &Path, err: &std::io::Error) -> Self {
         Problem::new(Location::file(path), ProblemKind::Read(err.to_string()))
+    }
+
+    /// The error of a published file (at `path`, a `page` or a `region`) that holds the
+    /// placeholders `found`.
+    pub fn unfinished(path: &Path, found: &Placeholders, what: &'static str) -> Self {
+        Problem::new(
+            Location::at(path, found.line, found.column),
+            ProblemKind::Placeholder(Box::new(Unfinished {
+                found: found.clone(),
+                what,
+            })),
+        )
+    }
+}
+
+/// A published file (page or `region.yaml`) that still holds placeholders: what `check`
+/// says of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unfinished {
+    pub found: Placeholders,
+    /// `page` or `region`.
+    pub what: &'static str,
+}
+
+impl fmt::Display for Unfinished {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let found = &self.found;
+        write!(
+            f,
+            "{} still {} the placeholder `{}` that `eclaireurs new-region` wrote",
+            found.holders_list(),
+            if found.holders.len() > 1 {
+                "hold"
+            } else {
+                "holds"
+            },
+            found.marker
+        )?;
+        if found.count > 1 {
+            write!(f, " ({} in this file)", found.count)?;
+        }
+        write!(
+            f,
+            ": write the region's own text there, or keep the {} a draft (`draft: true`) until \
+             it is ready",
+            self.what
+        )
+    }
+}
+
+/// A link to a part of a page that the page does not have (`roles.md#le-role`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingAnchor {
+    /// The link as written.
+    pub target: String,
+    /// The address of the page it leads to.
+    pub page: String,
+    pub fragment: String,
+    /// The ids the page has, or what to do.
+    pub hint: String,
+}
+
+impl fmt::Display for MissingAnchor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "the link `{}` leads to {}, which has no heading or id `{}`{}",
+            self.target, self.page, self.fragment, self.hint
+        )
     }
 }
 

@@ -31,11 +31,12 @@ pub use assets::Assets;
 pub use catalog::Catalog;
 pub use config::Config;
 pub use error::{
-    Draft, Location, MissingContact, MissingTranslation, Problem, ProblemKind, Unnamed,
+    Draft, Location, MissingAnchor, MissingContact, MissingTranslation, Problem, ProblemKind,
+    Unfinished, Unnamed,
 };
 pub use form::{Field, FieldKind, FormDef};
 pub use lang::{Lang, Localized};
 pub use page::Page;
 pub use region::{PrivacyOfficer, RegionData};
-pub use site::{Region, Site};
+pub use site::{Drafts, LoadOptions, Loaded, Region, Site, Unloaded};
 pub use strings::Strings;

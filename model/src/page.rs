@@ -11,7 +11,9 @@ use crate::placeholder::{self, Placeholders};
 /// The key of a region's home page and of each language's region list.
 pub const INDEX: &str = "index";
 
-#[derive(Debug, Clone, Deserialize)]
+/// A page's keys. Every key but `description` (which only the page itself shows) places the
+/// page among the others: in menus, addresses, forms, drafts. See [`FrontMatter::places_alike`].
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FrontMatter {
     pub title: String,
@@ -45,6 +47,23 @@ fn yes() -> bool {
     true
 }
 
+impl FrontMatter {
+    /// Whether a page with `other` would sit among the others as one with these keys: a
+    /// change to nothing else is seen only on the page itself. Derived from the whole
+    /// struct, so a new key counts unless [`FrontMatter::placing`] blanks it.
+    pub fn places_alike(&self, other: &FrontMatter) -> bool {
+        self.placing() == other.placing()
+    }
+
+    /// These keys, those that are only the page's own blanked.
+    fn placing(&self) -> FrontMatter {
+        FrontMatter {
+            description: String::new(),
+            ..self.clone()
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Page {
     /// The file name without `.md`; a page and its translation share it.
@@ -59,6 +78,8 @@ pub struct Page {
     pub body_line: usize,
     /// The placeholders of `eclaireurs new-region` the file still holds, if any.
     pub placeholders: Option<Placeholders>,
+    /// Its address, made once from the language, region and slug (see [`Page::url`]).
+    url: String,
 }
 
 impl Page {
@@ -96,8 +117,8 @@ impl Page {
                 )
             })?;
         }
-        let placeholders = placeholder::in_page(&text, body_line);
-        Ok(Page {
+        let placeholders = placeholder::in_page(front, body, body_line);
+        let mut page = Page {
             key,
             lang,
             region: region.map(str::to_string),
@@ -106,7 +127,10 @@ impl Page {
             body: body.to_string(),
             body_line,
             placeholders,
-        })
+            url: String::new(),
+        };
+        page.url = page.address();
+        Ok(page)
     }
 
     /// The last part of the address, empty for an index page.
@@ -119,7 +143,11 @@ impl Page {
     }
 
     /// The page's address on the site, e.g. `/fr/bas-saint-laurent/objectifs/`.
-    pub fn url(&self) -> String {
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    fn address(&self) -> String {
         let mut url = format!("/{}/", self.lang);
         if let Some(region) = &self.region {
             url.push_str(region);
@@ -134,7 +162,7 @@ impl Page {
 }
 
 /// Splits `---\n<yaml>\n---\n<body>`, returning the YAML, the body and the body's first line.
-fn split_front_matter<'a>(
+pub(crate) fn split_front_matter<'a>(
     text: &'a str,
     path: &Path,
 ) -> Result<(&'a str, &'a str, usize), Problem> {
@@ -248,6 +276,23 @@ mod tests {
             err.to_string().contains("rename the file or add a `slug`"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn only_the_description_is_a_page_s_own_key() {
+        let front = "---\ntitle: A\ndescription: B\norder: 2\n---\n";
+        let page = load(front, "a.md").expect("loads");
+        let reworded = load(&front.replace("B", "Autre"), "a.md").expect("loads");
+        assert!(page.meta.places_alike(&reworded.meta));
+        for other in ["title: C", "order: 3", "menu: false", "form: registration"] {
+            let key = other.split(':').next().expect("key");
+            let text = match front.lines().find(|l| l.starts_with(key)) {
+                Some(line) => front.replace(line, other),
+                None => front.replace("order: 2", &format!("order: 2\n{other}")),
+            };
+            let moved = load(&text, "a.md").expect("loads");
+            assert!(!page.meta.places_alike(&moved.meta), "{other}");
+        }
     }
 
     #[test]

@@ -3,9 +3,6 @@
 //! may not hold one, so a half-made region never goes out by mistake.
 
 use std::fmt;
-use std::path::Path;
-
-use crate::error::{Location, Problem, ProblemKind};
 
 /// What the scaffold writes in French text.
 pub const FR: &str = "À RÉDIGER";
@@ -48,17 +45,6 @@ impl fmt::Display for Holder {
 }
 
 impl Placeholders {
-    /// The error of a published file (at `path`, a `page` or a `region`) that holds them.
-    pub fn problem(&self, path: &Path, what: &'static str) -> Problem {
-        Problem::new(
-            Location::at(path, self.line, self.column),
-            ProblemKind::Placeholder(Box::new(Unfinished {
-                found: self.clone(),
-                what,
-            })),
-        )
-    }
-
     /// `` `description` and the text ``, `` `a`, `b` and `c` ``.
     pub fn holders_list(&self) -> String {
         let names: Vec<String> = self.holders.iter().map(ToString::to_string).collect();
@@ -67,41 +53,6 @@ impl Placeholders {
             Some((last, [])) => last.clone(),
             Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
         }
-    }
-}
-
-/// A published file (page or `region.yaml`) that still holds placeholders: what `check`
-/// says of it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Unfinished {
-    pub found: Placeholders,
-    /// `page` or `region`.
-    pub what: &'static str,
-}
-
-impl fmt::Display for Unfinished {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let found = &self.found;
-        write!(
-            f,
-            "{} still {} the placeholder `{}` that `eclaireurs new-region` wrote",
-            found.holders_list(),
-            if found.holders.len() > 1 {
-                "hold"
-            } else {
-                "holds"
-            },
-            found.marker
-        )?;
-        if found.count > 1 {
-            write!(f, " ({} in this file)", found.count)?;
-        }
-        write!(
-            f,
-            ": write the region's own text there, or keep the {} a draft (`draft: true`) until \
-             it is ready",
-            self.what
-        )
     }
 }
 
@@ -128,22 +79,25 @@ fn is_comment(line: &str) -> bool {
     line.trim_start().starts_with('#')
 }
 
-/// The placeholders of a page's file (`text`, whose body starts on line `body_line`): in its
-/// front matter (comments left aside), by key, and in its text.
-pub fn in_page(text: &str, body_line: usize) -> Option<Placeholders> {
-    if !holds_any(text) {
+/// The placeholders of a page's file, split by [`crate::page`]: its front matter `front`
+/// (from line 2; comments left aside), by key, and its text `body` (from line `body_line`).
+pub fn in_page(front: &str, body: &str, body_line: usize) -> Option<Placeholders> {
+    if !holds_any(front) && !holds_any(body) {
         return None;
     }
     let mut first = None;
     let mut holders = Vec::new();
     let mut count = 0;
     let mut key = String::new();
-    for (i, line) in text.lines().enumerate() {
-        let number = i + 1;
-        let in_front = number >= 2 && number + 1 < body_line;
-        if number == 1 || (!in_front && number < body_line) {
-            continue;
-        }
+    let front_lines = front
+        .lines()
+        .enumerate()
+        .map(|(i, line)| (i + 2, line, true));
+    let body_lines = body
+        .lines()
+        .enumerate()
+        .map(|(i, line)| (i + body_line, line, false));
+    for (number, line, in_front) in front_lines.chain(body_lines) {
         if in_front {
             if is_comment(line) {
                 continue;
@@ -257,6 +211,14 @@ fn walk(value: &serde_yaml::Value, path: String, keys: &mut Vec<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A page's placeholders, its front matter split as the loader splits it.
+    fn in_page(text: &str, body_line: usize) -> Option<Placeholders> {
+        let (front, body, line) =
+            crate::page::split_front_matter(text, std::path::Path::new("a.md")).expect("splits");
+        assert_eq!(line, body_line);
+        super::in_page(front, body, line)
+    }
 
     #[test]
     fn a_page_names_the_front_matter_keys_and_the_text_that_hold_placeholders() {

@@ -66,7 +66,8 @@ pub fn inventory(site: &Site, template: &str) -> Result<Localized<String>, Inven
 /// Loads the content at `content` and writes both inventories into `out`, under the
 /// template built into the binary. Returns the files written.
 pub fn write(content: &Path, out: &Path) -> Result<Vec<PathBuf>, InventoryError> {
-    let site = Site::load_data(content).map_err(InventoryError::Content)?;
+    let site = Site::load(content, eclaireurs_model::LoadOptions::DATA)
+        .map_err(InventoryError::Content)?;
     let texts = inventory(&site, TEMPLATE)?;
     std::fs::create_dir_all(out).map_err(|source| InventoryError::Write {
         path: out.to_path_buf(),

@@ -1,40 +1,29 @@
 //! Markdown to HTML, with links between pages written by file name (`roles.md`) resolved to
-//! their addresses, and heading anchors so those links can point inside a page.
+//! their addresses, and heading anchors so those links can point inside a page. What is
+//! wrong in the text (`crate::check`) was found before.
 
-use pulldown_cmark::{html, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{html, CowStr, Event, Options, Parser, Tag, TagEnd};
 
-use eclaireurs_model::{Location, Page, Problem, ProblemKind};
+use eclaireurs_model::Page;
 
 use crate::links::LinkIndex;
 
-/// Renders a page's body. Every broken link of the page is reported, each at its own line.
-pub fn render(page: &Page, links: &LinkIndex) -> Result<String, Vec<Problem>> {
+/// The Markdown the pages are written in: what `check` reads them with, too.
+pub fn options() -> Options {
     let mut options = Options::empty();
     options.insert(Options::ENABLE_TABLES);
     options.insert(Options::ENABLE_STRIKETHROUGH);
     options.insert(Options::ENABLE_SMART_PUNCTUATION);
+    options
+}
 
-    let mut problems = Vec::new();
+/// Renders a page's body. The page was checked before (`crate::check`): a link that does
+/// not resolve is kept as written.
+pub fn render(page: &Page, links: &LinkIndex) -> String {
     let mut events: Vec<Event> = Vec::with_capacity(256);
     let mut heading: Option<usize> = None;
-    let mut line_counter = LineCounter::new(&page.body, page.body_line);
-
-    for (event, range) in Parser::new_ext(&page.body, options).into_offset_iter() {
+    for event in Parser::new_ext(&page.body, options()) {
         let event = match event {
-            Event::Start(Tag::Heading {
-                level: HeadingLevel::H1,
-                ..
-            }) => {
-                problems.push(Problem::new(
-                    line_counter.location(&page.path, range.start),
-                    ProblemKind::Invalid(
-                        "use `##` for headings in the text: the page title is its only \
-                         top-level heading"
-                            .into(),
-                    ),
-                ));
-                event
-            }
             Event::Start(Tag::Heading { .. }) => {
                 heading = Some(events.len());
                 event
@@ -50,45 +39,25 @@ pub fn render(page: &Page, links: &LinkIndex) -> Result<String, Vec<Problem>> {
                 dest_url,
                 title,
                 id,
-            }) => match links.resolve(page, &dest_url) {
-                Ok(Some(url)) => Event::Start(Tag::Link {
-                    link_type,
-                    dest_url: CowStr::from(url),
-                    title,
-                    id,
-                }),
-                Ok(None) => Event::Start(Tag::Link {
+            }) => {
+                let dest_url = match links.resolve(page, &dest_url) {
+                    Ok(Some(url)) => CowStr::from(url),
+                    Ok(None) | Err(_) => dest_url,
+                };
+                Event::Start(Tag::Link {
                     link_type,
                     dest_url,
                     title,
                     id,
-                }),
-                Err(hint) => {
-                    problems.push(Problem::new(
-                        line_counter.location(&page.path, range.start),
-                        ProblemKind::BrokenLink {
-                            target: dest_url.to_string(),
-                            hint,
-                        },
-                    ));
-                    Event::Start(Tag::Link {
-                        link_type,
-                        dest_url,
-                        title,
-                        id,
-                    })
-                }
-            },
+                })
+            }
             other => other,
         };
         events.push(event);
     }
-    if !problems.is_empty() {
-        return Err(problems);
-    }
     let mut out = String::with_capacity(page.body.len() * 3 / 2);
     html::push_html(&mut out, events.into_iter());
-    Ok(out)
+    out
 }
 
 /// Gives the heading that starts at `events[start]` an id made from its text, unless it
@@ -141,44 +110,6 @@ fn fold_accent(c: char) -> impl Iterator<Item = char> {
     };
     let own = if folded.is_empty() { Some(c) } else { None };
     folded.chars().chain(own)
-}
-
-/// Turns byte offsets of the body into file lines, scanning forward only (offsets arrive in
-/// order), so locating every link of a page stays linear.
-struct LineCounter<'a> {
-    text: &'a str,
-    offset: usize,
-    line: usize,
-    line_start: usize,
-}
-
-impl<'a> LineCounter<'a> {
-    fn new(text: &'a str, first_line: usize) -> Self {
-        LineCounter {
-            text,
-            offset: 0,
-            line: first_line,
-            line_start: 0,
-        }
-    }
-
-    fn location(&mut self, path: &std::path::Path, offset: usize) -> Location {
-        if offset < self.offset {
-            // Offsets of nested events can step back; rescan from the start.
-            self.line -= self.text[..self.offset].matches('\n').count();
-            self.offset = 0;
-            self.line_start = 0;
-        }
-        for (i, b) in self.text.as_bytes()[self.offset..offset].iter().enumerate() {
-            if *b == b'\n' {
-                self.line += 1;
-                self.line_start = self.offset + i + 1;
-            }
-        }
-        self.offset = offset;
-        let column = self.text[self.line_start..offset].chars().count() + 1;
-        Location::at(path, self.line, column)
-    }
 }
 
 #[cfg(test)]

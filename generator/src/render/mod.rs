@@ -188,7 +188,7 @@ impl<'a> Renderer<'a> {
             base.insert("regions", &self.region_list(lang));
             for page in site.pages.iter().filter(|p| p.lang == lang) {
                 match self.render_site_page(page, &mut base) {
-                    Ok(html) => match sink.write(&output_path(&page.url()), html.as_bytes()) {
+                    Ok(html) => match sink.write(&output_path(page.url()), html.as_bytes()) {
                         Ok(()) => count += 1,
                         Err(p) => problems.push(p),
                     },
@@ -239,7 +239,7 @@ impl<'a> Renderer<'a> {
             let mut base = self.region_context(region, lang);
             for page in region.pages.iter().filter(|p| p.lang == lang) {
                 match self.render_region_page(region, page, &mut base) {
-                    Ok(html) => match sink.write(&output_path(&page.url()), html.as_bytes()) {
+                    Ok(html) => match sink.write(&output_path(page.url()), html.as_bytes()) {
                         Ok(()) => count += 1,
                         Err(p) => problems.push(p),
                     },
@@ -276,7 +276,7 @@ impl<'a> Renderer<'a> {
             };
             match html {
                 Ok(html) => {
-                    if let Err(p) = sink.write(&output_path(&page.url()), html.as_bytes()) {
+                    if let Err(p) = sink.write(&output_path(page.url()), html.as_bytes()) {
                         problems.push(p);
                     }
                 }
@@ -347,7 +347,7 @@ impl<'a> Renderer<'a> {
         default_template: &str,
         form: Option<FormView>,
     ) -> Result<String, Vec<Problem>> {
-        let content = markdown::render(page, &self.links)?;
+        let content = markdown::render(page, &self.links);
         let url = page.url();
         let region = page.region.as_deref();
         let other = page.lang.other();
@@ -370,7 +370,7 @@ impl<'a> Renderer<'a> {
                 let mut both = vec![
                     Alternate {
                         lang: page.lang,
-                        url: &url,
+                        url,
                     },
                     Alternate {
                         lang: other,
@@ -388,7 +388,7 @@ impl<'a> Renderer<'a> {
                 title: &page.meta.title,
                 description: &page.meta.description,
                 key: &page.key,
-                url: &url,
+                url,
                 canonical: format!("{}{}", self.site.config.base_url, url),
                 content,
                 noindex: self.site.is_thanks_page(page) || self.site.is_draft(page),
@@ -399,15 +399,6 @@ impl<'a> Renderer<'a> {
         ctx.insert("alternates", &alternates);
         ctx.insert("form", &form);
         let template = page.meta.template.as_deref().unwrap_or(default_template);
-        if self.tera.get_template(template).is_err() {
-            return Err(vec![Problem::invalid(
-                &page.path,
-                format!(
-                    "`template`: there is no template `{template}` in the theme or in the \
-                     site's templates folder"
-                ),
-            )]);
-        }
         self.tera
             .render(template, ctx)
             .map(|html| typeset(html, page.lang))

@@ -91,7 +91,7 @@ enum Block<'a> {
 impl<'a> NoticeView<'a> {
     pub fn new(site: &'a Site, page: &'a Page, links: &'a LinkIndex) -> Result<Self, Vec<Problem>> {
         let blocks = markers(site, page)?;
-        let html = markdown::render(page, links)?;
+        let html = markdown::render(page, links);
         let optional = site.strings.get(page.lang, "notice.optional");
         let mut parts = Vec::with_capacity(blocks.len() + 1);
         let mut rest = html.as_str();
@@ -128,6 +128,11 @@ impl<'a> NoticeView<'a> {
             .collect();
         Ok(NoticeView { parts, regions })
     }
+}
+
+/// What is wrong with the markers of a privacy notice's Markdown: what `check` reports.
+pub(crate) fn problems(site: &Site, page: &Page) -> Vec<Problem> {
+    markers(site, page).err().unwrap_or_default()
 }
 
 /// The markers of the page's Markdown, in order, each as written and what it asks for.

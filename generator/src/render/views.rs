@@ -128,7 +128,7 @@ pub fn nav<'a>(region: &'a Region, lang: Lang) -> Vec<NavItem<'a>> {
         .into_iter()
         .map(|p| NavItem {
             title: p.meta.menu_title.as_deref().unwrap_or(&p.meta.title),
-            url: p.url(),
+            url: p.url().to_string(),
         })
         .collect()
 }

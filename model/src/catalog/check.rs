@@ -344,7 +344,8 @@ mod tests {
 
     fn real() -> Catalog {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../content");
-        let site = Site::load(&root).expect("the real content loads");
+        let site =
+            Site::load(&root, crate::LoadOptions::PUBLISHED).expect("the real content loads");
         let assets = Assets::collect(&site).expect("assets");
         Catalog::from_site(&site, &assets).expect("the real catalog")
     }
