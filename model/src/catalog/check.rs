@@ -117,9 +117,11 @@ impl CheckError {
             CheckError::RegionSlug { slug: region, .. }
             | CheckError::Territory { region, .. }
             | CheckError::PageRegion { region }
-            | CheckError::Address { region, .. } => {
-                site.root.join("regions").join(region).join("region.yaml")
-            }
+            | CheckError::Address { region, .. } => match site.region(region) {
+                Some(region) => region.file.clone(),
+                // A page naming a region the site does not have: its folder.
+                None => site.root.join("regions").join(region),
+            },
             CheckError::Strings { lang } | CheckError::StringKey { lang, .. } => {
                 site.theme.join("i18n").join(format!("{lang}.yaml"))
             }
