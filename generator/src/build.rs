@@ -11,7 +11,7 @@ use eclaireurs_model::{
 
 use crate::check;
 use crate::links::LinkIndex;
-use crate::output::{InPlace, Memory, OutputError, Staging};
+use crate::output::{Changes, InPlace, Memory, Output, OutputError};
 use crate::render::{templates, Renderer, Sink};
 
 /// Where `build` writes the function's catalog in its output folder. A dot file: it is for the
@@ -58,6 +58,8 @@ pub struct Report {
     pub missing_contacts: Vec<MissingContact>,
     /// The version of the function's catalog the pages were built with.
     pub catalog_version: String,
+    /// What `build` changed in its output folder (nothing for `check` and `publish`).
+    pub output: Changes,
 }
 
 impl Report {
@@ -70,6 +72,7 @@ impl Report {
             drafts: site.drafts.clone(),
             missing_contacts: site.missing_contacts.clone(),
             catalog_version: catalog.version.clone(),
+            output: Changes::default(),
         }
     }
 }
@@ -94,18 +97,36 @@ fn build_site(
     } else {
         load(content)?
     };
+    let json = catalog.to_json().map_err(|e| e.problem(&site))?;
     let mut renderer = Renderer::new(&site, &assets, &catalog.version)?;
     renderer.body_end = body_end.to_string();
-    let staging = Staging::new(out)?;
-    for (_, asset) in assets.iter() {
-        staging.copy(&asset.source, asset.url.trim_start_matches('/'))?;
+    // See `output` for the order that keeps the folder whole for its readers.
+    let output = Output::open(out)?;
+    let written = write_files(&renderer, &assets, &output).and_then(|pages| {
+        output.write(CATALOG_FILE, &json)?;
+        Ok(pages)
+    });
+    // A write error, not the content's problem it caused while rendering.
+    if let Some(err) = output.take_error() {
+        return Err(err.into());
     }
-    let pages = renderer.render_all(&staging)?;
-    let json = catalog.to_json().map_err(|e| e.problem(&site))?;
-    staging.write(CATALOG_FILE, &json)?;
-    staging.publish()?;
-    let report = Report::new(&site, pages, assets.len(), start, &catalog);
+    let pages = written?;
+    let changes = output.commit()?;
+    let mut report = Report::new(&site, pages, assets.len(), start, &catalog);
+    report.output = changes;
     Ok((report, site))
+}
+
+/// The static files (under their published names, minified), then the pages, into `sink`;
+/// the number of pages.
+fn write_files(renderer: &Renderer, assets: &Assets, sink: &dyn Sink) -> Result<usize, BuildError> {
+    for (_, asset) in assets.iter() {
+        let bytes = asset
+            .contents()
+            .map_err(|e| Problem::read(&asset.source, &e))?;
+        sink.write(asset.url.trim_start_matches('/'), &bytes)?;
+    }
+    Ok(renderer.render_all(sink)?)
 }
 
 /// A site built in memory: every file to publish, and the function's catalog.
@@ -124,11 +145,7 @@ pub fn render(content: &Path) -> Result<Rendered, BuildError> {
     let (site, assets, catalog) = load(content)?;
     let renderer = Renderer::new(&site, &assets, &catalog.version)?;
     let memory = Memory::default();
-    for (_, asset) in assets.iter() {
-        let bytes = std::fs::read(&asset.source).map_err(|e| Problem::read(&asset.source, &e))?;
-        memory.write(asset.url.trim_start_matches('/'), &bytes)?;
-    }
-    let pages = renderer.render_all(&memory)?;
+    let pages = write_files(&renderer, &assets, &memory)?;
     Ok(Rendered {
         report: Report::new(&site, pages, assets.len(), start, &catalog),
         files: memory.into_files(),

@@ -125,6 +125,12 @@ fn main() -> ExitCode {
                     out.display(),
                     report.elapsed.as_millis()
                 );
+                println!(
+                    "{} written, {} unchanged, {} removed.",
+                    count(report.output.written, "file", "files"),
+                    report.output.unchanged,
+                    report.output.removed
+                );
                 if !report.missing_translations.is_empty() {
                     println!(
                         "{} pages have no translation yet; `eclaireurs check` lists them.",

@@ -6,6 +6,10 @@
 //! CDN keep them for a year: a changed file gets a new name. Templates ask for a file by the
 //! name it has in the folder (`asset(path="assets/style.css")`) and get the published one.
 //! Other files (a `favicon.ico`, a PDF at the top) keep their names.
+//!
+//! Stylesheets and scripts under `assets/` are minified here, once, and named after the
+//! minified bytes (what is published), so every user of [`Assets`] (the build, `serve`'s
+//! partial rebuild, the function's catalog) agrees on the names.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -27,6 +31,18 @@ pub struct Asset {
     pub source: PathBuf,
     /// Where it is published, e.g. `/assets/style.3f9a1c0be2.css`.
     pub url: String,
+    /// The published bytes when they are not the source's (a minified stylesheet or script).
+    pub minified: Option<Vec<u8>>,
+}
+
+impl Asset {
+    /// The bytes to publish.
+    pub fn contents(&self) -> std::io::Result<std::borrow::Cow<'_, [u8]>> {
+        match &self.minified {
+            Some(bytes) => Ok(std::borrow::Cow::Borrowed(bytes)),
+            None => std::fs::read(&self.source).map(std::borrow::Cow::Owned),
+        }
+    }
 }
 
 /// Static files by the address they have in the folder (`/assets/style.css`).
@@ -43,13 +59,22 @@ impl Assets {
         }
         let mut assets = BTreeMap::new();
         for (path, source) in sources {
-            let url = if path.starts_with(FINGERPRINTED) {
+            let (url, minified) = if path.starts_with(FINGERPRINTED) {
                 let bytes = std::fs::read(&source).map_err(|e| Problem::read(&source, &e))?;
-                fingerprinted(&path, &bytes)
+                let minified = minify(&path, &bytes);
+                let published = minified.as_deref().unwrap_or(&bytes);
+                (fingerprinted(&path, published), minified)
             } else {
-                path.clone()
+                (path.clone(), None)
             };
-            assets.insert(path, Asset { source, url });
+            assets.insert(
+                path,
+                Asset {
+                    source,
+                    url,
+                    minified,
+                },
+            );
         }
         Ok(Assets(assets))
     }
@@ -95,6 +120,21 @@ pub fn fingerprinted(path: &str, contents: &[u8]) -> String {
     }
 }
 
+/// A stylesheet's or script's minified bytes; `None` for other files, and for text the
+/// minifier cannot read (not UTF-8), which is then published as it is. The minifier is
+/// deterministic: the same source gives the same bytes, so the same name, on every run.
+fn minify(path: &str, bytes: &[u8]) -> Option<Vec<u8>> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let minified = if path.ends_with(".css") {
+        minifier::css::minify(text).ok()?.to_string()
+    } else if path.ends_with(".js") {
+        minifier::js::minify(text).ok()?.to_string()
+    } else {
+        return None;
+    };
+    Some(minified.into_bytes())
+}
+
 fn walk(root: &Path, dir: &Path, files: &mut BTreeMap<String, PathBuf>) -> Result<(), Problem> {
     let entries = std::fs::read_dir(dir).map_err(|e| Problem::read(dir, &e))?;
     for entry in entries {
@@ -115,7 +155,20 @@ fn walk(root: &Path, dir: &Path, files: &mut BTreeMap<String, PathBuf>) -> Resul
 
 #[cfg(test)]
 mod tests {
-    use super::fingerprinted;
+    use super::{fingerprinted, minify};
+
+    #[test]
+    fn stylesheets_and_scripts_are_minified_the_same_way_every_time() {
+        let css = b"/* a comment */\nbody {\n  color: red;\n}\n";
+        let once = minify("/assets/style.css", css).expect("minified");
+        assert!(once.len() < css.len(), "{}", String::from_utf8_lossy(&once));
+        assert_eq!(minify("/assets/style.css", css), Some(once));
+        let js = b"// a comment\nfunction f(a) {\n  return a + 1;\n}\n";
+        let once = minify("/assets/forms.js", js).expect("minified");
+        assert!(once.len() < js.len(), "{}", String::from_utf8_lossy(&once));
+        assert_eq!(minify("/assets/forms.js", js), Some(once));
+        assert_eq!(minify("/assets/icon.svg", b"<svg/>"), None);
+    }
 
     #[test]
     fn a_published_name_carries_a_hash_of_the_contents() {

@@ -11,10 +11,12 @@ Shared by the tests and the benchmark.
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import shutil
 import subprocess
+import tempfile
 import urllib.request
 import uuid
 from dataclasses import dataclass
@@ -48,6 +50,10 @@ def client(service: str):
     )
 
 
+CACHE_HOME = tempfile.mkdtemp(prefix="eclaireurs-publish-cache-")
+atexit.register(shutil.rmtree, CACHE_HOME, True)
+
+
 def publish_env(**extra: str) -> dict[str, str]:
     """The environment of a publish pointed at moto, with throw-away credentials. Every
     service goes to moto (AWS_ENDPOINT_URL), so a request to one publish must not use would
@@ -66,6 +72,9 @@ def publish_env(**extra: str) -> dict[str, str]:
         AWS_CONFIG_FILE="/dev/null",
         AWS_SHARED_CREDENTIALS_FILE="/dev/null",
         NO_COLOR="1",
+        # Publish's record of the last publish (kept to skip an unchanged build): here, not
+        # in the home folder of whoever runs the tests.
+        XDG_CACHE_HOME=CACHE_HOME,
     )
     env.update(extra)
     return env

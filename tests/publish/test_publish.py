@@ -164,6 +164,33 @@ def test_a_second_publish_of_the_same_site_sends_nothing(binary, stack, site):
     ], "only reads: the stack, the site's listing, the catalog's HEAD"
 
 
+def test_an_unchanged_publish_builds_nothing_and_still_says_what_to_fix(binary, stack, site):
+    ok(publish(binary, stack, site))
+    out = ok(publish(binary, stack, site))
+    assert out.startswith("Nothing to build: "), out
+    assert "Built " not in out, out
+    facts = summary(out)
+    assert facts["uploaded"] == "0" and facts["deleted"] == "0" and facts["catalog"] == "unchanged"
+    warnings = [l for l in out.splitlines()
+                if l.startswith("warning: ") and "the region shows the forms" in l]
+    assert len(warnings) == 3, "said at every publish, built or not:\n" + out
+
+
+def test_a_file_changed_online_is_put_back_though_the_content_did_not_change(binary, stack, site):
+    ok(publish(binary, stack, site))
+    key = "fr/bas-saint-laurent/roles/index.html"
+    right = aws.client("s3").get_object(Bucket=stack.bucket, Key=key)["Body"].read()
+    aws.client("s3").put_object(Bucket=stack.bucket, Key=key, Body=b"changed by hand")
+    aws.client("s3").delete_object(Bucket=stack.bucket, Key="robots.txt")
+    out = ok(publish(binary, stack, site))
+    assert "Built " in out, "what is online is not what the last publish left: built again"
+    facts = summary(out)
+    assert facts["uploaded"] == "2", out
+    assert aws.client("s3").get_object(Bucket=stack.bucket, Key=key)["Body"].read() == right
+    assert "robots.txt" in aws.objects(stack.bucket)
+    assert ok(publish(binary, stack, site)).startswith("Nothing to build: ")
+
+
 def test_one_edited_page_is_one_upload_and_one_invalidated_path(binary, stack, site):
     ok(publish(binary, stack, site))
     edit(site["content"] / "regions/bas-saint-laurent/fr/roles.md", "\n\n", "\n\nUn mot de plus.\n\n")

@@ -13,6 +13,12 @@ use super::plan::LocalFile;
 /// DeleteObjects takes at most this many keys at once.
 const DELETE_BATCH: usize = 1000;
 
+/// Keys asked for per page of the listing. S3 answers at most 1,000 a page whatever is asked
+/// ("the response … will never contain more"), so against AWS this changes nothing; a
+/// compatible server that gives more per page (moto, which sorts the whole bucket again for
+/// every page) then lists 12,600 keys in one answer instead of 13.
+const LIST_PAGE: i32 = 100_000;
+
 /// Every object of the bucket: key → ETag.
 pub async fn list(clients: &Clients, bucket: &str) -> Result<HashMap<String, String>, AwsError> {
     let mut objects = HashMap::new();
@@ -20,6 +26,7 @@ pub async fn list(clients: &Clients, bucket: &str) -> Result<HashMap<String, Str
         .s3
         .list_objects_v2()
         .bucket(bucket)
+        .max_keys(LIST_PAGE)
         .into_paginator()
         .send();
     while let Some(page) = pages.next().await {

@@ -11,6 +11,10 @@
 //! administrator. The content is checked here too (the model's `Catalog::check`, run by
 //! the build), so a bad catalog never leaves the editor's machine.
 //!
+//! An unchanged publish builds nothing: when the inputs hash as at the last successful
+//! publish from here and the buckets still hold what it left, the plan is empty (see
+//! [`last`]).
+//!
 //! Every step compares before it acts, so a publish stopped anywhere can simply be run again:
 //! the catalog and the files already uploaded have the right MD5 and are skipped; stale
 //! files are deleted only after all new files are up, so no page ever refers to a file
@@ -20,6 +24,7 @@ pub mod aws;
 pub mod bucket;
 pub mod catalog;
 pub mod cdn;
+pub mod last;
 pub mod media;
 pub mod plan;
 mod progress;
@@ -106,12 +111,90 @@ async fn online(options: &Options) -> Result<Online, AwsError> {
 
 pub async fn publish(options: &Options) -> Result<Summary, PublishError> {
     let start = Instant::now();
-    // The build (in memory) and the reading of what is online run side by side. Content
-    // problems are reported first: nothing is sent while the content has one.
+    let record_path = last::path(options);
+    let record = record_path.as_deref().and_then(last::load);
+    // The inputs are hashed while what is online is read; when they are not those of the
+    // last publish, the build (in memory) starts at once, still beside the reading.
     let content = options.content.clone();
-    let build = tokio::task::spawn_blocking(move || build::render(&content));
-    let (built, online) = tokio::join!(build, online(options));
-    let rendered = built.map_err(|e| PublishError::Crashed(e.to_string()))??;
+    let known = record.clone();
+    let prepare = async move {
+        let hashing = content.clone();
+        let hash = async {
+            tokio::task::spawn_blocking(move || last::inputs(&hashing))
+                .await
+                .ok()
+                .flatten()
+        };
+        let Some(record) = known else {
+            // No record to compare with: nothing to wait for before building.
+            let (inputs, built) = tokio::join!(hash, build_in_memory(content));
+            return (inputs, Some(built));
+        };
+        let inputs = hash.await;
+        let built = if inputs.as_ref() == Some(&record.inputs) {
+            None
+        } else {
+            Some(build_in_memory(content).await)
+        };
+        (inputs, built)
+    };
+    let ((inputs, built), online) = tokio::join!(prepare, online(options));
+    let Online {
+        clients,
+        stack,
+        objects,
+        catalog: catalog_online,
+    } = match online {
+        Ok(online) => online,
+        Err(err) => {
+            // Content problems are reported first: nothing is sent while the content has one.
+            if let Some(Err(problems)) = built {
+                return Err(problems);
+            }
+            return Err(err.into());
+        }
+    };
+    let unchanged = record
+        .as_ref()
+        .filter(|_| built.is_none())
+        .filter(|r| r.still_online(&stack.bucket, &objects, &catalog_online));
+    if let Some(record) = unchanged {
+        println!(
+            "Nothing to build: the content, the theme and this program are those of the last \
+             publish, and the site online is still what it left ({} pages and {} files; {} ms).",
+            record.pages,
+            record.files,
+            start.elapsed().as_millis()
+        );
+        for note in &record.notes {
+            println!("{note}");
+        }
+        after_build(options, &stack);
+        if options.dry_run {
+            println!("Dry run: nothing is changed. The plan:");
+            println!("  catalog: unchanged");
+            println!("  invalidation: none");
+        }
+        let summary = Summary {
+            uploaded: 0,
+            deleted: 0,
+            unchanged: record.unchanged,
+            catalog_updated: false,
+            rate_limited: stack.rate_limited,
+            invalidation: None,
+            site_url: stack.site_url.clone(),
+            requests: clients.requests.get(),
+            waited_ms: clients.requests.waited().as_millis(),
+            dry_run: options.dry_run,
+        };
+        print_summary(&summary, start.elapsed().as_millis());
+        return Ok(summary);
+    }
+    let rendered = match built {
+        Some(built) => built?,
+        // The inputs are the last publish's but what is online changed: build and compare.
+        None => build_in_memory(options.content.clone()).await?,
+    };
     let report = &rendered.report;
     println!(
         "Built {} pages and {} files ({} ms).",
@@ -119,42 +202,35 @@ pub async fn publish(options: &Options) -> Result<Summary, PublishError> {
         report.files,
         report.elapsed.as_millis()
     );
-    if !report.missing_translations.is_empty() {
-        println!(
-            "{} pages have no translation yet; `eclaireurs check` lists them.",
-            report.missing_translations.len()
-        );
+    let notes = notes(report);
+    for note in &notes {
+        println!("{note}");
     }
-    // Published anyway (a region may wait for its body to name someone), but said each time.
-    for contact in &report.missing_contacts {
-        println!("warning: {contact}");
-    }
-    for draft in &report.drafts {
-        println!("note: {draft}");
-    }
-    let Online {
-        clients,
-        stack,
-        objects,
-        catalog: catalog_online,
-    } = online?;
-    warn_on_other_address(&options.content, &stack.site_url);
-    if let Some(warning) = stack::rate_limit_warning(&stack) {
-        println!("{warning}");
-    }
+    after_build(options, &stack);
 
     let local = plan::local_files(rendered.files);
-    let plan = plan::plan(
-        &local,
-        &objects,
-        &catalog::local(rendered.catalog),
-        &catalog_online,
-    );
+    let catalog_file = catalog::local(rendered.catalog);
+    let plan = plan::plan(&local, &objects, &catalog_file, &catalog_online);
+    let record = inputs.map(|inputs| last::Record {
+        inputs,
+        bucket: stack.bucket.clone(),
+        listing: last::listing_of(&local),
+        catalog_md5: catalog_file.md5_hex(),
+        catalog_version: report.catalog_version.clone(),
+        pages: report.pages,
+        files: report.files,
+        unchanged: local.len(),
+        notes,
+    });
     drop(local);
 
     if options.dry_run {
         print_plan(&plan, &stack);
     } else {
+        if let (Some(path), false) = (&record_path, plan.is_empty()) {
+            // What is online is about to change: the record holds again only once it is done.
+            last::forget(path);
+        }
         // Before the pages: a new form's page never posts to a function that does not know
         // the form yet (the functions see the new object at their next freshness check).
         if let Some(catalog) = &plan.catalog {
@@ -186,6 +262,9 @@ pub async fn publish(options: &Options) -> Result<Summary, PublishError> {
             .await
             .map_err(PublishError::Stopped)?
     };
+    if let (Some(path), Some(record), false) = (&record_path, &record, options.dry_run) {
+        last::save(path, record);
+    }
     let summary = Summary {
         uploaded: plan.uploads.len(),
         deleted: plan.deletes.len(),
@@ -200,6 +279,42 @@ pub async fn publish(options: &Options) -> Result<Summary, PublishError> {
     };
     print_summary(&summary, start.elapsed().as_millis());
     Ok(summary)
+}
+
+/// The site built in memory, on a blocking thread.
+async fn build_in_memory(content: PathBuf) -> Result<build::Rendered, PublishError> {
+    tokio::task::spawn_blocking(move || build::render(&content))
+        .await
+        .map_err(|e| PublishError::Crashed(e.to_string()))?
+        .map_err(PublishError::from)
+}
+
+/// What the build says about the content at every publish: the pages still to translate,
+/// the regions with nobody named to answer (published anyway), the drafts left out.
+fn notes(report: &build::Report) -> Vec<String> {
+    let mut notes = Vec::new();
+    if !report.missing_translations.is_empty() {
+        notes.push(format!(
+            "{} pages have no translation yet; `eclaireurs check` lists them.",
+            report.missing_translations.len()
+        ));
+    }
+    notes.extend(
+        report
+            .missing_contacts
+            .iter()
+            .map(|c| format!("warning: {c}")),
+    );
+    notes.extend(report.drafts.iter().map(|d| format!("note: {d}")));
+    notes
+}
+
+/// The warnings about the stack, said once the site is built.
+fn after_build(options: &Options, stack: &Stack) {
+    warn_on_other_address(&options.content, &stack.site_url);
+    if let Some(warning) = stack::rate_limit_warning(stack) {
+        println!("{warning}");
+    }
 }
 
 /// Assets first, then other files, pages last; each group finished before the next starts.

@@ -1,0 +1,304 @@
+//! The last successful publish from this machine, kept so an unchanged publish needs no
+//! build: when the inputs (the content folder, the theme, this program) hash as they did
+//! then, and the site's bucket and the catalog's object are still exactly what that publish
+//! left (same keys and ETags), the plan is known to be empty without rendering a page.
+//!
+//! Proving "unchanged" by the inputs, not by the output: rendering 12,600 pages to find they
+//! are the same is most of an unchanged publish's time, while hashing the sources is a
+//! fraction of it. The bucket's listing is still read and compared, so a change made online
+//! by someone else (another machine's publish, a file removed by hand) is seen and the
+//! publish builds and compares as usual. Only a successful publish writes the record.
+//!
+//! Kept in `$XDG_CACHE_HOME/eclaireurs/publish/` (or `~/.cache/…`), one small file per
+//! content folder, stack, region and endpoint; a missing or unreadable record only means
+//! a full publish.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::plan::{CatalogOnline, LocalFile};
+use super::Options;
+
+/// What a successful publish left online, and what it was made from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Record {
+    /// [`inputs`] of the content published.
+    pub inputs: String,
+    pub bucket: String,
+    /// [`listing`] of the site's bucket once the publish was done.
+    pub listing: String,
+    /// The catalog's MD5 (hex), the ETag of the catalog's object.
+    pub catalog_md5: String,
+    pub catalog_version: String,
+    pub pages: usize,
+    pub files: usize,
+    /// Files online, all unchanged by a publish of the same inputs.
+    pub unchanged: usize,
+    /// What the build said about the content (missing translations, contacts, drafts):
+    /// said again at every publish.
+    pub notes: Vec<String>,
+}
+
+impl Record {
+    /// True when what is online is still what this record's publish left there.
+    pub fn still_online(
+        &self,
+        bucket: &str,
+        objects: &HashMap<String, String>,
+        catalog: &CatalogOnline,
+    ) -> bool {
+        let catalog_same = matches!(catalog, CatalogOnline::ETag(etag)
+            if etag.trim_matches('"').eq_ignore_ascii_case(&self.catalog_md5));
+        catalog_same
+            && self.bucket == bucket
+            && listing(
+                objects
+                    .iter()
+                    .map(|(k, e)| (k.as_str(), e.trim_matches('"'))),
+            ) == self.listing
+    }
+}
+
+/// Where the record of publishing `options` to its stack is kept; `None` without a home.
+pub fn path(options: &Options) -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| Path::new(&home).join(".cache")))?;
+    let content = options
+        .content
+        .canonicalize()
+        .unwrap_or_else(|_| options.content.clone());
+    // The endpoint too: a stack of the same name in an emulator is another stack.
+    let endpoint = ["AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"]
+        .iter()
+        .find_map(|name| std::env::var(name).ok())
+        .unwrap_or_default();
+    let mut key = Sha256::new();
+    for part in [
+        content.to_string_lossy().as_bytes(),
+        options.stack.as_bytes(),
+        options.region.as_bytes(),
+        endpoint.as_bytes(),
+    ] {
+        key.update(part);
+        key.update([0]);
+    }
+    Some(
+        base.join("eclaireurs")
+            .join("publish")
+            .join(format!("{}.json", &hex(&key.finalize())[..32])),
+    )
+}
+
+pub fn load(path: &Path) -> Option<Record> {
+    let text = std::fs::read(path).ok()?;
+    serde_json::from_slice(&text).ok()
+}
+
+/// Keeps the record; failing to is not the publish's failure (the next one is only slower).
+pub fn save(path: &Path, record: &Record) {
+    let Ok(json) = serde_json::to_vec(record) else {
+        return;
+    };
+    let Some(dir) = path.parent() else {
+        return;
+    };
+    let aside = path.with_extension("partial");
+    let _ = std::fs::create_dir_all(dir)
+        .and_then(|()| std::fs::write(&aside, json))
+        .and_then(|()| std::fs::rename(&aside, path));
+}
+
+/// Forgets the record, before a publish changes what is online.
+pub fn forget(path: &Path) {
+    let _ = std::fs::remove_file(path);
+}
+
+/// A hash of everything a build of `content` reads: every file of the content folder and of
+/// its theme (path and bytes), and this program itself (its version, size and mtime: a new
+/// build of the generator may render other bytes). `None` when the folders cannot be read:
+/// then the publish builds, and the build says what is wrong.
+pub fn inputs(content: &Path) -> Option<String> {
+    let config = eclaireurs_model::Config::load(&content.join("config.yaml")).ok()?;
+    let theme = content.join(&config.theme);
+    let mut files = Vec::new();
+    for (label, root) in [("content", content), ("theme", theme.as_path())] {
+        walk(root, root, label, &mut files).ok()?;
+    }
+    files.sort();
+    let hashes: Vec<Option<[u8; 32]>> = files
+        .par_iter()
+        .map(|(_, path)| std::fs::read(path).ok().map(|b| Sha256::digest(&b).into()))
+        .collect();
+    let mut all = Sha256::new();
+    all.update(env!("CARGO_PKG_VERSION"));
+    if let Some(meta) = std::env::current_exe()
+        .ok()
+        .and_then(|exe| std::fs::metadata(exe).ok())
+    {
+        all.update(meta.len().to_le_bytes());
+        if let Ok(modified) = meta.modified() {
+            all.update(format!("{modified:?}"));
+        }
+    }
+    for ((name, _), hash) in files.iter().zip(hashes) {
+        all.update(name.as_bytes());
+        all.update([0]);
+        all.update(hash?);
+    }
+    Some(hex(&all.finalize()))
+}
+
+/// Files under `dir` as (`label/path`, path); a symbolic link to a folder is named by its
+/// target, not followed (the build refuses those).
+fn walk(
+    root: &Path,
+    dir: &Path,
+    label: &str,
+    files: &mut Vec<(String, PathBuf)>,
+) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let path = entry.path();
+        let rel = path.strip_prefix(root).unwrap_or(&path).to_string_lossy();
+        let name = format!("{label}/{rel}");
+        let kind = entry.file_type()?;
+        if kind.is_dir() {
+            walk(root, &path, label, files)?;
+        } else if kind.is_symlink() && path.is_dir() {
+            let target = std::fs::read_link(&path)?;
+            files.push((format!("{name} -> {}", target.display()), PathBuf::new()));
+        } else {
+            files.push((name, path));
+        }
+    }
+    Ok(())
+}
+
+/// A hash of a bucket's listing: its keys and their (unquoted) ETags, in key order.
+pub fn listing<'a>(objects: impl Iterator<Item = (&'a str, &'a str)>) -> String {
+    let mut sorted: Vec<(&str, String)> = objects.map(|(k, e)| (k, e.to_lowercase())).collect();
+    sorted.sort();
+    let mut hash = Sha256::new();
+    for (key, etag) in sorted {
+        hash.update(key.as_bytes());
+        hash.update([0]);
+        hash.update(etag.as_bytes());
+        hash.update([b'\n']);
+    }
+    hex(&hash.finalize())
+}
+
+/// The listing the site's bucket has once `files` are all online.
+pub fn listing_of(files: &[LocalFile]) -> String {
+    let md5s: Vec<(&str, String)> = files
+        .iter()
+        .map(|f| (f.key.as_str(), f.md5_hex()))
+        .collect();
+    listing(md5s.iter().map(|(k, m)| (*k, m.as_str())))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(objects: &HashMap<String, String>) -> Record {
+        Record {
+            inputs: "i".into(),
+            bucket: "site".into(),
+            listing: listing(
+                objects
+                    .iter()
+                    .map(|(k, e)| (k.as_str(), e.trim_matches('"'))),
+            ),
+            catalog_md5: "abc".into(),
+            catalog_version: "v".into(),
+            pages: 1,
+            files: 0,
+            unchanged: 1,
+            notes: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_record_holds_only_while_the_bucket_and_the_catalog_are_as_left() {
+        let mut objects = HashMap::from([("fr/index.html".to_string(), "\"0A1b\"".to_string())]);
+        let record = record(&objects);
+        let catalog = CatalogOnline::ETag("\"ABC\"".into());
+        assert!(record.still_online("site", &objects, &catalog));
+        assert!(!record.still_online("other", &objects, &catalog));
+        assert!(!record.still_online("site", &objects, &CatalogOnline::Unknown));
+        assert!(!record.still_online("site", &objects, &CatalogOnline::ETag("\"abd\"".into())));
+        objects.insert("fr/extra.html".into(), "\"ff\"".into());
+        assert!(
+            !record.still_online("site", &objects, &catalog),
+            "a key added online"
+        );
+        objects.remove("fr/extra.html");
+        objects.insert("fr/index.html".into(), "\"0a1c\"".into());
+        assert!(
+            !record.still_online("site", &objects, &catalog),
+            "a file changed online"
+        );
+    }
+
+    #[test]
+    fn the_listing_of_uploaded_files_is_the_bucket_listing_they_give() {
+        let files = vec![
+            LocalFile::new("b.html".into(), b"b".to_vec()),
+            LocalFile::new("a.css".into(), b"a".to_vec()),
+        ];
+        let online: HashMap<String, String> = files
+            .iter()
+            .map(|f| (f.key.clone(), format!("\"{}\"", f.md5_hex().to_uppercase())))
+            .collect();
+        let from_bucket = listing(
+            online
+                .iter()
+                .map(|(k, e)| (k.as_str(), e.trim_matches('"'))),
+        );
+        assert_eq!(listing_of(&files), from_bucket);
+    }
+
+    fn copy(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).expect("mkdir");
+        for entry in std::fs::read_dir(from).expect("list") {
+            let path = entry.expect("entry").path();
+            let target = to.join(path.file_name().expect("name"));
+            if path.is_dir() {
+                copy(&path, &target);
+            } else {
+                std::fs::copy(&path, &target).expect("copy");
+            }
+        }
+    }
+
+    #[test]
+    fn the_inputs_change_with_any_file_of_the_content_or_the_theme() {
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let dir = tempfile::tempdir().expect("temp");
+        copy(&repo.join("content"), &dir.path().join("content"));
+        copy(&repo.join("themes"), &dir.path().join("themes"));
+        let content = dir.path().join("content");
+        let first = inputs(&content).expect("hash");
+        assert_eq!(inputs(&content), Some(first.clone()), "stable");
+        let page = content.join("regions/bas-saint-laurent/fr/roles.md");
+        let text = std::fs::read_to_string(&page).expect("read");
+        std::fs::write(&page, format!("{text}\nUn mot.\n")).expect("write");
+        let second = inputs(&content).expect("hash");
+        assert_ne!(first, second, "a content file");
+        let css = dir.path().join("themes/default/static/assets/style.css");
+        let text = std::fs::read_to_string(&css).expect("read");
+        std::fs::write(&css, format!("{text}\nmain {{}}\n")).expect("write");
+        assert_ne!(second, inputs(&content).expect("hash"), "a theme file");
+    }
+}
