@@ -34,14 +34,16 @@ pub fn french(html: &str, root_lang: &str) -> String {
     let mut open: Vec<(&str, bool, bool)> = Vec::new();
     let mut french = root_lang == "fr";
     let mut verbatim = false;
-    let mut rest = html;
-    while !rest.is_empty() {
-        match rest.find('<') {
-            Some(0) => {
-                let end = tag_end(rest);
-                let tag = &rest[..end];
+    let bytes = html.as_bytes();
+    // `<` is ASCII: every position the loop stops at is a character boundary.
+    let mut at = 0;
+    while at < bytes.len() {
+        match bytes[at] {
+            b'<' => {
+                let end = at + tag_end(&html[at..]);
+                let tag = &html[at..end];
                 out.push_str(tag);
-                rest = &rest[end..];
+                at = end;
                 if let Some(parsed) = parse_tag(tag) {
                     match parsed {
                         Tag::Open { name, lang } => {
@@ -64,15 +66,21 @@ pub fn french(html: &str, root_lang: &str) -> String {
                     verbatim = open.last().is_some_and(|(_, _, v)| *v);
                 }
             }
-            found => {
-                let end = found.unwrap_or(rest.len());
-                let text = &rest[..end];
+            _ => {
+                // A run of text, read once: to find where it ends and what the rules may
+                // change in it.
+                let start = at;
+                let mut found = 0;
+                while at < bytes.len() && bytes[at] != b'<' {
+                    found |= BYTE_CLASS[bytes[at] as usize];
+                    at += 1;
+                }
+                let text = &html[start..at];
                 if french && !verbatim {
-                    push_french_text(&mut out, text);
+                    push_classified_text(&mut out, text, found);
                 } else {
                     out.push_str(text);
                 }
-                rest = &rest[end..];
             }
         }
     }
@@ -104,13 +112,16 @@ fn tag_end(html: &str) -> usize {
     if html.starts_with("<!--") {
         return html.find("-->").map_or(html.len(), |i| i + 3);
     }
-    let mut quote = None;
-    for (i, b) in html.bytes().enumerate().skip(1) {
-        match (quote, b) {
-            (None, b'"' | b'\'') => quote = Some(b),
-            (Some(q), b) if b == q => quote = None,
-            (None, b'>') => return i + 1,
-            _ => {}
+    let bytes = html.as_bytes();
+    let mut i = 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'>' => return i + 1,
+            quote @ (b'"' | b'\'') => match bytes[i + 1..].iter().position(|&b| b == quote) {
+                Some(length) => i += length + 2,
+                None => return html.len(),
+            },
+            _ => i += 1,
         }
     }
     html.len()
@@ -171,15 +182,21 @@ pub fn french_text(text: &str) -> String {
 }
 
 /// [`french_text`], written at the end of `out`. Most runs of text have nothing to change
-/// (no punctuation the rules touch, no digit): they are copied as they are, which is what
+/// (no punctuation the rules touch, no number): they are copied as they are, which is what
 /// keeps a 12,000-page build fast.
 fn push_french_text(out: &mut String, text: &str) {
     // Every phone number and `poste 6006` holds a digit; the punctuation rules need one of
     // these bytes (« and » end in 0xAB and 0xBB).
-    let numbers = text.bytes().any(|b| b.is_ascii_digit());
-    let punctuation = text
+    let found = text
         .bytes()
-        .any(|b| matches!(b, b'\'' | b'&' | b':' | b';' | b'?' | b'!' | 0xAB | 0xBB));
+        .fold(0, |found, b| found | BYTE_CLASS[b as usize]);
+    push_classified_text(out, text, found);
+}
+
+/// [`push_french_text`], given the [`BYTE_CLASS`]es of the text's bytes put together.
+fn push_classified_text(out: &mut String, text: &str, found: u8) {
+    let punctuation = found & PUNCTUATION != 0;
+    let numbers = found & DIGIT != 0 && may_hold_unbreakable_numbers(text);
     match (punctuation, numbers) {
         (false, false) => out.push_str(text),
         (true, false) => push_punctuation(out, text),
@@ -192,58 +209,145 @@ fn push_french_text(out: &mut String, text: &str) {
     }
 }
 
-/// Typographic apostrophes, then the spaces around `:`, `;`, `?`, `!` and « ».
+const PUNCTUATION: u8 = 1;
+const DIGIT: u8 = 2;
+/// A byte where [`push_punctuation`] stops: the punctuation, and the first byte of « and ».
+const STOP: u8 = 4;
+
+/// What each byte may start or end for the rules: one table lookup per byte, without
+/// branches, to find the many runs of text that have nothing to change.
+static BYTE_CLASS: [u8; 256] = {
+    let mut table = [0; 256];
+    let mut b = b'0';
+    while b <= b'9' {
+        table[b as usize] = DIGIT;
+        b += 1;
+    }
+    let punctuation = [b'\'', b'&', b':', b';', b'?', b'!', 0xAB, 0xBB];
+    let mut i = 0;
+    while i < punctuation.len() {
+        table[punctuation[i] as usize] = PUNCTUATION;
+        i += 1;
+    }
+    let stops = [b'\'', b'&', b':', b';', b'?', b'!', 0xC2];
+    let mut i = 0;
+    while i < stops.len() {
+        table[stops[i] as usize] |= STOP;
+        i += 1;
+    }
+    table
+};
+
+/// Whether [`push_unbreakable_numbers`] could change `text`: every phone number it knows
+/// holds a group of exactly three digits or is `9-8-8`, and the other rule needs a digit
+/// right after `poste ` or `option `. Years, counts and the like have neither, and are
+/// copied as they are.
+fn may_hold_unbreakable_numbers(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if !bytes[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let before = &bytes[..i];
+        if bytes[i..].starts_with(b"9-8-8")
+            || [b"poste ".as_slice(), b"option ", b"Poste ", b"Option "]
+                .iter()
+                .any(|word| before.ends_with(word))
+        {
+            return true;
+        }
+        let start = i;
+        while i < bytes.len() && bytes[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i - start == 3 {
+            return true;
+        }
+    }
+    false
+}
+
+/// Typographic apostrophes, then the spaces around `:`, `;`, `?`, `!` and « ». The text
+/// between the characters these rules touch is copied in one piece.
 fn push_punctuation(out: &mut String, text: &str) {
     // Spaces are trimmed back to here, never into what `out` held before this text.
     let start = out.len();
-    // The character before this one in the text (apostrophes already typographic).
-    let mut previous: Option<char> = None;
-    let mut rest = text;
-    while let Some(c) = rest.chars().next() {
-        let (c, len) = match c {
-            '\'' => ('’', 1),
-            '&' => ["&#39;", "&#x27;", "&apos;"]
+    let bytes = text.as_bytes();
+    // Copied up to here.
+    let mut copied = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        // All the characters the rules touch start with one of these bytes; « and » are
+        // C2 AB and C2 BB, and 0xC2 never continues a character, so it cannot be mistaken.
+        let b = bytes[i];
+        if BYTE_CLASS[b as usize] & STOP == 0 {
+            i += 1;
+            continue;
+        }
+        let rest = &text[i..];
+        let apostrophe = match b {
+            b'\'' => Some(1),
+            b'&' => ["&#39;", "&#x27;", "&apos;"]
                 .iter()
                 .find(|entity| rest.starts_with(*entity))
-                .map_or(('&', 1), |entity| ('’', entity.len())),
-            c => (c, c.len_utf8()),
+                .map(|entity| entity.len()),
+            _ => None,
         };
-        rest = &rest[len..];
-        match c {
-            ':' => {
+        if let Some(len) = apostrophe {
+            out.push_str(&text[copied..i]);
+            out.push('’');
+            i += len;
+            copied = i;
+            continue;
+        }
+        match b {
+            b':' => {
+                out.push_str(&text[copied..i]);
                 // A space the author typed before `:` becomes a no-break space; `10:30` and
                 // `https:` have none and stay as they are.
-                if previous.is_some_and(is_space) {
+                if text[..i].chars().next_back().is_some_and(is_space) {
                     trim_spaces(out, start);
                     out.push(NBSP);
                 }
                 out.push(':');
             }
-            ';' | '?' | '!' => {
+            b';' | b'?' | b'!' => {
+                out.push_str(&text[copied..i]);
                 // `&amp;` and other references end with `;` right after a letter: no space
                 // to remove there, so they are left as they are.
                 trim_spaces(out, start);
-                out.push(c);
+                out.push(b as char);
             }
-            '«' => {
+            _ if rest.starts_with('«') => {
+                out.push_str(&text[copied..i]);
                 out.push('«');
                 out.push(NBSP);
-                let spaces = rest.len() - rest.trim_start_matches(is_space).len();
-                if spaces > 0 {
-                    previous = rest[..spaces].chars().last();
-                    rest = &rest[spaces..];
-                    continue;
-                }
+                let after = &rest['«'.len_utf8()..];
+                let spaces = after.len() - after.trim_start_matches(is_space).len();
+                i += '«'.len_utf8() + spaces;
+                copied = i;
+                continue;
             }
-            '»' => {
+            _ if rest.starts_with('»') => {
+                out.push_str(&text[copied..i]);
                 trim_spaces(out, start);
                 out.push(NBSP);
                 out.push('»');
+                i += '»'.len_utf8();
+                copied = i;
+                continue;
             }
-            _ => out.push(c),
+            _ => {
+                i += 1;
+                continue;
+            }
         }
-        previous = Some(c);
+        i += 1;
+        copied = i;
     }
+    out.push_str(&text[copied..]);
 }
 
 /// Drops the spaces at the end of `out`, back to `start` at most.
@@ -457,6 +561,42 @@ mod tests {
             french_text("Texte sans rien à changer"),
             "Texte sans rien à changer"
         );
+    }
+
+    #[test]
+    fn only_text_that_may_hold_a_phone_number_or_a_poste_is_searched_for_one() {
+        for text in [
+            "au 418 545-4980",
+            "1 866 APPELLE",
+            "le 9-8-8",
+            "poste 6",
+            "Option 2",
+            "277-3553",
+        ] {
+            assert!(may_hold_unbreakable_numbers(text), "{text}");
+        }
+        for text in [
+            "en 2026",
+            "Région 0001",
+            "12 34",
+            "le 5 mai",
+            "&#39;",
+            "poste",
+        ] {
+            assert!(!may_hold_unbreakable_numbers(text), "{text}");
+            let mut out = String::new();
+            push_unbreakable_numbers(&mut out, text);
+            assert_eq!(out, text, "nothing to change in {text}");
+        }
+    }
+
+    #[test]
+    fn text_between_the_characters_the_rules_touch_is_kept_whole() {
+        assert_eq!(
+            fr("<p>Été © ! « été » : d'où, à 10:30 ; fin</p>"),
+            "<p>Été ©! «~été~»~: d’où, à 10:30; fin</p>"
+        );
+        assert_eq!(fr("<p>x&#x27;y&apos;z&amp;</p>"), "<p>x’y’z&amp;</p>");
     }
 
     #[test]

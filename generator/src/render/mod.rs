@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 use serde::Serialize;
+use serde_json::Value;
 use tera::{Context, Tera};
 
 use eclaireurs_model::page::INDEX;
@@ -55,6 +56,8 @@ struct SiteView<'a> {
     base_url: &'a str,
 }
 
+/// A page's own values; its rendered Markdown (`content`) is added beside them by
+/// [`Renderer::render_html`], moved rather than copied.
 #[derive(Serialize)]
 struct PageView<'a> {
     title: &'a str,
@@ -62,7 +65,6 @@ struct PageView<'a> {
     key: &'a str,
     url: &'a str,
     canonical: String,
-    content: String,
     /// Kept out of search engines (a form's thank-you page, a draft).
     noindex: bool,
     /// A draft, which only `serve` shows: the page says so.
@@ -124,21 +126,26 @@ impl<'a> Renderer<'a> {
     /// Renders every page into `sink` and returns how many pages there were.
     pub fn render_all(&self, sink: &dyn Sink) -> Result<usize, Vec<Problem>> {
         let count = AtomicUsize::new(0);
+        // What every page of a language shares, made once: each worker takes a copy and sets
+        // the region's and the page's keys on it, so the interface strings (`t`) are not
+        // turned into template values again for every region.
+        let bases = Lang::ALL.map(|lang| self.base_context(lang));
         let problems: Vec<Problem> = [None]
             .into_par_iter()
             .chain(self.site.regions.par_iter().map(Some))
-            .flat_map_iter(|region| {
-                let result = match region {
+            .map_init(
+                || bases.clone(),
+                |bases, region| match region {
                     None => self.render_site_pages(sink),
-                    Some(region) => self.render_region(region, sink),
-                };
-                match result {
-                    Ok(n) => {
-                        count.fetch_add(n, Ordering::Relaxed);
-                        Vec::new()
-                    }
-                    Err(problems) => problems,
+                    Some(region) => self.render_region(region, bases, sink),
+                },
+            )
+            .flat_map_iter(|result| match result {
+                Ok(n) => {
+                    count.fetch_add(n, Ordering::Relaxed);
+                    Vec::new()
                 }
+                Err(problems) => problems,
             })
             .collect();
         if !problems.is_empty() {
@@ -184,6 +191,7 @@ impl<'a> Renderer<'a> {
         let mut problems = Vec::new();
         let mut count = 0;
         for lang in Lang::ALL {
+            // Made for each use rather than kept: 700 regions' views are tens of megabytes.
             let mut base = self.base_context(lang);
             base.insert("regions", &self.region_list(lang));
             for page in site.pages.iter().filter(|p| p.lang == lang) {
@@ -232,13 +240,20 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn render_region(&self, region: &Region, sink: &dyn Sink) -> Result<usize, Vec<Problem>> {
+    /// `bases` holds the context of each language (in [`Lang::ALL`]'s order), whose region
+    /// and page keys are replaced here.
+    fn render_region(
+        &self,
+        region: &Region,
+        bases: &mut [Context; 2],
+        sink: &dyn Sink,
+    ) -> Result<usize, Vec<Problem>> {
         let mut problems = Vec::new();
         let mut count = 0;
-        for lang in Lang::ALL {
-            let mut base = self.region_context(region, lang);
+        for (lang, base) in Lang::ALL.into_iter().zip(bases.iter_mut()) {
+            self.set_region(base, region, lang);
             for page in region.pages.iter().filter(|p| p.lang == lang) {
-                match self.render_region_page(region, page, &mut base) {
+                match self.render_region_page(region, page, base) {
                     Ok(html) => match sink.write(&output_path(page.url()), html.as_bytes()) {
                         Ok(()) => count += 1,
                         Err(p) => problems.push(p),
@@ -293,9 +308,14 @@ impl<'a> Renderer<'a> {
     /// What every page of a region in one language shares: the region and its menu.
     fn region_context(&self, region: &Region, lang: Lang) -> Context {
         let mut base = self.base_context(lang);
-        base.insert("region", &RegionView::new(region, lang, &self.links));
-        base.insert("nav", &views::nav(region, lang));
+        self.set_region(&mut base, region, lang);
         base
+    }
+
+    /// Sets (or replaces) the region and its menu on a language's context.
+    fn set_region(&self, ctx: &mut Context, region: &Region, lang: Lang) {
+        ctx.insert("region", &RegionView::new(region, lang, &self.links));
+        ctx.insert("nav", &views::nav(region, lang));
     }
 
     fn render_region_page(
@@ -324,15 +344,17 @@ impl<'a> Renderer<'a> {
         } else {
             "page.html"
         };
-        // The privacy notice: its lists come from the forms and regions (notice.rs).
+        // The privacy notice: its lists come from the forms and regions (notice.rs), its
+        // text is the page's Markdown, rendered once for both.
         if page.meta.template.as_deref() != Some(notice::TEMPLATE) {
             return self.render_page(page, base, default, None);
         }
+        let content = markdown::render(page, &self.links);
         base.insert(
             "notice",
-            &notice::NoticeView::new(self.site, page, &self.links)?,
+            &notice::NoticeView::new(self.site, page, &content, &self.links)?,
         );
-        let html = self.render_page(page, base, default, None);
+        let html = self.render_html(page, content, base, default, None);
         base.remove("notice");
         html
     }
@@ -348,6 +370,18 @@ impl<'a> Renderer<'a> {
         form: Option<FormView>,
     ) -> Result<String, Vec<Problem>> {
         let content = markdown::render(page, &self.links);
+        self.render_html(page, content, ctx, default_template, form)
+    }
+
+    /// [`Renderer::render_page`] once the page's Markdown is rendered (`content`).
+    fn render_html(
+        &self,
+        page: &Page,
+        content: String,
+        ctx: &mut Context,
+        default_template: &str,
+        form: Option<FormView>,
+    ) -> Result<String, Vec<Problem>> {
         let url = page.url();
         let region = page.region.as_deref();
         let other = page.lang.other();
@@ -382,19 +416,19 @@ impl<'a> Renderer<'a> {
             }
             None => Vec::new(),
         };
-        ctx.insert(
-            "page",
-            &PageView {
-                title: &page.meta.title,
-                description: &page.meta.description,
-                key: &page.key,
-                url,
-                canonical: format!("{}{}", self.site.config.base_url, url),
-                content,
-                noindex: self.site.is_thanks_page(page) || self.site.is_draft(page),
-                draft: self.site.is_draft(page),
-            },
-        );
+        let mut view = to_value(&PageView {
+            title: &page.meta.title,
+            description: &page.meta.description,
+            key: &page.key,
+            url,
+            canonical: format!("{}{}", self.site.config.base_url, url),
+            noindex: self.site.is_thanks_page(page) || self.site.is_draft(page),
+            draft: self.site.is_draft(page),
+        });
+        if let Value::Object(fields) = &mut view {
+            fields.insert("content".into(), Value::String(content));
+        }
+        set(ctx, "page", view);
         ctx.insert("switch", &switch);
         ctx.insert("alternates", &alternates);
         ctx.insert("form", &form);
@@ -429,6 +463,22 @@ impl<'a> Renderer<'a> {
     }
 }
 
+/// Sets `key` to a value already made for templates, moving it rather than copying it as
+/// [`Context::insert`] would.
+fn set(ctx: &mut Context, key: &str, value: Value) {
+    let mut one = serde_json::Map::new();
+    one.insert(key.to_string(), value);
+    if let Ok(values) = Context::from_value(Value::Object(one)) {
+        ctx.extend(values);
+    }
+}
+
+/// A view as a template value, as [`Context::insert`] makes it (and, like it, never failing:
+/// views hold only text, numbers, lists and maps with text keys).
+fn to_value<T: Serialize>(view: &T) -> Value {
+    serde_json::to_value(view).expect("views are text, numbers, lists and maps with text keys")
+}
+
 /// French typography for pages whose language is French (text marked `lang="en"` in them is
 /// left alone); English pages as they are.
 fn typeset(html: String, lang: Lang) -> String {
@@ -450,7 +500,17 @@ pub fn output_path(url: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::output_path;
+    use super::{output_path, set, Context, Value};
+
+    #[test]
+    fn a_value_set_on_a_context_replaces_the_previous_pages() {
+        let mut ctx = Context::new();
+        ctx.insert("page", &"previous");
+        ctx.insert("t", &"kept");
+        set(&mut ctx, "page", Value::String("next".into()));
+        assert_eq!(ctx.get("page"), Some(&Value::String("next".into())));
+        assert_eq!(ctx.get("t"), Some(&Value::String("kept".into())));
+    }
 
     #[test]
     fn page_addresses_become_index_files() {

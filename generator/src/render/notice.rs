@@ -20,7 +20,6 @@ use eclaireurs_model::region::{Phone, PrivacyOfficer};
 use eclaireurs_model::{Lang, Location, Page, Problem, ProblemKind, Region, Site};
 
 use crate::links::LinkIndex;
-use crate::render::markdown;
 use crate::render::views::{PhoneView, RegionView};
 
 /// The template that shows a notice; a page naming it gets a `notice` in its context.
@@ -89,12 +88,17 @@ enum Block<'a> {
 }
 
 impl<'a> NoticeView<'a> {
-    pub fn new(site: &'a Site, page: &'a Page, links: &'a LinkIndex) -> Result<Self, Vec<Problem>> {
+    /// `html` is the page's Markdown, rendered: the page shows it cut at its markers.
+    pub fn new(
+        site: &'a Site,
+        page: &'a Page,
+        html: &str,
+        links: &'a LinkIndex,
+    ) -> Result<Self, Vec<Problem>> {
         let blocks = markers(site, page)?;
-        let html = markdown::render(page, links);
         let optional = site.strings.get(page.lang, "notice.optional");
         let mut parts = Vec::with_capacity(blocks.len() + 1);
-        let mut rest = html.as_str();
+        let mut rest = html;
         for (text, block) in &blocks {
             // Markers are lines of their own, so Markdown passes them through as they are.
             let Some(at) = rest.find(text.as_str()) else {
