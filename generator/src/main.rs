@@ -113,7 +113,11 @@ enum Command {
     },
 }
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
+    quit_quietly_on_closed_pipe();
     let cli = Cli::parse();
     match cli.command {
         Command::Build { content, out } => match build::build(&content, &out, "") {
@@ -357,4 +361,15 @@ fn fail(err: &BuildError, out: Option<&PathBuf>) -> ExitCode {
         eprintln!("Nothing was published: {} is unchanged.", out.display());
     }
     ExitCode::FAILURE
+}
+
+/// Rust ignores SIGPIPE, so printing into a closed pipe (`eclaireurs check | head -1`) would
+/// panic; the default action ends the program quietly instead, as other tools do.
+fn quit_quietly_on_closed_pipe() {
+    #[cfg(unix)]
+    // SAFETY: called first in `main`, before any thread exists; it only resets a signal's
+    // action to the system default.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
 }
