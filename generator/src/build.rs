@@ -10,6 +10,7 @@ use eclaireurs_model::{
 };
 
 use crate::check;
+use crate::last_build;
 use crate::links::LinkIndex;
 use crate::output::{Changes, InPlace, Memory, Output, OutputError};
 use crate::render::{templates, Renderer, Sink};
@@ -78,9 +79,23 @@ impl Report {
 }
 
 /// Builds the site of `content` into `out`. On any error `out` is left as it was.
-/// Drafts are left out.
+/// Drafts are left out. When nothing changed since the last build into `out` (see
+/// [`crate::last_build`]), renders nothing and writes nothing.
 pub fn build(content: &Path, out: &Path, body_end: &str) -> Result<Report, BuildError> {
-    build_site(content, out, body_end, false).map(|(report, _)| report)
+    let start = Instant::now();
+    // Hashed before anything is read: a file changed during the build changes the next hash.
+    let inputs = crate::inputs::hash(content);
+    if let Some(report) = inputs
+        .as_deref()
+        .and_then(|inputs| last_build::unchanged(out, inputs, body_end, start))
+    {
+        return Ok(report);
+    }
+    let (report, _) = build_site(content, out, body_end, false)?;
+    if let Some(inputs) = &inputs {
+        last_build::save(out, inputs, body_end, &report);
+    }
+    Ok(report)
 }
 
 /// [`build`], drafts included when `preview`, handing back the loaded site for later

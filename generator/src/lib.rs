@@ -3,7 +3,9 @@
 
 pub mod build;
 pub mod check;
+pub mod inputs;
 pub mod inventory;
+mod last_build;
 pub mod links;
 pub mod output;
 #[cfg(feature = "publish")]

@@ -33,10 +33,10 @@ use eclaireurs_model::Problem;
 use crate::render::Sink;
 
 /// Written in every output folder, so a build only ever replaces a folder it made.
-const MARKER: &str = ".eclaireurs-build";
+pub(crate) const MARKER: &str = ".eclaireurs-build";
 
 /// The pending folder's name, before the process id.
-const PENDING: &str = ".eclaireurs-pending-";
+pub(crate) const PENDING: &str = ".eclaireurs-pending-";
 
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {

@@ -88,7 +88,8 @@ fn an_edited_page_is_the_only_file_written() {
     assert_eq!(report.output.written, 1, "{:?}", report.output);
     assert_eq!(
         differences(&before, &snapshot(&site.out())),
-        ["fr/bas-saint-laurent/roles/index.html"]
+        // The page, and the record of the build (the folder's marker).
+        [".eclaireurs-build", "fr/bas-saint-laurent/roles/index.html"]
     );
     assert!(site
         .output("/fr/bas-saint-laurent/roles/")
@@ -226,4 +227,51 @@ fn a_folder_where_a_file_goes_stops_the_build_before_anything_changes() {
         Vec::<String>::new(),
         "the edited page did not go in either"
     );
+}
+
+#[test]
+fn an_unchanged_rebuild_still_reports_what_the_build_found() {
+    let site = Fixture::real();
+    let first = site.build().expect("builds");
+    let again = site.build().expect("builds again");
+    assert_eq!(again.output.written, 0);
+    assert_eq!(
+        (again.pages, again.files, &again.catalog_version),
+        (first.pages, first.files, &first.catalog_version)
+    );
+    assert_eq!(again.missing_contacts, first.missing_contacts);
+    assert_eq!(again.missing_translations, first.missing_translations);
+    assert_eq!(again.drafts, first.drafts);
+}
+
+#[test]
+fn a_file_changed_or_removed_by_hand_in_the_output_is_put_back() {
+    let site = Fixture::real();
+    site.build().expect("builds");
+    let home = site.out().join("fr/index.html");
+    let built = fs::read(&home).expect("read");
+    fs::write(&home, b"edited by hand").expect("write");
+    let sitemap = site.out().join("sitemap.xml");
+    fs::remove_file(&sitemap).expect("remove");
+
+    let report = site.build().expect("builds again");
+    assert_eq!(report.output.written, 2, "{:?}", report.output);
+    assert_eq!(fs::read(&home).expect("read"), built);
+    assert!(sitemap.is_file());
+}
+
+#[test]
+fn a_theme_change_is_built_even_when_the_content_is_the_same() {
+    let site = Fixture::real();
+    site.build().expect("builds");
+    let base = site.dir.path().join("themes/default/templates/base.html");
+    let text = fs::read_to_string(&base).expect("read");
+    fs::write(
+        &base,
+        text.replacen("</body>", "<!-- theme changed --></body>", 1),
+    )
+    .expect("write");
+    let report = site.build().expect("builds again");
+    assert!(report.output.written >= 40, "{:?}", report.output);
+    assert!(site.output("/fr/").contains("<!-- theme changed -->"));
 }

@@ -8,7 +8,7 @@ use crate::lang::Lang;
 use crate::placeholder::Placeholders;
 
 /// Where a problem is: a file, and the line and column in it when known (both 1-based).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Location {
     pub path: PathBuf,
     pub line: Option<usize>,
@@ -186,7 +186,7 @@ impl fmt::Display for MissingAnchor {
 
 /// A page that exists in one language and not the other. The site still builds: the
 /// language switcher leads to the nearest page that exists, and `eclaireurs check` lists it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct MissingTranslation {
     /// The page that exists.
     pub present: PathBuf,
@@ -226,7 +226,7 @@ impl fmt::Display for MissingTranslation {
 /// A region or page marked `draft: true`: `serve` shows it, `build` and `publish` leave it
 /// out (and out of the sitemap, the region lists, the language links and the function's
 /// catalog). `eclaireurs check` lists every one.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Draft {
     /// The page, or the region's `region.yaml` for a whole region.
     pub path: PathBuf,
@@ -259,7 +259,7 @@ impl fmt::Display for Draft {
 }
 
 /// Who a region that shows a form has not named yet.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Unnamed {
     /// No relay-team channel (`contact:` phone, voicemail or email).
     RelayTeam,
@@ -272,7 +272,7 @@ pub enum Unnamed {
 /// A region that shows a form while nobody is named to answer: the site still builds (a
 /// region may wait for its body to name someone, and must not make contact data up), and
 /// `eclaireurs check` and `eclaireurs publish` list it, with the keys to fill.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct MissingContact {
     /// The region's `region.yaml`, at the key's line when it is written.
     pub at: Location,
