@@ -19,6 +19,7 @@ pub mod error;
 pub mod form;
 pub mod html;
 pub mod lang;
+pub mod markdown;
 pub mod page;
 pub mod placeholder;
 pub mod region;

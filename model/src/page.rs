@@ -6,6 +6,7 @@ use serde::Deserialize;
 
 use crate::error::{Location, Problem, ProblemKind};
 use crate::lang::Lang;
+use crate::markdown::{self, TextFacts};
 use crate::placeholder::{self, Placeholders};
 
 /// The key of a region's home page and of each language's region list.
@@ -73,9 +74,13 @@ pub struct Page {
     pub region: Option<String>,
     pub path: PathBuf,
     pub meta: FrontMatter,
-    pub body: String,
-    /// The line of the file where `body` starts, to locate problems found in the Markdown.
+    /// The byte of the file where the Markdown text starts. The text is not kept: the
+    /// renderer reads it again ([`Page::text`]), what the checks need is in `facts`.
+    pub body_offset: usize,
+    /// The line of the file where the text starts, to locate problems found in it.
     pub body_line: usize,
+    /// What the checks across pages need of the text, read when the page loaded.
+    pub facts: TextFacts,
     /// The placeholders of `eclaireurs new-region` the file still holds, if any.
     pub placeholders: Option<Placeholders>,
     /// Its address, made once from the language, region and slug (see [`Page::url`]).
@@ -118,19 +123,36 @@ impl Page {
             })?;
         }
         let placeholders = placeholder::in_page(front, body, body_line);
+        let facts = markdown::scan(body, body_line);
+        let body_offset = text.len() - body.len();
         let mut page = Page {
             key,
             lang,
             region: region.map(str::to_string),
             path: path.to_path_buf(),
             meta,
-            body: body.to_string(),
+            body_offset,
             body_line,
+            facts,
             placeholders,
             url: String::new(),
         };
         page.url = page.address();
         Ok(page)
+    }
+
+    /// The page's Markdown text (what follows the front matter), read again from its file.
+    pub fn text(&self) -> Result<String, Problem> {
+        let mut text =
+            std::fs::read_to_string(&self.path).map_err(|e| Problem::read(&self.path, &e))?;
+        if !text.is_char_boundary(self.body_offset) {
+            return Err(Problem::new(
+                Location::file(&self.path),
+                ProblemKind::Read("the file changed while the site was built: build again".into()),
+            ));
+        }
+        text.drain(..self.body_offset);
+        Ok(text)
     }
 
     /// The last part of the address, empty for an index page.
@@ -217,6 +239,10 @@ mod tests {
 
     fn load(text: &str, name: &str) -> Result<Page, Problem> {
         let dir = tempfile::tempdir().expect("temp");
+        load_in(&dir, text, name)
+    }
+
+    fn load_in(dir: &tempfile::TempDir, text: &str, name: &str) -> Result<Page, Problem> {
         let path = dir.path().join(name);
         std::fs::write(&path, text).expect("write");
         Page::load(&path, Lang::Fr, Some("bas-saint-laurent"))
@@ -224,14 +250,16 @@ mod tests {
 
     #[test]
     fn a_page_gets_its_address_from_its_slug_region_and_language() {
-        let page = load(
+        let dir = tempfile::tempdir().expect("temp");
+        let page = load_in(
+            &dir,
             "---\ntitle: Rôles\ndescription: Les rôles\nslug: les-roles\n---\nTexte\n",
             "roles.md",
         )
         .expect("loads");
         assert_eq!(page.url(), "/fr/bas-saint-laurent/les-roles/");
         assert_eq!(page.key, "roles");
-        assert_eq!(page.body, "Texte\n");
+        assert_eq!(page.text().expect("reads"), "Texte\n");
         assert_eq!(
             page.body_line, 6,
             "the body starts on the line after the closing ---"
@@ -248,12 +276,26 @@ mod tests {
 
     #[test]
     fn windows_line_endings_and_a_byte_order_mark_are_accepted() {
-        let page = load(
+        let dir = tempfile::tempdir().expect("temp");
+        let page = load_in(
+            &dir,
             "\u{feff}---\r\ntitle: A\r\ndescription: B\r\n---\r\nTexte\r\n",
             "a.md",
         )
         .expect("loads");
         assert_eq!(page.meta.title, "A");
+        assert_eq!(page.text().expect("reads"), "Texte\r\n");
+    }
+
+    #[test]
+    fn a_page_that_cannot_be_read_again_is_a_located_problem() {
+        let dir = tempfile::tempdir().expect("temp");
+        let page =
+            load_in(&dir, "---\ntitle: A\ndescription: B\n---\nTexte\n", "a.md").expect("loads");
+        std::fs::remove_file(&page.path).expect("remove");
+        let err = page.text().expect_err("gone");
+        assert!(matches!(err.kind, ProblemKind::Read(_)), "{err}");
+        assert_eq!(err.at.path, page.path);
     }
 
     #[test]

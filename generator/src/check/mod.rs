@@ -7,12 +7,12 @@
 pub mod templates;
 pub mod text;
 
-use std::borrow::Borrow;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::Path;
 
 use rayon::prelude::*;
 
+use eclaireurs_model::markdown::TextFacts;
 use eclaireurs_model::{
     Assets, Catalog, LoadOptions, MissingAnchor, Page, Problem, ProblemKind, Site, Unloaded,
 };
@@ -71,7 +71,8 @@ pub fn site(content: &Path, options: LoadOptions) -> Result<Checked, Vec<Problem
     }
 }
 
-/// The text and template of every page of `site`, each page read once (in parallel).
+/// The text and template of every page of `site`, what each page's text holds checked in
+/// parallel.
 fn pages(site: &Site, links: &LinkIndex, unloaded: &Unloaded) -> Vec<Problem> {
     let links = Links {
         index: links,
@@ -80,9 +81,9 @@ fn pages(site: &Site, links: &LinkIndex, unloaded: &Unloaded) -> Vec<Problem> {
     let all: Vec<&Page> = site.all_pages().collect();
     let scans: Vec<Scan> = all
         .par_iter()
-        .map(|page| text::scan(page, Some(&links)))
+        .map(|page| text::scan(page, &links))
         .collect();
-    let ids: HashMap<&str, &Scan> = all.iter().map(|p| p.url()).zip(&scans).collect();
+    let ids: HashMap<&str, &TextFacts> = all.iter().map(|p| (p.url(), &p.facts)).collect();
     // A few templates serve every page: each is looked for once.
     let mut exists: HashMap<&str, bool> = HashMap::new();
     let mut problems = Vec::new();
@@ -99,7 +100,7 @@ fn pages(site: &Site, links: &LinkIndex, unloaded: &Unloaded) -> Vec<Problem> {
             // The notice names every form: once they all load.
             problems.extend(notice(site, page));
         }
-        problems.extend(anchors(scan, |url| ids.get(url).map(|s| &s.ids)));
+        problems.extend(anchors(scan, |url| ids.get(url).copied()));
     }
     problems
 }
@@ -114,24 +115,18 @@ pub fn edited(site: &Site, links: &LinkIndex, edited: &[&Page]) -> Vec<Problem> 
     };
     let mut problems = Vec::new();
     for page in edited {
-        let scan = text::scan(page, Some(&links));
+        let scan = text::scan(page, &links);
         problems.extend(scan.problems.iter().cloned());
         let template = templates::of(page);
         if !templates::exists(site, template) {
             problems.push(templates::missing(page, template));
         }
         problems.extend(notice(site, page));
-        let mut read: HashMap<String, Scan> = HashMap::new();
         problems.extend(anchors(&scan, |url| {
             if url == page.url() {
-                return Some(scan.ids.clone());
+                return Some(&page.facts);
             }
-            let target = site.all_pages().find(|p| p.url() == url)?;
-            let ids = &read
-                .entry(url.to_string())
-                .or_insert_with(|| text::scan(target, None))
-                .ids;
-            Some(ids.clone())
+            site.all_pages().find(|p| p.url() == url).map(|p| &p.facts)
         }));
     }
     problems
@@ -141,34 +136,37 @@ pub fn edited(site: &Site, links: &LinkIndex, edited: &[&Page]) -> Vec<Problem> 
 /// whose data it lists.
 fn notice(site: &Site, page: &Page) -> Vec<Problem> {
     if page.region.is_none() && page.meta.template.as_deref() == Some(notice::TEMPLATE) {
-        notice::problems(site, page)
+        match page.text() {
+            Ok(text) => notice::problems(site, page, &text),
+            Err(problem) => vec![problem],
+        }
     } else {
         Vec::new()
     }
 }
 
 /// The ids of a page's text that links may point to, to tell whether an edit changed them.
-pub fn ids(page: &Page) -> HashSet<String> {
-    text::scan(page, None).ids
+pub fn ids(page: &Page) -> &[String] {
+    &page.facts.ids
 }
 
-/// The links of `scan` that name a part its page does not have. `ids_of` gives the ids of
-/// the page at an address, `None` for an address that is not a page's (a file, `/`).
-fn anchors<I>(scan: &Scan, mut ids_of: impl FnMut(&str) -> Option<I>) -> Vec<Problem>
-where
-    I: Borrow<HashSet<String>>,
-{
+/// The links of `scan` that name a part its page does not have. `facts_of` gives what the
+/// text of the page at an address holds, `None` for an address that is not a page's (a
+/// file, `/`).
+fn anchors<'p>(
+    scan: &Scan,
+    mut facts_of: impl FnMut(&str) -> Option<&'p TextFacts>,
+) -> Vec<Problem> {
     let mut problems = Vec::new();
     for link in &scan.fragments {
-        let Some(ids) = ids_of(&link.url) else {
+        let Some(facts) = facts_of(&link.url) else {
             continue;
         };
-        let ids = ids.borrow();
-        if ids.contains(&link.fragment) {
+        if facts.has_id(&link.fragment) {
             continue;
         }
-        let mut known: Vec<&str> = ids.iter().map(String::as_str).collect();
-        known.sort_unstable();
+        // Sorted already.
+        let known = &facts.ids;
         let hint = if known.is_empty() {
             ": it has no heading below its title".to_string()
         } else {

@@ -2,27 +2,19 @@
 //! their addresses, and heading anchors so those links can point inside a page. What is
 //! wrong in the text (`crate::check`) was found before.
 
-use pulldown_cmark::{html, CowStr, Event, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{html, CowStr, Event, Parser, Tag, TagEnd};
 
+use eclaireurs_model::markdown::{options, slugify};
 use eclaireurs_model::Page;
 
 use crate::links::LinkIndex;
 
-/// The Markdown the pages are written in: what `check` reads them with, too.
-pub fn options() -> Options {
-    let mut options = Options::empty();
-    options.insert(Options::ENABLE_TABLES);
-    options.insert(Options::ENABLE_STRIKETHROUGH);
-    options.insert(Options::ENABLE_SMART_PUNCTUATION);
-    options
-}
-
-/// Renders a page's body. The page was checked before (`crate::check`): a link that does
-/// not resolve is kept as written.
-pub fn render(page: &Page, links: &LinkIndex) -> String {
+/// Renders a page's Markdown, `text` ([`Page::text`]). The page was checked before
+/// (`crate::check`): a link that does not resolve is kept as written.
+pub fn render(page: &Page, text: &str, links: &LinkIndex) -> String {
     let mut events: Vec<Event> = Vec::with_capacity(256);
     let mut heading: Option<usize> = None;
-    for event in Parser::new_ext(&page.body, options()) {
+    for event in Parser::new_ext(text, options()) {
         let event = match event {
             Event::Start(Tag::Heading { .. }) => {
                 heading = Some(events.len());
@@ -55,7 +47,7 @@ pub fn render(page: &Page, links: &LinkIndex) -> String {
         };
         events.push(event);
     }
-    let mut out = String::with_capacity(page.body.len() * 3 / 2);
+    let mut out = String::with_capacity(text.len() * 3 / 2);
     html::push_html(&mut out, events.into_iter());
     out
 }
@@ -74,55 +66,5 @@ fn add_heading_id(events: &mut [Event], start: usize) {
         if id.is_none() {
             *id = Some(CowStr::from(slugify(&text)));
         }
-    }
-}
-
-/// Lowercase ASCII words joined by hyphens, accents removed: `Rôles de l'éclaireur` →
-/// `roles-de-l-eclaireur`.
-pub fn slugify(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars().flat_map(fold_accent) {
-        if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_lowercase());
-        } else if !out.is_empty() && !out.ends_with('-') {
-            out.push('-');
-        }
-    }
-    while out.ends_with('-') {
-        out.pop();
-    }
-    out
-}
-
-fn fold_accent(c: char) -> impl Iterator<Item = char> {
-    let folded: &str = match c {
-        'à' | 'â' | 'ä' | 'á' => "a",
-        'À' | 'Â' | 'Ä' | 'Á' => "a",
-        'ç' | 'Ç' => "c",
-        'é' | 'è' | 'ê' | 'ë' | 'É' | 'È' | 'Ê' | 'Ë' => "e",
-        'î' | 'ï' | 'í' | 'Î' | 'Ï' => "i",
-        'ô' | 'ö' | 'ó' | 'Ô' | 'Ö' => "o",
-        'ù' | 'û' | 'ü' | 'ú' | 'Ù' | 'Û' | 'Ü' => "u",
-        'ÿ' => "y",
-        'œ' | 'Œ' => "oe",
-        'æ' | 'Æ' => "ae",
-        _ => "",
-    };
-    let own = if folded.is_empty() { Some(c) } else { None };
-    folded.chars().chain(own)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::slugify;
-
-    #[test]
-    fn heading_anchors_drop_accents_and_punctuation() {
-        assert_eq!(
-            slugify("Les rôles de l'éclaireur"),
-            "les-roles-de-l-eclaireur"
-        );
-        assert_eq!(slugify("Comment s'impliquer?"), "comment-s-impliquer");
-        assert_eq!(slugify("Œuvrer ensemble"), "oeuvrer-ensemble");
     }
 }

@@ -1,6 +1,7 @@
 //! Rendering every page of a site through the theme, in parallel. Pages are handed to a
-//! sink as soon as they are rendered, so rendered pages never pile up in memory (the
-//! Markdown sources do stay loaded for the whole build).
+//! sink as soon as they are rendered, so rendered pages never pile up in memory; nor do the
+//! Markdown sources, each read again from its file when its page is rendered
+//! ([`Page::text`]).
 
 pub mod markdown;
 pub mod notice;
@@ -349,10 +350,11 @@ impl<'a> Renderer<'a> {
         if page.meta.template.as_deref() != Some(notice::TEMPLATE) {
             return self.render_page(page, base, default, None);
         }
-        let content = markdown::render(page, &self.links);
+        let text = page.text().map_err(|p| vec![p])?;
+        let content = markdown::render(page, &text, &self.links);
         base.insert(
             "notice",
-            &notice::NoticeView::new(self.site, page, &content, &self.links)?,
+            &notice::NoticeView::new(self.site, page, &text, &content, &self.links)?,
         );
         let html = self.render_html(page, content, base, default, None);
         base.remove("notice");
@@ -369,7 +371,9 @@ impl<'a> Renderer<'a> {
         default_template: &str,
         form: Option<FormView>,
     ) -> Result<String, Vec<Problem>> {
-        let content = markdown::render(page, &self.links);
+        let text = page.text().map_err(|p| vec![p])?;
+        let content = markdown::render(page, &text, &self.links);
+        drop(text);
         self.render_html(page, content, ctx, default_template, form)
     }
 

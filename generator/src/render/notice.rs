@@ -88,14 +88,16 @@ enum Block<'a> {
 }
 
 impl<'a> NoticeView<'a> {
-    /// `html` is the page's Markdown, rendered: the page shows it cut at its markers.
+    /// `text` is the page's Markdown and `html` the same rendered: the page shows it cut at
+    /// its markers.
     pub fn new(
         site: &'a Site,
         page: &'a Page,
+        text: &str,
         html: &str,
         links: &'a LinkIndex,
     ) -> Result<Self, Vec<Problem>> {
-        let blocks = markers(site, page)?;
+        let blocks = markers(site, page, text)?;
         let optional = site.strings.get(page.lang, "notice.optional");
         let mut parts = Vec::with_capacity(blocks.len() + 1);
         let mut rest = html;
@@ -134,20 +136,25 @@ impl<'a> NoticeView<'a> {
     }
 }
 
-/// What is wrong with the markers of a privacy notice's Markdown: what `check` reports.
-pub(crate) fn problems(site: &Site, page: &Page) -> Vec<Problem> {
-    markers(site, page).err().unwrap_or_default()
+/// What is wrong with the markers of a privacy notice's Markdown (`text`): what `check`
+/// reports.
+pub(crate) fn problems(site: &Site, page: &Page, text: &str) -> Vec<Problem> {
+    markers(site, page, text).err().unwrap_or_default()
 }
 
-/// The markers of the page's Markdown, in order, each as written and what it asks for.
-/// Every form and the regions must be asked for exactly once.
-fn markers<'a>(site: &'a Site, page: &Page) -> Result<Vec<(String, Block<'a>)>, Vec<Problem>> {
+/// The markers of the page's Markdown (`text`), in order, each as written and what it asks
+/// for. Every form and the regions must be asked for exactly once.
+fn markers<'a>(
+    site: &'a Site,
+    page: &Page,
+    text: &str,
+) -> Result<Vec<(String, Block<'a>)>, Vec<Problem>> {
     let mut problems = Vec::new();
     let mut found = Vec::new();
     let mut forms_seen: Vec<&str> = Vec::new();
     let mut regions_seen = false;
     let mut in_code = false;
-    for (i, line) in page.body.lines().enumerate() {
+    for (i, line) in text.lines().enumerate() {
         let at = Location::at(&page.path, page.body_line + i, 1);
         let text = line.trim();
         if text.starts_with("```") || text.starts_with("~~~") {
