@@ -66,6 +66,13 @@ enum Command {
         /// change nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Compare every file online with the site, and put back any that differs (one
+        /// changed or removed online by hand, or by a publish from another computer). Without
+        /// it, when nothing changed here since this computer's last publish and the forms
+        /// online are still the ones it sent, publish trusts that and sends nothing, without
+        /// looking at every file.
+        #[arg(long)]
+        full: bool,
         /// The AWS region of the stack.
         #[arg(long, default_value = eclaireurs_model::AWS_REGION)]
         region: String,
@@ -178,6 +185,7 @@ fn main() -> ExitCode {
         Command::Publish {
             stack,
             dry_run,
+            full,
             region,
             content,
         } => {
@@ -186,6 +194,7 @@ fn main() -> ExitCode {
                 region,
                 content,
                 dry_run,
+                full,
             };
             let runtime = match tokio::runtime::Runtime::new() {
                 Ok(runtime) => runtime,

@@ -160,14 +160,18 @@ def test_a_second_publish_of_the_same_site_sends_nothing(binary, stack, site):
     assert sorted(iam_action(r, stack) for r in sent) == [
         ("cloudformation:DescribeStacks", "AWS::StackId"),
         ("s3:GetObject", "CatalogBucket/catalog.json"),
-        ("s3:ListBucket", "SiteBucket"),
-    ], "only reads: the stack, the site's listing, the catalog's HEAD"
+    ], "only reads: the stack and the catalog's HEAD; the record spares the site's listing"
+
+
+NOTHING_CHANGED = re.compile(
+    r"^Nothing changed since this computer's last publish \(\d{4}-\d\d-\d\d \d\d:\d\d UTC\): "
+    r"nothing sent\. To compare every file online again, run `publish --full`\.$", re.M)
 
 
 def test_an_unchanged_publish_builds_nothing_and_still_says_what_to_fix(binary, stack, site):
     ok(publish(binary, stack, site))
     out = ok(publish(binary, stack, site))
-    assert out.startswith("Nothing to build: "), out
+    assert NOTHING_CHANGED.match(out), out
     assert "Built " not in out, out
     facts = summary(out)
     assert facts["uploaded"] == "0" and facts["deleted"] == "0" and facts["catalog"] == "unchanged"
@@ -176,19 +180,93 @@ def test_an_unchanged_publish_builds_nothing_and_still_says_what_to_fix(binary, 
     assert len(warnings) == 3, "said at every publish, built or not:\n" + out
 
 
-def test_a_file_changed_online_is_put_back_though_the_content_did_not_change(binary, stack, site):
-    ok(publish(binary, stack, site))
+def change_by_hand(stack) -> tuple[str, bytes]:
+    """A page changed and robots.txt removed online, as by hand in the AWS console: the key
+    of the page and its right bytes."""
     key = "fr/bas-saint-laurent/roles/index.html"
     right = aws.client("s3").get_object(Bucket=stack.bucket, Key=key)["Body"].read()
     aws.client("s3").put_object(Bucket=stack.bucket, Key=key, Body=b"changed by hand")
     aws.client("s3").delete_object(Bucket=stack.bucket, Key="robots.txt")
-    out = ok(publish(binary, stack, site))
+    return key, right
+
+
+def test_a_file_changed_online_is_put_back_by_full_though_the_content_did_not_change(
+        binary, stack, site):
+    ok(publish(binary, stack, site))
+    key, right = change_by_hand(stack)
+    with aws.Recording() as recording:
+        out = ok(publish(binary, stack, site, "--full"))
     assert "Built " in out, "what is online is not what the last publish left: built again"
+    assert ("s3:ListBucket", "SiteBucket") in {iam_action(r, stack) for r in recording.list()}
     facts = summary(out)
     assert facts["uploaded"] == "2", out
     assert aws.client("s3").get_object(Bucket=stack.bucket, Key=key)["Body"].read() == right
     assert "robots.txt" in aws.objects(stack.bucket)
-    assert ok(publish(binary, stack, site)).startswith("Nothing to build: ")
+    assert NOTHING_CHANGED.match(ok(publish(binary, stack, site)))
+    # `--full` with nothing changed anywhere: it lists, and the listing is the record's.
+    out = ok(publish(binary, stack, site, "--full"))
+    assert out.startswith("Nothing to build: "), out
+    assert summary(out)["uploaded"] == "0", out
+
+
+def test_an_unchanged_publish_trusts_its_record_and_leaves_a_hand_change_until_full(
+        binary, stack, site):
+    ok(publish(binary, stack, site))
+    key, right = change_by_hand(stack)
+    before = aws.invalidations(stack.distribution)
+    with aws.Recording() as recording:
+        out = ok(publish(binary, stack, site))
+    assert NOTHING_CHANGED.match(out), out
+    assert "Built " not in out, out
+    facts = summary(out)
+    assert facts["uploaded"] == "0" and facts["deleted"] == "0", out
+    assert facts["catalog"] == "unchanged" and facts["invalidation"] == "none", out
+    assert sorted(iam_action(r, stack) for r in recording.list()) == [
+        ("cloudformation:DescribeStacks", "AWS::StackId"),
+        ("s3:GetObject", "CatalogBucket/catalog.json"),
+    ], "no listing of the site's bucket, nothing sent"
+    assert aws.client("s3").get_object(Bucket=stack.bucket, Key=key)["Body"].read() == \
+        b"changed by hand", "the hand change stays: the record is trusted"
+    assert "robots.txt" not in aws.objects(stack.bucket)
+    assert aws.invalidations(stack.distribution) == before
+    # A dry run trusts it too, and says the same.
+    assert NOTHING_CHANGED.match(ok(publish(binary, stack, site, "--dry-run")))
+    # `--full` compares every file and puts both back.
+    out = ok(publish(binary, stack, site, "--full"))
+    assert summary(out)["uploaded"] == "2", out
+    assert aws.client("s3").get_object(Bucket=stack.bucket, Key=key)["Body"].read() == right
+    assert "robots.txt" in aws.objects(stack.bucket)
+
+
+def test_any_content_change_compares_every_file_again(binary, stack, site):
+    ok(publish(binary, stack, site))
+    key, right = change_by_hand(stack)
+    edit(site["content"] / "regions/saguenay-lac-saint-jean/fr/roles.md", "\n\n",
+         "\n\nUn mot de plus.\n\n")
+    out = ok(publish(binary, stack, site))
+    facts = summary(out)
+    assert facts["uploaded"] == "3", "the edited page, and the two files changed by hand"
+    assert aws.client("s3").get_object(Bucket=stack.bucket, Key=key)["Body"].read() == right
+    assert "robots.txt" in aws.objects(stack.bucket)
+
+
+def test_a_catalog_changed_elsewhere_makes_publish_compare_every_file(binary, stack, site):
+    # Another computer published a change to a form (so a new catalog) and its pages.
+    ok(publish(binary, stack, site))
+    ours = aws.catalog_online(stack)
+    key, right = change_by_hand(stack)
+    aws.client("s3").put_object(Bucket=stack.catalog_bucket, Key=aws.CATALOG_KEY,
+                                Body=ours + b"\n",
+                                ContentType="application/json")
+    with aws.Recording() as recording:
+        out = ok(publish(binary, stack, site))
+    assert not NOTHING_CHANGED.search(out), out
+    assert ("s3:ListBucket", "SiteBucket") in {iam_action(r, stack) for r in recording.list()}
+    facts = summary(out)
+    assert facts["catalog"] == "updated" and facts["uploaded"] == "2", out
+    assert aws.catalog_online(stack) == ours
+    assert aws.client("s3").get_object(Bucket=stack.bucket, Key=key)["Body"].read() == right
+    assert NOTHING_CHANGED.match(ok(publish(binary, stack, site)))
 
 
 def test_one_edited_page_is_one_upload_and_one_invalidated_path(binary, stack, site):

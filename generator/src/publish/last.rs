@@ -1,20 +1,41 @@
-//! The last successful publish from this machine, kept so an unchanged publish needs no
-//! build: when the inputs (the content folder, the theme, this program) hash as they did
-//! then, and the site's bucket and the catalog's object are still exactly what that publish
-//! left (same keys and ETags), the plan is known to be empty without rendering a page.
+//! The last successful publish from this machine, kept so an unchanged publish needs
+//! neither a build nor the site bucket's listing.
 //!
 //! Proving "unchanged" by the inputs, not by the output: rendering 12,600 pages to find they
-//! are the same is most of an unchanged publish's time, while hashing the sources is a
-//! fraction of it. The bucket's listing is still read and compared, so a change made online
-//! by someone else (another machine's publish, a file removed by hand) is seen and the
-//! publish builds and compares as usual. Only a successful publish writes the record.
+//! are the same, or listing the 12,600 files online to find they are those left there, is
+//! most of an unchanged publish's time, while hashing the sources is a fraction of it.
 //!
-//! Kept in `$XDG_CACHE_HOME/eclaireurs/publish/` (or `~/.cache/…`), one small file per
-//! content folder, stack, region and endpoint; a missing or unreadable record only means
-//! a full publish.
+//! **Trusting the record.** When the inputs (the content folder, the theme, this program)
+//! hash as they did at the last publish from here, the stack's site bucket is the one that
+//! publish filled, and the catalog's object still has the ETag that publish left (one HEAD,
+//! made anyway), publish trusts the record: it says so, sends nothing and does not list the
+//! site's bucket. What that means when someone else changed what is online:
+//!
+//! - another computer published a change to a form: its publish put a new catalog, so the
+//!   catalog's ETag differs, the record is not trusted and this publish builds, lists and
+//!   compares every file (and so puts online what this computer has);
+//! - another computer published only pages (the same forms, so the same catalog), or a file
+//!   was changed or removed online by hand: that is *not* seen, and an unchanged publish from
+//!   here sends nothing. `publish --full`, or any change to the content here (its inputs no
+//!   longer hash as the record's), compares every file online again and puts back what
+//!   differs.
+//!
+//! **`--full`** lists the site's bucket and compares it with what this machine would
+//! publish. The record's [`Record::listing`] (a hash of the bucket's keys and ETags as that
+//! publish left them) still spares the build then: when the inputs are the record's and the
+//! listing is the record's, the plan is known to be empty without rendering a page; when
+//! the listing differs, the site is built and every file compared.
+//!
+//! **Rules.** The record is forgotten before a publish sends its first change, and written
+//! only once a publish has finished (a dry run never writes it), so a publish stopped half
+//! way leaves no record and the next one compares everything. Kept in
+//! `$XDG_CACHE_HOME/eclaireurs/publish/` (or `~/.cache/…`), one small file per content
+//! folder, stack, region and endpoint; a missing or unreadable record (one written by an
+//! older version of this program too) only means a full publish.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -41,20 +62,35 @@ pub struct Record {
     /// What the build said about the content (missing translations, contacts, drafts):
     /// said again at every publish.
     pub notes: Vec<String>,
+    /// When that publish finished, in seconds since 1970 (UTC).
+    pub published_at: u64,
 }
 
 impl Record {
-    /// True when what is online is still what this record's publish left there.
+    /// True when an unchanged publish may trust this record without listing the site's
+    /// bucket: the inputs are the record's, the bucket is the one it filled, and the
+    /// catalog's object is still the one it left (see the module's comment for what this
+    /// does not see).
+    pub fn trusted(&self, inputs: Option<&str>, bucket: &str, catalog: &CatalogOnline) -> bool {
+        inputs == Some(self.inputs.as_str()) && self.catalog_left(bucket, catalog)
+    }
+
+    /// The bucket is the record's and the catalog online has the ETag the record left.
+    fn catalog_left(&self, bucket: &str, catalog: &CatalogOnline) -> bool {
+        let catalog_same = matches!(catalog, CatalogOnline::ETag(etag)
+            if etag.trim_matches('"').eq_ignore_ascii_case(&self.catalog_md5));
+        catalog_same && self.bucket == bucket
+    }
+
+    /// True when what is online, listed file by file, is still what this record's publish
+    /// left there (for `--full`, or when the record is not trusted).
     pub fn still_online(
         &self,
         bucket: &str,
         objects: &HashMap<String, String>,
         catalog: &CatalogOnline,
     ) -> bool {
-        let catalog_same = matches!(catalog, CatalogOnline::ETag(etag)
-            if etag.trim_matches('"').eq_ignore_ascii_case(&self.catalog_md5));
-        catalog_same
-            && self.bucket == bucket
+        self.catalog_left(bucket, catalog)
             && listing(
                 objects
                     .iter()
@@ -203,6 +239,34 @@ pub fn listing_of(files: &[LocalFile]) -> String {
     listing(md5s.iter().map(|(k, m)| (*k, m.as_str())))
 }
 
+/// Now, in seconds since 1970, for [`Record::published_at`].
+pub fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// `2026-12-03 14:05 UTC`: when a record's publish finished, as publish says it.
+pub fn date(seconds: u64) -> String {
+    let days = seconds / 86_400;
+    let minutes = seconds % 86_400 / 60;
+    // Days since 1970-01-01 to a civil date (Howard Hinnant's `civil_from_days`).
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year}-{month:02}-{day:02} {:02}:{:02} UTC",
+        minutes / 60,
+        minutes % 60
+    )
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -226,7 +290,35 @@ mod tests {
             files: 0,
             unchanged: 1,
             notes: Vec::new(),
+            published_at: 0,
         }
+    }
+
+    #[test]
+    fn the_record_is_trusted_only_with_the_same_inputs_bucket_and_catalog() {
+        let record = record(&HashMap::new());
+        let catalog = CatalogOnline::ETag("\"ABC\"".into());
+        assert!(record.trusted(Some("i"), "site", &catalog));
+        assert!(!record.trusted(Some("j"), "site", &catalog), "other inputs");
+        assert!(!record.trusted(None, "site", &catalog), "inputs unreadable");
+        assert!(
+            !record.trusted(Some("i"), "other", &catalog),
+            "another bucket"
+        );
+        for other in [
+            CatalogOnline::ETag("\"abd\"".into()),
+            CatalogOnline::Missing,
+            CatalogOnline::Unknown,
+        ] {
+            assert!(!record.trusted(Some("i"), "site", &other), "{other:?}");
+        }
+    }
+
+    #[test]
+    fn the_date_of_a_record_is_said_in_utc() {
+        assert_eq!(date(0), "1970-01-01 00:00 UTC");
+        assert_eq!(date(951_782_400), "2000-02-29 00:00 UTC");
+        assert_eq!(date(1_796_299_500), "2026-12-03 12:05 UTC");
     }
 
     #[test]

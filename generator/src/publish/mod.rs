@@ -11,9 +11,10 @@
 //! administrator. The content is checked here too (the model's `Catalog::check`, run by
 //! the build), so a bad catalog never leaves the editor's machine.
 //!
-//! An unchanged publish builds nothing: when the inputs hash as at the last successful
-//! publish from here and the buckets still hold what it left, the plan is empty (see
-//! [`last`]).
+//! An unchanged publish builds nothing and lists nothing: when the inputs hash as at the last
+//! successful publish from here and the catalog online is still the one it left, the record
+//! of that publish is trusted and nothing is sent (see [`last`], which says what that does
+//! not see). `--full` lists the site's bucket and compares every file all the same.
 //!
 //! Every step compares before it acts, so a publish stopped anywhere can simply be run again:
 //! the catalog and the files already uploaded have the right MD5 and are skipped; stale
@@ -48,6 +49,9 @@ pub struct Options {
     pub region: String,
     pub content: PathBuf,
     pub dry_run: bool,
+    /// List the site's bucket and compare every file, even when the record of the last
+    /// publish from here says nothing changed.
+    pub full: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -88,14 +92,43 @@ pub struct Summary {
 struct Online {
     clients: Clients,
     stack: Stack,
-    /// The site's bucket: key → ETag.
-    objects: HashMap<String, String>,
+    /// The site's bucket: key → ETag; `None` when the record of the last publish is trusted
+    /// and the bucket was not listed.
+    objects: Option<HashMap<String, String>>,
     catalog: CatalogOnline,
 }
 
-async fn online(options: &Options) -> Result<Online, AwsError> {
+/// The record of the last publish from here, and the hash of the inputs to come: what
+/// decides whether the site's bucket needs listing at all.
+struct Trust<'a> {
+    record: &'a last::Record,
+    inputs: tokio::sync::oneshot::Receiver<Option<String>>,
+}
+
+async fn online(options: &Options, trust: Option<Trust<'_>>) -> Result<Online, AwsError> {
     let clients = Clients::connect(&options.region).await?;
     let stack = stack::find(&clients, &options.stack, &options.region).await?;
+    if let Some(trust) = trust.filter(|t| t.record.bucket == stack.bucket) {
+        // The catalog's HEAD first (one request, made while the inputs are hashed): when
+        // both are the record's, the bucket is not listed.
+        let (catalog, inputs) = tokio::join!(catalog::online(&clients, &stack), trust.inputs);
+        let catalog = catalog?;
+        let inputs = inputs.ok().flatten();
+        let objects = if trust
+            .record
+            .trusted(inputs.as_deref(), &stack.bucket, &catalog)
+        {
+            None
+        } else {
+            Some(bucket::list(&clients, &stack.bucket).await?)
+        };
+        return Ok(Online {
+            clients,
+            stack,
+            objects,
+            catalog,
+        });
+    }
     // The catalog's HEAD is made while the site's bucket is being listed.
     let (objects, catalog) = tokio::try_join!(
         bucket::list(&clients, &stack.bucket),
@@ -104,7 +137,7 @@ async fn online(options: &Options) -> Result<Online, AwsError> {
     Ok(Online {
         clients,
         stack,
-        objects,
+        objects: Some(objects),
         catalog,
     })
 }
@@ -117,6 +150,15 @@ pub async fn publish(options: &Options) -> Result<Summary, PublishError> {
     // last publish, the build (in memory) starts at once, still beside the reading.
     let content = options.content.clone();
     let known = record.clone();
+    // Without `--full`, the listing waits for the hash: the record may make it needless.
+    let (send_inputs, inputs_hashed) = tokio::sync::oneshot::channel();
+    let trust = record
+        .as_ref()
+        .filter(|_| !options.full)
+        .map(|record| Trust {
+            record,
+            inputs: inputs_hashed,
+        });
     let prepare = async move {
         let hashing = content.clone();
         let hash = async {
@@ -131,6 +173,8 @@ pub async fn publish(options: &Options) -> Result<Summary, PublishError> {
             return (inputs, Some(built));
         };
         let inputs = hash.await;
+        // Nobody waits for it with `--full` or once the stack is not the record's.
+        let _ = send_inputs.send(inputs.clone());
         let built = if inputs.as_ref() == Some(&record.inputs) {
             None
         } else {
@@ -138,7 +182,7 @@ pub async fn publish(options: &Options) -> Result<Summary, PublishError> {
         };
         (inputs, built)
     };
-    let ((inputs, built), online) = tokio::join!(prepare, online(options));
+    let ((inputs, built), online) = tokio::join!(prepare, online(options, trust));
     let Online {
         clients,
         stack,
@@ -154,41 +198,34 @@ pub async fn publish(options: &Options) -> Result<Summary, PublishError> {
             return Err(err.into());
         }
     };
-    let unchanged = record
+    let objects = match (objects, &record) {
+        // Not listed: the record was trusted (same inputs, same catalog online).
+        (None, Some(record)) => {
+            println!(
+                "Nothing changed since this computer's last publish ({}): nothing sent. To \
+                 compare every file online again, run `publish --full`.",
+                last::date(record.published_at)
+            );
+            return Ok(unchanged(options, record, &clients, &stack, start));
+        }
+        (Some(objects), _) => objects,
+        // Never: only a record is trusted.
+        (None, None) => bucket::list(&clients, &stack.bucket).await?,
+    };
+    let same = record
         .as_ref()
         .filter(|_| built.is_none())
         .filter(|r| r.still_online(&stack.bucket, &objects, &catalog_online));
-    if let Some(record) = unchanged {
+    if let Some(record) = same {
         println!(
             "Nothing to build: the content, the theme and this program are those of the last \
-             publish, and the site online is still what it left ({} pages and {} files; {} ms).",
+             publish, and every file online is still what it left ({} pages and {} files; {} \
+             ms).",
             record.pages,
             record.files,
             start.elapsed().as_millis()
         );
-        for note in &record.notes {
-            println!("{note}");
-        }
-        after_build(options, &stack);
-        if options.dry_run {
-            println!("Dry run: nothing is changed. The plan:");
-            println!("  catalog: unchanged");
-            println!("  invalidation: none");
-        }
-        let summary = Summary {
-            uploaded: 0,
-            deleted: 0,
-            unchanged: record.unchanged,
-            catalog_updated: false,
-            rate_limited: stack.rate_limited,
-            invalidation: None,
-            site_url: stack.site_url.clone(),
-            requests: clients.requests.get(),
-            waited_ms: clients.requests.waited().as_millis(),
-            dry_run: options.dry_run,
-        };
-        print_summary(&summary, start.elapsed().as_millis());
-        return Ok(summary);
+        return Ok(unchanged(options, record, &clients, &stack, start));
     }
     let rendered = match built {
         Some(built) => built?,
@@ -221,8 +258,10 @@ pub async fn publish(options: &Options) -> Result<Summary, PublishError> {
         files: report.files,
         unchanged: local.len(),
         notes,
+        published_at: 0,
     });
     drop(local);
+    drop(objects);
 
     if options.dry_run {
         print_plan(&plan, &stack);
@@ -262,8 +301,9 @@ pub async fn publish(options: &Options) -> Result<Summary, PublishError> {
             .await
             .map_err(PublishError::Stopped)?
     };
-    if let (Some(path), Some(record), false) = (&record_path, &record, options.dry_run) {
-        last::save(path, record);
+    if let (Some(path), Some(mut record), false) = (&record_path, record, options.dry_run) {
+        record.published_at = last::now();
+        last::save(path, &record);
     }
     let summary = Summary {
         uploaded: plan.uploads.len(),
@@ -279,6 +319,40 @@ pub async fn publish(options: &Options) -> Result<Summary, PublishError> {
     };
     print_summary(&summary, start.elapsed().as_millis());
     Ok(summary)
+}
+
+/// An unchanged publish, known from the record of the last one: its notes, the stack's
+/// warnings and the summary, as a publish that compared everything would say them.
+fn unchanged(
+    options: &Options,
+    record: &last::Record,
+    clients: &Clients,
+    stack: &Stack,
+    start: Instant,
+) -> Summary {
+    for note in &record.notes {
+        println!("{note}");
+    }
+    after_build(options, stack);
+    if options.dry_run {
+        println!("Dry run: nothing is changed. The plan:");
+        println!("  catalog: unchanged");
+        println!("  invalidation: none");
+    }
+    let summary = Summary {
+        uploaded: 0,
+        deleted: 0,
+        unchanged: record.unchanged,
+        catalog_updated: false,
+        rate_limited: stack.rate_limited,
+        invalidation: None,
+        site_url: stack.site_url.clone(),
+        requests: clients.requests.get(),
+        waited_ms: clients.requests.waited().as_millis(),
+        dry_run: options.dry_run,
+    };
+    print_summary(&summary, start.elapsed().as_millis());
+    summary
 }
 
 /// The site built in memory, on a blocking thread.
