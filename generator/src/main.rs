@@ -120,9 +120,6 @@ enum Command {
     },
 }
 
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     quit_quietly_on_closed_pipe();
     let cli = Cli::parse();

@@ -37,9 +37,10 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+
+use crate::inputs::hex;
 
 use super::plan::{CatalogOnline, LocalFile};
 use super::Options;
@@ -155,66 +156,8 @@ pub fn forget(path: &Path) {
     let _ = std::fs::remove_file(path);
 }
 
-/// A hash of everything a build of `content` reads: every file of the content folder and of
-/// its theme (path and bytes), and this program itself (its version, size and mtime: a new
-/// build of the generator may render other bytes). `None` when the folders cannot be read:
-/// then the publish builds, and the build says what is wrong.
-pub fn inputs(content: &Path) -> Option<String> {
-    let config = eclaireurs_model::Config::load(&content.join("config.yaml")).ok()?;
-    let theme = content.join(&config.theme);
-    let mut files = Vec::new();
-    for (label, root) in [("content", content), ("theme", theme.as_path())] {
-        walk(root, root, label, &mut files).ok()?;
-    }
-    files.sort();
-    let hashes: Vec<Option<[u8; 32]>> = files
-        .par_iter()
-        .map(|(_, path)| std::fs::read(path).ok().map(|b| Sha256::digest(&b).into()))
-        .collect();
-    let mut all = Sha256::new();
-    all.update(env!("CARGO_PKG_VERSION"));
-    if let Some(meta) = std::env::current_exe()
-        .ok()
-        .and_then(|exe| std::fs::metadata(exe).ok())
-    {
-        all.update(meta.len().to_le_bytes());
-        if let Ok(modified) = meta.modified() {
-            all.update(format!("{modified:?}"));
-        }
-    }
-    for ((name, _), hash) in files.iter().zip(hashes) {
-        all.update(name.as_bytes());
-        all.update([0]);
-        all.update(hash?);
-    }
-    Some(hex(&all.finalize()))
-}
-
-/// Files under `dir` as (`label/path`, path); a symbolic link to a folder is named by its
-/// target, not followed (the build refuses those).
-fn walk(
-    root: &Path,
-    dir: &Path,
-    label: &str,
-    files: &mut Vec<(String, PathBuf)>,
-) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let entry = entry?;
-        let path = entry.path();
-        let rel = path.strip_prefix(root).unwrap_or(&path).to_string_lossy();
-        let name = format!("{label}/{rel}");
-        let kind = entry.file_type()?;
-        if kind.is_dir() {
-            walk(root, &path, label, files)?;
-        } else if kind.is_symlink() && path.is_dir() {
-            let target = std::fs::read_link(&path)?;
-            files.push((format!("{name} -> {}", target.display()), PathBuf::new()));
-        } else {
-            files.push((name, path));
-        }
-    }
-    Ok(())
-}
+/// Everything a build of `content` reads, as one hash: see [`crate::inputs`].
+pub use crate::inputs::hash as inputs;
 
 /// A hash of a bucket's listing: its keys and their (unquoted) ETags, in key order.
 pub fn listing<'a>(objects: impl Iterator<Item = (&'a str, &'a str)>) -> String {
@@ -265,10 +208,6 @@ pub fn date(seconds: u64) -> String {
         minutes / 60,
         minutes % 60
     )
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]
