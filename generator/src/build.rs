@@ -21,18 +21,10 @@ pub const CATALOG_FILE: &str = ".eclaireurs-catalog.json";
 
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
-    #[error("{}", list(.0))]
+    #[error("{}", eclaireurs_model::error::lines(.0))]
     Content(Vec<Problem>),
     #[error(transparent)]
     Output(#[from] OutputError),
-}
-
-fn list(problems: &[Problem]) -> String {
-    problems
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 impl From<Vec<Problem>> for BuildError {

@@ -178,18 +178,10 @@ impl CatalogError {
 /// [`Catalog::read`]).
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
-    #[error("the content folder has problems (run `eclaireurs check`):\n{}", list(.0))]
+    #[error("the content folder has problems (run `eclaireurs check`):\n{}", crate::error::lines(.0))]
     Content(Vec<Problem>),
     #[error(transparent)]
     File(#[from] CatalogError),
-}
-
-fn list(problems: &[Problem]) -> String {
-    problems
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 impl Catalog {

@@ -101,6 +101,15 @@ pub struct Problem {
     pub kind: ProblemKind,
 }
 
+/// Problems one per line, as `check` and `build` print them.
+pub fn lines(problems: &[Problem]) -> String {
+    problems
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 impl Problem {
     pub fn new(at: Location, kind: ProblemKind) -> Self {
         Problem { at, kind }
