@@ -275,3 +275,34 @@ fn a_theme_change_is_built_even_when_the_content_is_the_same() {
     assert!(report.output.written >= 40, "{:?}", report.output);
     assert!(site.output("/fr/").contains("<!-- theme changed -->"));
 }
+
+#[test]
+fn two_builds_of_the_same_content_give_the_same_bytes_minified_assets_included() {
+    let site = Fixture::real();
+    site.build().expect("builds");
+    // Into another folder: nothing recorded there, so everything is rendered again.
+    let other = site.dir.path().join("again");
+    eclaireurs::build::build(&site.content(), &other, "").expect("builds again");
+    let bytes = |dir: &Path| -> BTreeMap<String, Vec<u8>> {
+        snapshot(dir)
+            .into_iter()
+            .filter(|(rel, _)| rel != ".eclaireurs-build")
+            .map(|(rel, (_, _, bytes))| (rel, bytes))
+            .collect()
+    };
+    let (first, second) = (bytes(&site.out()), bytes(&other));
+    assert!(
+        first.keys().any(|rel| rel.ends_with(".css"))
+            && first.keys().any(|rel| rel.ends_with(".js"))
+    );
+    assert_eq!(
+        first.keys().collect::<Vec<_>>(),
+        second.keys().collect::<Vec<_>>()
+    );
+    for (rel, bytes) in &first {
+        assert!(
+            second[rel] == *bytes,
+            "{rel} differs from one build to the next"
+        );
+    }
+}
