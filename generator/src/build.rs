@@ -99,13 +99,13 @@ fn build_site(
     preview: bool,
 ) -> Result<(Report, Site), BuildError> {
     let start = Instant::now();
-    let (site, assets, catalog) = if preview {
+    let (site, assets, links, catalog) = if preview {
         load_preview(content)?
     } else {
         load(content)?
     };
     let json = catalog.to_json().map_err(|e| e.problem(&site))?;
-    let mut renderer = Renderer::new(&site, &assets, &catalog.version)?;
+    let mut renderer = Renderer::new(&site, &assets, links, &catalog.version)?;
     renderer.body_end = body_end.to_string();
     // See `output` for the order that keeps the folder whole for its readers.
     let output = Output::open(out)?;
@@ -149,8 +149,8 @@ pub struct Rendered {
 /// [`build`], without writing a folder.
 pub fn render(content: &Path) -> Result<Rendered, BuildError> {
     let start = Instant::now();
-    let (site, assets, catalog) = load(content)?;
-    let renderer = Renderer::new(&site, &assets, &catalog.version)?;
+    let (site, assets, links, catalog) = load(content)?;
+    let renderer = Renderer::new(&site, &assets, links, &catalog.version)?;
     let memory = Memory::default();
     let pages = write_files(&renderer, &assets, &memory)?;
     Ok(Rendered {
@@ -162,18 +162,21 @@ pub fn render(content: &Path) -> Result<Rendered, BuildError> {
 
 /// The site of `content` as published (drafts left out), its static files and the
 /// function's catalog, every content check passed: what every build starts from.
-fn load(content: &Path) -> Result<(Site, Assets, Catalog), BuildError> {
+fn load(content: &Path) -> Result<Loaded, BuildError> {
     checked(content, LoadOptions::PUBLISHED)
 }
 
 /// [`load`], drafts included: what `serve` previews.
-fn load_preview(content: &Path) -> Result<(Site, Assets, Catalog), BuildError> {
+fn load_preview(content: &Path) -> Result<Loaded, BuildError> {
     checked(content, LoadOptions::PREVIEW)
 }
 
-fn checked(content: &Path, options: LoadOptions) -> Result<(Site, Assets, Catalog), BuildError> {
+/// A checked site, its static files, its addresses (the checks' own) and its catalog.
+type Loaded = (Site, Assets, LinkIndex, Catalog);
+
+fn checked(content: &Path, options: LoadOptions) -> Result<Loaded, BuildError> {
     let checked = check::site(content, options)?;
-    Ok((checked.site, checked.assets, checked.catalog))
+    Ok((checked.site, checked.assets, checked.links, checked.catalog))
 }
 
 /// What a rebuild did.
@@ -273,7 +276,7 @@ impl Preview {
             return Err(problems.into());
         }
         let catalog = Catalog::from_site(site, &assets).map_err(|e| e.problem(site))?;
-        let mut renderer = Renderer::new(site, &assets, &catalog.version)?;
+        let mut renderer = Renderer::new(site, &assets, links, &catalog.version)?;
         renderer.body_end = self.body_end.clone();
         renderer.render_selected(&pages, &InPlace(&self.out))?;
         Ok(Some(pages.iter().map(|p| p.url().to_string()).collect()))
@@ -284,7 +287,7 @@ impl Preview {
 /// and the templates' syntax (what Tera finds only while rendering is left to `build`).
 pub fn check(content: &Path) -> Result<Report, BuildError> {
     let start = Instant::now();
-    let (site, assets, catalog) = load(content)?;
+    let (site, assets, _, catalog) = load(content)?;
     templates::load(&site, &assets)?;
     // As many as `build` renders: every page, the portal and the 404 page.
     let pages = site.all_pages().count() + 2;

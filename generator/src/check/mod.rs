@@ -28,6 +28,8 @@ pub struct Checked {
     pub assets: Assets,
     /// The function's catalog.
     pub catalog: Catalog,
+    /// Every address of the site, which the checks resolved links with: the renderer's too.
+    pub links: LinkIndex,
 }
 
 /// Loads the site of `content` as `options` say and checks everything.
@@ -65,6 +67,7 @@ pub fn site(content: &Path, options: LoadOptions) -> Result<Checked, Vec<Problem
             site,
             assets,
             catalog,
+            links,
         })
     } else {
         Err(problems)

@@ -29,15 +29,6 @@ pub trait Sink: Sync {
     fn write(&self, path: &str, contents: &[u8]) -> Result<(), Problem>;
 }
 
-/// A sink that keeps nothing, for `eclaireurs check`.
-pub struct Discard;
-
-impl Sink for Discard {
-    fn write(&self, _: &str, _: &[u8]) -> Result<(), Problem> {
-        Ok(())
-    }
-}
-
 pub struct Renderer<'a> {
     site: &'a Site,
     tera: Tera,
@@ -102,12 +93,18 @@ struct LangView<'a> {
 
 impl<'a> Renderer<'a> {
     /// `assets` are the static files, which templates (`asset(path=…)`) and links may point
-    /// to; `catalog_version` is the version of the function's catalog built with the pages.
-    pub fn new(site: &'a Site, assets: &Assets, catalog_version: &str) -> Result<Self, Problem> {
+    /// to; `links` are the site's addresses (the checks'); `catalog_version` is the version
+    /// of the function's catalog built with the pages.
+    pub fn new(
+        site: &'a Site,
+        assets: &Assets,
+        links: LinkIndex,
+        catalog_version: &str,
+    ) -> Result<Self, Problem> {
         let mut renderer = Renderer {
             site,
             tera: templates::load(site, assets)?,
-            links: LinkIndex::new(site, assets),
+            links,
             body_end: String::new(),
             footers: Vec::new(),
             catalog_version: catalog_version.to_string(),
