@@ -235,12 +235,7 @@ fn hash(parts: &[&str]) -> String {
         hasher.update(part.as_bytes());
         hasher.update([0u8]);
     }
-    hasher
-        .finalize()
-        .iter()
-        .take(16)
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    eclaireurs_model::hex(&hasher.finalize()[..16])
 }
 
 #[cfg(test)]

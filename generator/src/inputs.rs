@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
+use eclaireurs_model::hex;
+
 /// The hash (hex) of the content folder, its theme and this program (version, size and
 /// modification time of the executable), or `None` when a file cannot be read (the build
 /// then says why).
@@ -68,10 +70,6 @@ fn walk(
         }
     }
     Ok(())
-}
-
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

@@ -125,5 +125,5 @@ fn walk(dir: &Path, rel: &str, files: &mut Vec<(String, u64, u128)>) -> std::io:
 }
 
 fn digest(text: &str) -> String {
-    crate::inputs::hex(&Sha256::digest(text.as_bytes()))
+    eclaireurs_model::hex(&Sha256::digest(text.as_bytes()))
 }

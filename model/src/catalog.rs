@@ -346,11 +346,7 @@ impl Catalog {
             ..self.clone()
         };
         let bytes = serde_json::to_vec(&unversioned).map_err(CatalogError::serialize("version"))?;
-        Ok(Sha256::digest(&bytes)
-            .iter()
-            .take(8)
-            .map(|b| format!("{b:02x}"))
-            .collect())
+        Ok(crate::hex(&Sha256::digest(&bytes)[..8]))
     }
 }
 

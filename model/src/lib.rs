@@ -12,6 +12,11 @@
 /// `DeployInCanada` refuses any other). What the programs use when the environment names none.
 pub const AWS_REGION: &str = "ca-central-1";
 
+/// Bytes as lowercase hexadecimal, as the hashes and ETags the programs compare are written.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 pub mod assets;
 pub mod catalog;
 pub mod config;

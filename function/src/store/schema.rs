@@ -59,10 +59,9 @@ pub fn kind_of_entry(entry: &str) -> Option<&str> {
 pub fn email_hash(email: &str) -> String {
     use sha2::{Digest, Sha256};
     let normalized = email.trim().to_lowercase();
-    Sha256::digest(format!("eclaireurs-email:{normalized}").as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    eclaireurs_model::hex(&Sha256::digest(
+        format!("eclaireurs-email:{normalized}").as_bytes(),
+    ))
 }
 
 /// The sort key of the marker that records an idempotency key.

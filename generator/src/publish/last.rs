@@ -40,7 +40,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::inputs::hex;
+use eclaireurs_model::hex;
 
 use super::plan::{CatalogOnline, LocalFile};
 use super::Options;

@@ -33,7 +33,7 @@ impl LocalFile {
     }
 
     pub fn md5_hex(&self) -> String {
-        self.md5.iter().map(|b| format!("{b:02x}")).collect()
+        eclaireurs_model::hex(&self.md5)
     }
 
     pub fn size(&self) -> usize {
@@ -183,10 +183,7 @@ mod tests {
 
     fn etag(body: &str) -> String {
         let md5: [u8; 16] = Md5::digest(body.as_bytes()).into();
-        format!(
-            "\"{}\"",
-            md5.iter().map(|b| format!("{b:02x}")).collect::<String>()
-        )
+        format!("\"{}\"", eclaireurs_model::hex(&md5))
     }
 
     /// The bucket's listing once `files` are all online, as ListObjectsV2 gives it.
