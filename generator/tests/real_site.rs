@@ -99,7 +99,7 @@ fn bas_saint_laurent_lists_its_eight_mrcs_without_blank_contacts() {
     for (url, to_come) in [
         (
             "/fr/bas-saint-laurent/equipe-relais/",
-            "personne contact à annoncer",
+            "personne-ressource à annoncer",
         ),
         (
             "/en/bas-saint-laurent/relay-team/",
