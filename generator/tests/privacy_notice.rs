@@ -315,6 +315,9 @@ fn the_notice_states_the_law_the_body_the_rights_and_the_templates_retention() {
         "<code>ca-central-1</code>",
         "n'écrivez ni le nom, ni l'adresse, ni l'apparence de quelqu'un, ni aucun détail sur sa santé",
         "https://www.cai.gouv.qc.ca/commission-acces-information/nous-joindre",
+        // Who is on the relay team, since Bas-Saint-Laurent's includes partner organizations.
+        "des intervenantes et des intervenants d'organismes partenaires du milieu, comme au \
+         Bas-Saint-Laurent",
     ] {
         assert!(fr.contains(fact), "the French notice says: {fact}");
     }
@@ -336,6 +339,7 @@ fn the_notice_states_the_law_the_body_the_rights_and_the_templates_retention() {
         "<code>ca-central-1</code>",
         "not anyone's name, address or appearance, nor any detail about their health",
         "https://www.cai.gouv.qc.ca/commission-acces-information/nous-joindre",
+        "workers from local partner organizations, as in Bas-Saint-Laurent",
     ] {
         assert!(en.contains(fact), "the English notice says: {fact}");
     }
