@@ -28,7 +28,7 @@ async fn a_registration_form_post_is_stored_and_redirected_to_the_french_thank_y
     assert_eq!(item["email"], "julie.tremblay@example.ca");
     assert_eq!(item["territory"], "La Mitis");
     assert_eq!(item["roles"], serde_json::json!(["promote", "watch"]));
-    assert_eq!(item["consent_version"], "2026-11-23");
+    assert_eq!(item["consent_version"], "2026-12-03");
     assert_eq!(item["consent_at"], item["submitted_at"]);
     assert!(item["submitted_at"].as_str().expect("text").ends_with('Z'));
     assert!(

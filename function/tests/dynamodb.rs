@@ -113,7 +113,7 @@ async fn both_forms_by_both_content_types_are_stored_with_plain_attributes() {
     assert_eq!(text(item, "status"), "new");
     assert_eq!(text(item, "language"), "fr");
     assert_eq!(text(item, "kind"), "registration");
-    assert_eq!(text(item, "consent_version"), "2026-11-23");
+    assert_eq!(text(item, "consent_version"), "2026-12-03");
     assert!(text(item, "submitted_at").ends_with('Z'));
     match item.get("roles") {
         Some(AttributeValue::Ss(roles)) => {

@@ -61,7 +61,11 @@ fn the_real_regions_are_listed_with_the_keys_to_fill_and_still_build() {
     );
     // Bas-Saint-Laurent keeps its forms and says plainly that the contact will be announced.
     let contact = plain(&site.output("/fr/bas-saint-laurent/equipe-relais/"));
-    assert!(contact.contains("seront annoncées sur cette page"));
+    assert!(contact.contains("n'ont pas encore été annoncées"));
+    assert!(
+        !contact.contains("sera nommée") && !contact.contains("recevra votre message"),
+        "no promise the program may not keep"
+    );
     assert!(site
         .output("/fr/bas-saint-laurent/signaler-un-besoin/")
         .contains("<form"));
@@ -147,17 +151,17 @@ fn the_need_report_asks_for_the_situation_not_who_the_person_is_or_their_health(
         (
             "/fr/bas-saint-laurent/signaler-un-besoin/",
             [
-                "la situation collective que vous avez remarquée, pas une personne",
-                "rien qui permette de reconnaître la personne concernée (nom, adresse, description)",
-                "ni de détails sur sa santé",
+                "la situation collective que vous avez remarquée : ce qui manque, où, depuis quand",
+                "Ne parlez pas d'une personne en particulier",
+                "n'écrivez ni son nom, ni son adresse, ni son apparence, ni aucun détail sur sa santé",
             ],
         ),
         (
             "/en/saguenay-lac-saint-jean/report-a-need/",
             [
-                "the collective situation you noticed, not a person",
-                "anything that could identify the person concerned (name, address, description)",
-                "or details about their health",
+                "the collective situation you noticed: what is missing, where, since when",
+                "Do not write about a particular person",
+                "not their name, their address, what they look like or anything about their health",
             ],
         ),
     ] {

@@ -122,7 +122,7 @@ fn the_notice_lists_every_field_of_every_form_as_its_definition_says() {
     // The hand-written lists of old said, e.g., that a need report's phone came with a name.
     let fr = text(&built.output("/fr/confidentialite/"));
     assert!(fr.contains("<strong>Téléphone</strong> (facultatif)"));
-    assert!(fr.contains("(version 2026-11-23)"));
+    assert!(fr.contains("(version 2026-12-03)"));
 }
 
 #[test]
@@ -306,14 +306,18 @@ fn the_notice_states_the_law_the_body_the_rights_and_the_templates_retention() {
         &format!("Elle est supprimée {years} ans après votre dernier contact avec l'équipe-relais"),
         &format!("il est supprimé {years} ans après sa réception"),
         "pendant 35 jours",
-        "au plus tard 30 jours après avoir reçu votre demande",
-        "Si vous avez moins de 14 ans, c'est le titulaire de l'autorité parentale (votre parent) \
-         ou votre tuteur qui doit consentir",
+        "au plus tard 30 jours après la réception de votre demande (Loi sur l'accès, article 98)",
+        "Si vous avez moins de 14 ans, c'est la personne titulaire de l'autorité parentale (votre \
+         parent) ou votre tutrice ou votre tuteur qui doit consentir",
         "Commission d'accès à l'information",
         "1 888 528-7741",
         "les coordonnatrices et les coordonnateurs peuvent lire les envois de toutes les régions",
         "<code>ca-central-1</code>",
-        "N'écrivez ni le nom d'une autre personne ni de détails sur sa santé",
+        "n'écrivez ni le nom, ni l'adresse, ni l'apparence de quelqu'un, ni aucun détail sur sa santé",
+        "https://www.cai.gouv.qc.ca/commission-acces-information/nous-joindre",
+        // Who is on the relay team, since Bas-Saint-Laurent's includes partner organizations.
+        "des intervenantes et des intervenants d'organismes partenaires du milieu, comme au \
+         Bas-Saint-Laurent",
     ] {
         assert!(fr.contains(fact), "the French notice says: {fact}");
     }
@@ -326,14 +330,16 @@ fn the_notice_states_the_law_the_body_the_rights_and_the_templates_retention() {
         &format!("It is deleted {years} years after your last contact with the relay team"),
         &format!("it is deleted {years} years after it is received"),
         "for 35 days",
-        "at the latest 30 days after we receive your request",
+        "at the latest 30 days after we receive your request (Act respecting access, section 98)",
         "If you are under 14, the person having parental authority (your parent) or your tutor \
          must give the consent",
         "Commission d'accès à l'information",
         "1 888 528-7741",
         "the coordinators can read the submissions of every region",
         "<code>ca-central-1</code>",
-        "Do not write another person's name or details about their health",
+        "not anyone's name, address or appearance, nor any detail about their health",
+        "https://www.cai.gouv.qc.ca/commission-acces-information/nous-joindre",
+        "workers from local partner organizations, as in Bas-Saint-Laurent",
     ] {
         assert!(en.contains(fact), "the English notice says: {fact}");
     }

@@ -99,7 +99,7 @@ fn bas_saint_laurent_lists_its_eight_mrcs_without_blank_contacts() {
     for (url, to_come) in [
         (
             "/fr/bas-saint-laurent/equipe-relais/",
-            "personne contact à annoncer",
+            "personne-ressource à annoncer",
         ),
         (
             "/en/bas-saint-laurent/relay-team/",
@@ -353,4 +353,33 @@ fn territories_are_named_with_their_kind_and_saguenay_lac_saint_jean_includes_ma
         !relay.contains("to be announced"),
         "the region's relay team answers for every territory: no contact person is promised"
     );
+    for home in [
+        "/fr/saguenay-lac-saint-jean/",
+        "/en/saguenay-lac-saint-jean/",
+    ] {
+        assert!(
+            site.output(home).contains("Mashteuiatsh"),
+            "{home}: the home page's list of territories"
+        );
+    }
+}
+
+#[test]
+fn the_lists_of_regions_describe_no_region_s_roles_as_every_region_s() {
+    let site = built();
+    // SLSJ's roles (initial support, community watch) and BSL's (recognize, help) are each
+    // region's own words: the pages about every region name neither.
+    for (url, words) in [
+        ("/fr/", ["soutien initial", "vigie", "Reconnaître", "Aider"]),
+        (
+            "/en/",
+            ["initial support", "community watch", "Recognize", "Help "],
+        ),
+    ] {
+        let text = plain(&site.output(url));
+        let prose = &text[text.find("<h1").expect("h1")..text.find("region-list").expect("list")];
+        for word in words {
+            assert!(!prose.contains(word), "{url} says {word:?}");
+        }
+    }
 }

@@ -1356,8 +1356,8 @@ def _():
         "en": f"This record is kept {days} days"})
     notice_says("CloudTrail", {"fr": "(AWS CloudTrail)", "en": "(AWS CloudTrail)"})
     notice_says("who reads the record (AuditorPolicy)", {
-        "fr": "seuls la personne responsable de la protection des renseignements personnels "
-              "et les administrateurs du service peuvent le lire",
+        "fr": "seules la personne responsable de la protection des renseignements personnels "
+              "et les personnes qui administrent le service peuvent le lire",
         "en": "only the person in charge of the protection of personal information and the "
               "service's administrators can read it"})
 

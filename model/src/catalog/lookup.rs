@@ -191,7 +191,7 @@ mod tests {
         );
         assert_eq!(
             catalog.choice_label("nowhere", "roles", "watch", Lang::En),
-            "Community vigie",
+            "Community watch",
             "the form's generic label when a region is unknown"
         );
         assert_eq!(
