@@ -1,7 +1,15 @@
 //! The function's dates: how a moment is written in records, notifications and exports, and
 //! the retention's deadline. One place, so every date the function writes sorts the same way.
+//! Records keep UTC; what staff read (exports, notifications) is in Quebec's time, converted
+//! here only ([`quebec`]).
 
-use time::{OffsetDateTime, UtcOffset};
+use jiff::tz::TimeZone;
+use time::format_description::well_known::Rfc3339;
+use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
+
+/// Quebec's time (Eastern, daylight saving included), compiled into the binary from the time
+/// zone database: the Lambda image may have no `/usr/share/zoneinfo` to read.
+static QUEBEC: TimeZone = jiff::tz::get!("America/Toronto");
 
 /// Seconds in a day, for retention counted in days.
 const DAY_SECS: i64 = 86_400;
@@ -31,9 +39,81 @@ pub fn after_days(now: OffsetDateTime, days: u32) -> i64 {
     now.unix_timestamp() + i64::from(days) * DAY_SECS
 }
 
+/// The wall-clock time in Quebec at the moment `at`.
+pub fn quebec(at: OffsetDateTime) -> PrimitiveDateTime {
+    let offset = jiff::Timestamp::from_second(at.unix_timestamp())
+        .map(|moment| QUEBEC.to_offset(moment).seconds())
+        .ok()
+        .and_then(|seconds| UtcOffset::from_whole_seconds(seconds).ok())
+        // Only past the years either library holds: then the moment is shown as it is.
+        .unwrap_or(UtcOffset::UTC);
+    let local = at.to_offset(offset);
+    PrimitiveDateTime::new(local.date(), local.time())
+}
+
+/// A moment as records write it ([`iso`], or any RFC 3339 time) in Quebec's time; `None` if
+/// it is not one.
+pub fn quebec_iso(text: &str) -> Option<PrimitiveDateTime> {
+    OffsetDateTime::parse(text, &Rfc3339).ok().map(quebec)
+}
+
+/// `2026-06-30 23:30`: a wall-clock time to the minute, as staff read it.
+pub fn minute(at: PrimitiveDateTime) -> String {
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}",
+        at.year(),
+        u8::from(at.month()),
+        at.day(),
+        at.hour(),
+        at.minute()
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_summer_night_in_utc_is_the_evening_before_in_quebec() {
+        let at = quebec_iso("2026-07-01T03:30:00.000Z").expect("a moment");
+        assert_eq!(minute(at), "2026-06-30 23:30", "UTC-4 in summer");
+    }
+
+    #[test]
+    fn winter_is_five_hours_behind_utc() {
+        let at = quebec_iso("2026-12-01T16:40:05.120Z").expect("a moment");
+        assert_eq!(minute(at), "2026-12-01 11:40");
+        assert_eq!(at.second(), 5);
+    }
+
+    #[test]
+    fn the_clocks_change_on_the_days_the_law_says() {
+        // 2026: forward on 8 March at 2:00, back on 1 November at 2:00 (local time).
+        let before = quebec_iso("2026-03-08T06:59:00Z").expect("a moment");
+        let after = quebec_iso("2026-03-08T07:00:00Z").expect("a moment");
+        assert_eq!(
+            (minute(before), minute(after)),
+            (
+                "2026-03-08 01:59".to_string(),
+                "2026-03-08 03:00".to_string()
+            )
+        );
+        let summer = quebec_iso("2026-11-01T05:59:00Z").expect("a moment");
+        let winter = quebec_iso("2026-11-01T06:00:00Z").expect("a moment");
+        assert_eq!(
+            (minute(summer), minute(winter)),
+            (
+                "2026-11-01 01:59".to_string(),
+                "2026-11-01 01:00".to_string()
+            )
+        );
+    }
+
+    #[test]
+    fn what_is_not_a_moment_has_no_quebec_time() {
+        assert_eq!(quebec_iso("2026-11-23"), None);
+        assert_eq!(quebec_iso(""), None);
+    }
 
     #[test]
     fn a_moment_is_written_in_utc_to_the_millisecond() {

@@ -38,7 +38,7 @@ enum Command {
     /// Create the DynamoDB table named by SUBMISSIONS_TABLE, with the keys, indexes and
     /// stream of template.yaml, in whatever DynamoDB the environment points at.
     CreateTable,
-    /// Write a region's submissions as CSV for a spreadsheet (Excel in French by default).
+    /// Write a region's submissions for a spreadsheet: a workbook (xlsx) by default, or CSV.
     Export(ExportArgs),
     /// A person's privacy request: find, export or delete their submissions.
     Privacy {
@@ -96,13 +96,17 @@ struct ExportArgs {
     /// Only this status: new, in-progress or done.
     #[arg(long)]
     status: Option<String>,
-    /// Between cells: semicolon (Excel in French) or comma (Excel in English).
+    /// The file: xlsx (a workbook, every answer a text cell) or csv (UTF-8, for other
+    /// programs).
+    #[arg(long, value_enum, default_value = "xlsx")]
+    format: export::Format,
+    /// Between cells of a CSV: semicolon (Excel in French) or comma (Excel in English).
     #[arg(long, value_enum, default_value = "semicolon")]
     separator: export::Separator,
     /// The language of the headers and choice labels.
     #[arg(long, default_value = "fr")]
     language: String,
-    /// Where to write the CSV (default: the standard output).
+    /// Where to write (default: the standard output, unless it is a terminal).
     #[arg(long, short)]
     output: Option<PathBuf>,
 }
@@ -144,7 +148,10 @@ enum PrivacyAction {
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum PrivacyFormat {
     Json,
+    /// The export's columns, as CSV.
     Csv,
+    /// The export's columns, as a workbook.
+    Xlsx,
 }
 
 #[tokio::main]
@@ -302,6 +309,12 @@ fn write_out(output: Option<&Path>, bytes: &[u8]) -> anyhow::Result<()> {
 }
 
 async fn export_command(settings: &Settings, args: ExportArgs) -> anyhow::Result<()> {
+    if args.format == export::Format::Xlsx
+        && args.output.is_none()
+        && std::io::stdout().is_terminal()
+    {
+        bail!("a workbook is not for the terminal: add --output FILE.xlsx (or --format csv)");
+    }
     let catalog = eclaireurs_function::catalog(settings)?;
     check_region(&catalog, &args.region)?;
     check_day("from", &args.from)?;
@@ -337,10 +350,16 @@ async fn export_command(settings: &Settings, args: ExportArgs) -> anyhow::Result
         records.extend(found);
     }
     records.sort_by(|a, b| a.submitted_at.cmp(&b.submitted_at));
-    let mut csv = Vec::new();
-    export::write_csv(&mut csv, &catalog, &forms, &records, lang, args.separator)
-        .context("cannot write the CSV")?;
-    write_out(args.output.as_deref(), &csv)?;
+    let bytes = export::write(
+        args.format,
+        args.separator,
+        &catalog,
+        &forms,
+        &records,
+        lang,
+        Some(&args.region),
+    )?;
+    write_out(args.output.as_deref(), &bytes)?;
     tracing::info!(region = %args.region, rows = records.len(), "export");
     eprintln!(
         "Exported {} submission(s) of {} from {}{}.",
@@ -384,7 +403,11 @@ async fn privacy_command(settings: &Settings, action: PrivacyAction) -> anyhow::
             }
             privacy::log("find", records.len(), 0, &store);
         }
-        PrivacyAction::Export { format, output, .. } => {
+        PrivacyAction::Export {
+            format,
+            output,
+            person,
+        } => {
             let bytes = match format {
                 PrivacyFormat::Json => {
                     let mut json = serde_json::to_vec_pretty(&privacy::export(&records))
@@ -392,19 +415,21 @@ async fn privacy_command(settings: &Settings, action: PrivacyAction) -> anyhow::
                     json.push(b'\n');
                     json
                 }
-                PrivacyFormat::Csv => {
-                    let mut csv = Vec::new();
+                PrivacyFormat::Csv | PrivacyFormat::Xlsx => {
                     let forms: Vec<_> = catalog.forms.values().collect();
-                    export::write_csv(
-                        &mut csv,
+                    let file = match format {
+                        PrivacyFormat::Xlsx => export::Format::Xlsx,
+                        _ => export::Format::Csv,
+                    };
+                    export::write(
+                        file,
+                        export::Separator::Semicolon,
                         &catalog,
                         &forms,
                         &records,
                         Lang::Fr,
-                        export::Separator::Semicolon,
-                    )
-                    .context("cannot write the CSV")?;
-                    csv
+                        person.region.as_deref(),
+                    )?
                 }
             };
             write_out(output.as_deref(), &bytes)?;

@@ -340,8 +340,18 @@ async fn a_need_report_notifies_its_regions_team_only_with_a_console_link_and_no
             "{message}"
         );
         assert!(message.contains("Bas-Saint-Laurent"), "{message}");
-        let date = &text(item, "submitted_at")[..10];
-        assert!(message.contains(date), "the day it arrived: {message}");
+        // When it arrived, in Quebec's time (the item keeps UTC), and saying so.
+        let at =
+            eclaireurs_function::clock::quebec_iso(&text(item, "submitted_at")).expect("a moment");
+        let day = eclaireurs_function::clock::minute(at)[..10].to_string();
+        let (hour, minute) = (at.hour(), at.minute());
+        assert!(
+            message.contains(&format!(
+                "le {day} à {hour:02} h {minute:02} (heure du Québec)."
+            )) && message.contains(&format!("on {day} at {hour:02}:{minute:02} (Quebec time).")),
+            "the day and time it arrived: {message}"
+        );
+        assert!(!message.contains("UTC"), "{message}");
         match kind {
             "need-report" => {
                 assert!(
@@ -487,6 +497,22 @@ async fn a_need_report_still_new_after_three_days_is_reminded_once_to_its_region
     assert!(
         !message.contains("registration%23"),
         "registrations are not reminded"
+    );
+    let report = items(&client, &table)
+        .await
+        .into_iter()
+        .find(|i| text(i, "kind") == "need-report" && text(i, "region") == "bas-saint-laurent")
+        .expect("the report reminded");
+    let at =
+        eclaireurs_function::clock::quebec_iso(&text(&report, "submitted_at")).expect("a moment");
+    let day = eclaireurs_function::clock::minute(at)[..10].to_string();
+    assert!(
+        message.replace('\u{a0}', " ").contains(&format!(
+            "Reçu le {day} à {:02} h {:02} (heure du Québec) :",
+            at.hour(),
+            at.minute()
+        )),
+        "each report with when it arrived, in Quebec's time: {message}"
     );
     assert_no_personal_information(message, "a reminder");
     assert_no_personal_information(&slsj[0].1, "a reminder");

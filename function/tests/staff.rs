@@ -110,13 +110,30 @@ fn privacy_requests_find_export_and_delete_one_persons_submissions(target: Targe
     );
     assert!(csv.status.success(), "{}", stderr(&csv));
     assert_eq!(&csv.stdout[..3], b"\xEF\xBB\xBF");
-    let text = String::from_utf8_lossy(&csv.stdout);
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .from_reader(&csv.stdout[3..]);
+    let headers = reader.headers().expect("headers").clone();
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+    assert_eq!(rows.len(), 2, "a header and two rows: {rows:?}");
+    // The export's columns: a role each, in her region's words, "Oui" where chosen.
+    let role = |label: &str| {
+        let at = headers.iter().position(|h| h == label).expect(label);
+        rows.iter().filter(|r| &r[at] == "Oui").count()
+    };
     assert_eq!(
-        text.trim_end().split("\r\n").count(),
-        3,
-        "a header and two rows: {text}"
+        [role("Promouvoir"), role("Reconnaître"), role("Mobiliser")],
+        [1, 1, 0],
+        "{headers:?}"
     );
-    assert!(text.contains("Promouvoir, Reconnaître"), "{text}");
+    assert!(rows.iter().any(|r| r.iter().any(|c| c == "Signalement")));
+
+    let workbook = run(
+        &target,
+        &["privacy", "export", "--email", JULIE, "--format", "xlsx"],
+    );
+    assert!(workbook.status.success(), "{}", stderr(&workbook));
+    assert_eq!(&workbook.stdout[..4], b"PK\x03\x04", "a workbook (a zip)");
 
     // Deletion: never without saying so, then everything of that person and nothing else.
     let refused = run(&target, &["privacy", "delete", "--email", JULIE]);
@@ -147,7 +164,7 @@ fn privacy_requests_find_export_and_delete_one_persons_submissions(target: Targe
     );
 
     // Each run logged one line, without the address.
-    for output in [&found, &exported, &csv, &deleted] {
+    for output in [&found, &exported, &csv, &workbook, &deleted] {
         let logs = stderr(output);
         let lines: Vec<&str> = logs
             .lines()
@@ -382,7 +399,7 @@ async fn the_export_queries_one_region_page_by_page_and_filters_by_form_day_and_
     }
     let target = Target::Table(&table);
     let rows = |args: &[&str]| -> Vec<csv::StringRecord> {
-        let output = run(&target, args);
+        let output = run(&target, &[args, &["--format", "csv"]].concat());
         assert!(output.status.success(), "{}", stderr(&output));
         assert_eq!(&output.stdout[..3], b"\xEF\xBB\xBF");
         csv::ReaderBuilder::new()
@@ -451,11 +468,30 @@ async fn the_export_queries_one_region_page_by_page_and_filters_by_form_day_and_
         "registration",
     ]);
     assert_eq!(registrations.len(), 10);
+    let slsj = run(
+        &target,
+        &[
+            "export",
+            "--region",
+            "saguenay-lac-saint-jean",
+            "--kind",
+            "registration",
+            "--format",
+            "csv",
+        ],
+    );
+    let header = String::from_utf8_lossy(&slsj.stdout[3..])
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let support = header
+        .split(';')
+        .position(|h| h == "Offrir un soutien initial")
+        .unwrap_or_else(|| panic!("the region's own wording of the roles: {header}"));
     assert!(
-        registrations
-            .iter()
-            .all(|r| r.iter().any(|c| c.contains("Offrir un soutien initial"))),
-        "the region's own wording of the roles"
+        registrations.iter().all(|r| &r[support] == "Oui"),
+        "each registration's role in its column"
     );
 
     let comma = run(
@@ -464,6 +500,8 @@ async fn the_export_queries_one_region_page_by_page_and_filters_by_form_day_and_
             "export",
             "--region",
             "saguenay-lac-saint-jean",
+            "--format",
+            "csv",
             "--separator",
             "comma",
             "--language",
@@ -472,9 +510,10 @@ async fn the_export_queries_one_region_page_by_page_and_filters_by_form_day_and_
     );
     let text = String::from_utf8_lossy(&comma.stdout[3..]).into_owned();
     assert!(
-        text.starts_with("Region,Form,Id,Received (UTC),Status,"),
+        text.starts_with("Region,Form,Id,Received (Quebec time),Status,"),
         "{text}"
     );
+    assert!(text.contains(",Registration,"), "{text}");
 
     for (args, message) in [
         (vec!["export", "--region", "cote-nord"], "no such region"),
@@ -523,6 +562,22 @@ async fn the_export_queries_one_region_page_by_page_and_filters_by_form_day_and_
 async fn the_export_reads_the_embedded_store_too_and_writes_a_whole_file() {
     let api = Api::embedded().await;
     submit_three(&api).await;
+    // A workbook unless asked otherwise.
+    let workbook = api.dir.path().join("inscriptions.xlsx");
+    let output = run(
+        &Target::Embedded(api.dir.path()),
+        &[
+            "export",
+            "--region",
+            "bas-saint-laurent",
+            "--output",
+            workbook.to_str().expect("path"),
+        ],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let bytes = std::fs::read(&workbook).expect("written");
+    assert_eq!(&bytes[..4], b"PK\x03\x04", "a workbook (a zip)");
+
     let out = api.dir.path().join("inscriptions.csv");
     let output = run(
         &Target::Embedded(api.dir.path()),
@@ -532,6 +587,8 @@ async fn the_export_reads_the_embedded_store_too_and_writes_a_whole_file() {
             "bas-saint-laurent",
             "--kind",
             "registration",
+            "--format",
+            "csv",
             "--output",
             out.to_str().expect("path"),
         ],

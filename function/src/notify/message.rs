@@ -1,10 +1,23 @@
-//! What a notification says: the region, the form, the time and links to the DynamoDB
-//! console, in French then English. Built from keys only (region, sort key), so no name,
-//! email, phone or free text can reach a message.
+//! What a notification says: the region, the form, the time (Quebec's, as staff live it) and
+//! links to the DynamoDB console, in French then English. Built from keys only (region, sort
+//! key), so no name, email, phone or free text can reach a message.
 
 use eclaireurs_model::Lang;
 
 use crate::catalog::Catalog;
+use crate::clock;
+
+/// When the submission of `entry` (`kind#2026-12-01T16:40:05.120Z#id`) was received, in
+/// Quebec's time, as each language writes it: (`2026-12-01`, `11 h 40` or `11:40`).
+fn received(entry: &str, lang: Lang) -> Option<(String, String)> {
+    let at = clock::quebec_iso(entry.split('#').nth(1)?)?;
+    let date = clock::minute(at).get(..10)?.to_string();
+    let time = match lang {
+        Lang::Fr => format!("{:02} h {:02}", at.hour(), at.minute()),
+        Lang::En => format!("{:02}:{:02}", at.hour(), at.minute()),
+    };
+    Some((date, time))
+}
 
 /// One message for the topic. Its attributes `region`, `kind` and `event` let each relay team
 /// subscribe to its own region with a filter policy.
@@ -76,17 +89,14 @@ pub fn new_submission(
     entry: &str,
 ) -> Option<Notice> {
     let mut parts = entry.splitn(3, '#');
-    let (kind, submitted_at) = (parts.next()?, parts.next()?);
+    let kind = parts.next()?;
     parts.next()?;
-    let date = submitted_at.get(..10)?;
-    let (hour, minute) = (submitted_at.get(11..13)?, submitted_at.get(14..16)?);
+    parts.next()?;
+    let when = [received(entry, Lang::Fr)?, received(entry, Lang::En)?];
     let part = |lang: Lang| {
         let form = catalog.text(lang, &format!("notifications.forms.{kind}"));
         let name = catalog.region_name(region, lang);
-        let time = match lang {
-            Lang::Fr => format!("{hour} h {minute}"),
-            Lang::En => format!("{hour}:{minute}"),
-        };
+        let (date, time) = &when[usize::from(lang == Lang::En)];
         let subject = catalog.format(
             lang,
             "notifications.new_subject",
@@ -100,7 +110,7 @@ pub fn new_submission(
                     ("form", &form),
                     ("region", &name),
                     ("date", date),
-                    ("time", &time),
+                    ("time", time),
                 ],
             ),
             String::new(),
@@ -139,7 +149,16 @@ pub fn reminder(
             String::new(),
             catalog.text(lang, "notifications.open_item"),
         ];
-        lines.extend(entries.iter().map(|entry| console.item(region, entry)));
+        for entry in entries {
+            if let Some((date, time)) = received(entry, lang) {
+                lines.push(catalog.format(
+                    lang,
+                    "notifications.reminder_item",
+                    &[("date", &date), ("time", &time)],
+                ));
+            }
+            lines.push(console.item(region, entry));
+        }
         lines.extend([
             String::new(),
             catalog.format(lang, "notifications.open_region", &[("slug", region)]),
@@ -214,12 +233,13 @@ mod tests {
             notice.subject
         );
         assert!(notice.subject.chars().count() < 100);
-        let fr = notice
-            .message
-            .find("reçu pour la région Bas-Saint-Laurent le 2026-12-01 à 16 h 40");
-        let en = notice
-            .message
-            .find("received for the Bas-Saint-Laurent region on 2026-12-01 at 16:40");
+        // 16:40 UTC in December is 11:40 in Quebec (UTC-5).
+        let fr = notice.message.find(
+            "reçu pour la région Bas-Saint-Laurent le 2026-12-01 à 11 h 40 (heure du Québec).",
+        );
+        let en = notice.message.find(
+            "received for the Bas-Saint-Laurent region on 2026-12-01 at 11:40 (Quebec time).",
+        );
         assert!(
             fr.is_some() && en.is_some() && fr < en,
             "{}",
@@ -235,6 +255,28 @@ mod tests {
             "{}",
             notice.message
         );
+    }
+
+    #[test]
+    fn a_summer_night_in_utc_is_announced_as_the_evening_before_in_quebec() {
+        let entry = "registration#2026-07-01T03:30:00.000Z#0193";
+        let notice =
+            new_submission(&catalog(), &console(), "bas-saint-laurent", entry).expect("keys");
+        assert!(
+            notice
+                .message
+                .contains("le 2026-06-30 à 23 h 30 (heure du Québec)"),
+            "{}",
+            notice.message
+        );
+        assert!(
+            notice
+                .message
+                .contains("on 2026-06-30 at 23:30 (Quebec time)"),
+            "{}",
+            notice.message
+        );
+        assert!(!notice.message.contains("UTC"), "{}", notice.message);
     }
 
     #[test]
@@ -287,6 +329,15 @@ mod tests {
             notice.message.matches("#edit-item?").count(),
             4,
             "each report, in each language"
+        );
+        // 10:00 UTC in November is 5:00 in Quebec (UTC-5).
+        assert!(
+            text.contains("Reçu le 2026-11-20 à 05 h 00 (heure du Québec) :\nhttps://"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Received on 2026-11-21 at 05:00 (Quebec time):\nhttps://"),
+            "{text}"
         );
         assert!(notice
             .message
