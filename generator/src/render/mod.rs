@@ -61,6 +61,8 @@ struct PageView<'a> {
     noindex: bool,
     /// A draft, which only `serve` shows: the page says so.
     draft: bool,
+    /// A form's thank-you page: it shows how to reach the relay team.
+    thanks: bool,
 }
 
 #[derive(Serialize)]
@@ -425,6 +427,7 @@ impl<'a> Renderer<'a> {
             canonical: format!("{}{}", self.site.config.base_url, url),
             noindex: self.site.is_thanks_page(page) || self.site.is_draft(page),
             draft: self.site.is_draft(page),
+            thanks: self.site.is_thanks_page(page),
         });
         if let Value::Object(fields) = &mut view {
             fields.insert("content".into(), Value::String(content));
