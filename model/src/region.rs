@@ -91,7 +91,7 @@ impl RegionData {
     /// The address of the region's own registration form, when it registers there.
     pub fn external_registration(&self) -> Option<&str> {
         match &self.registration {
-            Registration::Site(_) => None,
+            Registration::Site => None,
             Registration::External { external } => Some(external),
         }
     }
@@ -115,26 +115,63 @@ pub enum Roles {
 }
 
 /// Where a region's people register (`registration:` in `region.yaml`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(untagged, deny_unknown_fields)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Registration {
     /// `registration: site`: the site's own form, on the page that says `form: registration`.
-    Site(SiteRegistration),
+    #[default]
+    Site,
     /// `registration: { external: https://… }`: a form the region already has elsewhere.
     External { external: String },
 }
 
-impl Default for Registration {
-    fn default() -> Self {
-        Registration::Site(SiteRegistration::Site)
-    }
-}
+/// What `registration:` may say, for the error of a value it cannot hold.
+const REGISTRATION_VALUES: &str =
+    "`registration` is `site` (the site's form) or `{ external: https://… }` (the address of \
+     the region's own form)";
 
-/// The one word `site`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SiteRegistration {
-    Site,
+impl<'de> Deserialize<'de> for Registration {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Registration;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(REGISTRATION_VALUES)
+            }
+
+            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Registration, E> {
+                match value {
+                    "site" => Ok(Registration::Site),
+                    _ => Err(E::custom(REGISTRATION_VALUES)),
+                }
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Registration, A::Error> {
+                use serde::de::Error;
+                let mut external: Option<String> = None;
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "external" if external.is_none() => external = Some(map.next_value()?),
+                        _ => return Err(A::Error::custom(REGISTRATION_VALUES)),
+                    }
+                }
+                match external {
+                    Some(url) if url.starts_with("https://") => {
+                        Ok(Registration::External { external: url })
+                    }
+                    _ => Err(A::Error::custom(
+                        "`registration.external` is the address of the region's own form, \
+                         starting with https://",
+                    )),
+                }
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -288,7 +325,14 @@ mod tests {
             external.external_registration(),
             Some("https://forms.example.ca/x")
         );
-        assert!(region("registration: elsewhere\n").is_err());
+        for wrong in [
+            "registration: elsewhere\n",
+            "registration: { external: http://x.ca }\n",
+            "registration: { url: https://x.ca }\n",
+        ] {
+            let err = region(wrong).expect_err(wrong).to_string();
+            assert!(err.contains("`registration"), "{wrong}: {err}");
+        }
         assert!(region("roles: some\n").is_err());
     }
 
