@@ -58,7 +58,10 @@ async fn where_every_eclaireur_holds_the_roles_a_registration_without_roles_is_s
     let stored = api.stored("registration");
     assert_eq!(stored.len(), 1);
     assert_eq!(stored[0]["region"], "bas-saint-laurent");
-    assert!(stored[0].get("roles").is_none(), "nothing asked, nothing stored");
+    assert!(
+        stored[0].get("roles").is_none(),
+        "nothing asked, nothing stored"
+    );
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -102,9 +105,7 @@ async fn a_region_that_registers_through_its_own_form_elsewhere_takes_no_registr
     let mut settings = settings(data.path());
     settings.catalog =
         eclaireurs_function::config::CatalogSource::Content(sites.path().join("content"));
-    let state = eclaireurs_function::state(settings)
-        .await
-        .expect("state");
+    let state = eclaireurs_function::state(settings).await.expect("state");
     let api = Api {
         router: eclaireurs_function::http::app(state.clone()),
         state,
@@ -118,5 +119,9 @@ async fn a_region_that_registers_through_its_own_form_elsewhere_takes_no_registr
     );
     assert!(api.stored("registration").is_empty());
     let reply = api.json("/api/need-reports", NEED_REPORT_JSON).await;
-    assert_eq!(reply.status, 201, "need reports still come in: {}", reply.body);
+    assert_eq!(
+        reply.status, 201,
+        "need reports still come in: {}",
+        reply.body
+    );
 }
