@@ -187,7 +187,7 @@ fn a_thank_you_page_gives_the_relay_teams_phone_and_email_as_links() {
         ),
         (
             "/en/saguenay-lac-saint-jean/thank-you-registration/",
-            "1 877 669-2007",
+            "<span class=\"nowrap\">1 877 669-2007</span>",
         ),
         (
             "/fr/saguenay-lac-saint-jean/merci-signalement/",

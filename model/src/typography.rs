@@ -12,8 +12,9 @@
 //! - typographic apostrophes (’) everywhere text shows: titles, menus, labels, body text.
 //!
 //! Only text is changed, never a tag, an attribute or an address, and never the inside of
-//! `code`, `pre`, `kbd`, `samp`, `script`, `style` or `textarea`. Text in an element marked
-//! with another language (`lang="en"` on a bilingual page) is left as it is.
+//! `code`, `pre`, `kbd`, `samp`, `script`, `style` or `textarea`. Text in another language
+//! (an English page, or `lang="en"` on a bilingual page) keeps its own typography: only its
+//! phone numbers are kept on one line.
 
 /// No-break space (U+00A0).
 pub const NBSP: char = '\u{a0}';
@@ -35,7 +36,8 @@ const VOID: &[&str] = &[
 ];
 
 /// Applies French typography to the text of `html`, whose root language is `root_lang`
-/// (`fr` or `en`): text is changed where the language in force is French.
+/// (`fr` or `en`): text is changed where the language in force is French; elsewhere only
+/// phone numbers are kept on one line.
 pub fn french(html: &str, root_lang: &str) -> String {
     let mut out = String::with_capacity(html.len() + html.len() / 16);
     // Open elements: (name, its language is French, it is verbatim, phone numbers in it
@@ -89,13 +91,22 @@ pub fn french(html: &str, root_lang: &str) -> String {
                     at += 1;
                 }
                 let text = &html[start..at];
-                if french && !verbatim {
-                    let numbers = if plain_numbers {
-                        Numbers::AsTyped
-                    } else {
-                        Numbers::Span
-                    };
+                let numbers = if plain_numbers {
+                    Numbers::AsTyped
+                } else {
+                    Numbers::Span
+                };
+                if verbatim {
+                    out.push_str(text);
+                } else if french {
                     push_classified_text(&mut out, text, found, numbers);
+                } else if numbers == Numbers::Span
+                    && found & DIGIT != 0
+                    && may_hold_unbreakable_numbers(text)
+                {
+                    // Text in another language keeps its typography, but a phone number
+                    // never breaks there either.
+                    push_phones(&mut out, text);
                 } else {
                     out.push_str(text);
                 }
@@ -390,6 +401,34 @@ fn trim_spaces(out: &mut String, start: usize) {
     out.truncate(start + kept);
 }
 
+/// Phone numbers alone wrapped in `<span class="nowrap">`, the rest as it is.
+fn push_phones(out: &mut String, text: &str) {
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        if let Some(len) = phone_at(&chars, i) {
+            push_phone(out, &chars[i..i + len], Numbers::Span);
+            i += len;
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+}
+
+/// One phone number, as typed, wrapped or not as `phones` says.
+fn push_phone(out: &mut String, number: &[char], phones: Numbers) {
+    if phones == Numbers::Span {
+        out.push_str("<span class=\"");
+        out.push_str(NOWRAP_CLASS);
+        out.push_str("\">");
+    }
+    out.extend(number);
+    if phones == Numbers::Span {
+        out.push_str("</span>");
+    }
+}
+
 /// Phone numbers (as `phones` says) and `poste 6006` / `option 2` stay on one line.
 fn push_unbreakable_numbers(out: &mut String, text: &str, phones: Numbers) {
     const WORDS: [&[char]; 4] = [
@@ -403,15 +442,7 @@ fn push_unbreakable_numbers(out: &mut String, text: &str, phones: Numbers) {
     while i < chars.len() {
         if let Some(len) = phone_at(&chars, i) {
             // The characters as typed, so that searching the page for `669-2007` finds it.
-            if phones == Numbers::Span {
-                out.push_str("<span class=\"");
-                out.push_str(NOWRAP_CLASS);
-                out.push_str("\">");
-            }
-            out.extend(&chars[i..i + len]);
-            if phones == Numbers::Span {
-                out.push_str("</span>");
-            }
+            push_phone(out, &chars[i..i + len], phones);
             i += len;
             continue;
         }
@@ -588,6 +619,20 @@ mod tests {
             french("<p class=\"a nowrap\">418 545-4980</p>", "fr"),
             "<p class=\"a nowrap\">418 545-4980</p>"
         );
+    }
+
+    #[test]
+    fn english_text_keeps_phone_numbers_on_one_line_and_nothing_else_changes() {
+        let unbreakable_phones = |html: &str| french(html, "en");
+        assert_eq!(
+            unbreakable_phones(
+                "<title>Call 418 545-4980</title><p>Call 1 877 669-2007, extension 6006 : it's <code>418 545-4980</code></p>"
+            ),
+            "<title>Call 418 545-4980</title><p>Call <span class=\"nowrap\">1 877 669-2007</span>, extension 6006 : it's <code>418 545-4980</code></p>"
+        );
+        let once = unbreakable_phones("<p>9-8-8</p>");
+        assert_eq!(once, "<p><span class=\"nowrap\">9-8-8</span></p>");
+        assert_eq!(unbreakable_phones(&once), once);
     }
 
     #[test]

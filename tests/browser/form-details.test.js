@@ -80,8 +80,8 @@ test('the consent box and the start of its sentence share one line at 390 px', a
   }
 });
 
-test('the relay team\'s number reads as typed, is a link, and stays on one line', async () => {
-  const page = await open('/fr/saguenay-lac-saint-jean/merci-inscription/');
+for (const path of ['/fr/saguenay-lac-saint-jean/merci-inscription/', '/en/saguenay-lac-saint-jean/thank-you-registration/']) test(`the relay team's number reads as typed, is a link, and stays on one line: ${path}`, async () => {
+  const page = await open(path);
   const found = await page.evaluate(() => {
     const link = [...document.querySelectorAll('a[href^="tel:"]')].find((a) => a.textContent.includes('669-2007'));
     if (!link) return null;

@@ -483,13 +483,10 @@ fn to_value<T: Serialize>(view: &T) -> Value {
     serde_json::to_value(view).expect("views are text, numbers, lists and maps with text keys")
 }
 
-/// French typography for pages whose language is French (text marked `lang="en"` in them is
-/// left alone); English pages as they are.
+/// French typography where the text is French (a French page, or text marked `lang="fr"`);
+/// elsewhere only phone numbers kept on one line.
 fn typeset(html: String, lang: Lang) -> String {
-    match lang {
-        Lang::Fr => eclaireurs_model::typography::french(&html, lang.code()),
-        Lang::En => html,
-    }
+    eclaireurs_model::typography::french(&html, lang.code())
 }
 
 /// `/fr/region/` → `fr/region/index.html`.
