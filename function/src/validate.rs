@@ -114,6 +114,8 @@ pub fn validate(catalog: &Catalog, form: &FormDef, fields: &Fields) -> Outcome {
             FieldKind::Region => match fields.text(name) {
                 None | Some("") => error(name, Code::Required, &[]),
                 Some(_) if region.is_none() => error(name, Code::InvalidChoice, &[]),
+                // A region that takes this form elsewhere (its own registration form).
+                Some(r) if !catalog.takes(&form.id, r) => error(name, Code::InvalidChoice, &[]),
                 Some(_) => {}
             },
             FieldKind::Language => match fields.text(name) {
@@ -149,8 +151,10 @@ pub fn validate(catalog: &Catalog, form: &FormDef, fields: &Fields) -> Outcome {
                         continue;
                     }
                 };
+                // Where every éclaireur holds the roles, the form does not ask for them.
+                let asked = region.as_deref().is_none_or(|r| catalog.asks(r, name));
                 if chosen.is_empty() {
-                    if field.required {
+                    if field.required && asked {
                         error(name, Code::Required, &[]);
                     }
                 } else if chosen
@@ -228,6 +232,16 @@ pub fn validate(catalog: &Catalog, form: &FormDef, fields: &Fields) -> Outcome {
                     values.insert(name.to_string(), Value::Text(text.to_string()));
                 }
             }
+        }
+    }
+    // A list of boxes is not filled in but checked: its own words, the same code.
+    for e in errors.iter_mut().filter(|e| e.code == Code::Required) {
+        if form
+            .fields
+            .iter()
+            .any(|f| f.name == e.field && f.kind == FieldKind::Choices)
+        {
+            e.message = catalog.text(language, "validation.choose_one");
         }
     }
     // A bot that filled the trap gets the same errors as a person would.

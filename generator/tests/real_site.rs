@@ -66,7 +66,6 @@ fn saguenay_lac_saint_jean_facts_are_exact_in_both_languages() {
             "tel:+18776692007;ext=6006",
             "6006",
             "02.ciuss.leseclaireurs@ssss.gouv.qc.ca",
-            "https://bit.ly/Devenireclaireur",
             "https://bit.ly/CapsulesEclaireur",
         ] {
             assert!(all.contains(fact), "{lang}: missing {fact}");

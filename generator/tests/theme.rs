@@ -127,6 +127,13 @@ fn the_build_writes_the_function_catalog_that_its_forms_name() {
 #[test]
 fn each_region_form_shows_its_own_wording_of_the_roles_and_sends_the_same_codes() {
     let site = Fixture::real();
+    // BSL's éclaireurs hold every role (its form asks none): here they choose, to show its
+    // wording.
+    site.edit(
+        "regions/bas-saint-laurent/region.yaml",
+        "roles: held",
+        "roles: chosen",
+    );
     site.build().expect("builds");
     let bsl_fr = site.output("/fr/bas-saint-laurent/devenir-eclaireur/");
     let bsl_en = site.output("/en/bas-saint-laurent/become-an-eclaireur/");

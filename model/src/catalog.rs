@@ -10,7 +10,7 @@
 //! pages use. Its `version` is a hash of all that; every form carries it in a hidden field
 //! (`catalog_version`), so a page built from another catalog is noticed when it posts.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -105,6 +105,10 @@ pub struct Catalog {
     /// Region slug → field name → the region's wording of its choices (the four roles), for
     /// what the function shows or sends staff.
     pub choices: BTreeMap<String, BTreeMap<String, Vec<Choice>>>,
+    /// The regions whose éclaireurs hold every role (`roles: held`): their form does not ask
+    /// for roles, which are then optional.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub roles_held: BTreeSet<String>,
     pub strings: Localized<serde_json::Value>,
     pub pages: Vec<FormLocation>,
     /// The published address of the stylesheet (fingerprinted), if the site has one.
@@ -191,6 +195,13 @@ impl Catalog {
         let mut pages = Vec::new();
         for form in &site.forms {
             for region in &site.regions {
+                // A region that registers elsewhere has no registration page here: the
+                // function takes no registration for it.
+                if form.id == crate::region::REGISTRATION_FORM
+                    && region.data.external_registration().is_some()
+                {
+                    continue;
+                }
                 for lang in Lang::ALL {
                     let page = region
                         .pages
@@ -245,6 +256,12 @@ impl Catalog {
                 .regions
                 .iter()
                 .map(|r| (r.slug.clone(), r.data.choices.clone()))
+                .collect(),
+            roles_held: site
+                .regions
+                .iter()
+                .filter(|r| r.data.roles == crate::region::Roles::Held)
+                .map(|r| r.slug.clone())
                 .collect(),
             strings: Localized {
                 fr: strings(Lang::Fr)?,

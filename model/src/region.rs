@@ -26,6 +26,15 @@ pub struct RegionData {
     /// of every form needs one here, so a region never shows another region's wording.
     #[serde(default)]
     pub choices: BTreeMap<String, Vec<Choice>>,
+    /// Whether each éclaireur chooses among the roles (`chosen`: the registration form asks
+    /// which) or holds them all (`held`: the form does not ask).
+    #[serde(default)]
+    pub roles: Roles,
+    /// How people register as éclaireurs: through the site's form (`site`), or through a
+    /// form the region already has elsewhere (`external: https://…`), which its registration
+    /// page then links instead of showing the site's form.
+    #[serde(default)]
+    pub registration: Registration,
     /// The person in charge of the protection of personal information of the region's body
     /// (what the privacy notice names, and whom privacy requests reach). Not invented: left
     /// out until the body names one, which `check` reports.
@@ -71,6 +80,97 @@ impl RegionData {
     /// The region's wording of a field's choices, if it has one.
     pub fn choices(&self, field: &str) -> Option<&[Choice]> {
         self.choices.get(field).map(Vec::as_slice)
+    }
+
+    /// Whether the region's forms ask this field: not the roles where every éclaireur holds
+    /// them all.
+    pub fn asks(&self, field: &str) -> bool {
+        !(field == ROLES_FIELD && self.roles == Roles::Held)
+    }
+
+    /// The address of the region's own registration form, when it registers there.
+    pub fn external_registration(&self) -> Option<&str> {
+        match &self.registration {
+            Registration::Site => None,
+            Registration::External { external } => Some(external),
+        }
+    }
+}
+
+/// The field of the registration form that holds the roles.
+pub const ROLES_FIELD: &str = "roles";
+
+/// The form that [`Registration::External`] replaces.
+pub const REGISTRATION_FORM: &str = "registration";
+
+/// How a region's éclaireurs take on the roles (`roles:` in `region.yaml`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Roles {
+    /// Each chooses among them, by interest: the form asks which.
+    #[default]
+    Chosen,
+    /// Every éclaireur holds them all: the form does not ask.
+    Held,
+}
+
+/// Where a region's people register (`registration:` in `region.yaml`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Registration {
+    /// `registration: site`: the site's own form, on the page that says `form: registration`.
+    #[default]
+    Site,
+    /// `registration: { external: https://… }`: a form the region already has elsewhere.
+    External { external: String },
+}
+
+/// What `registration:` may say, for the error of a value it cannot hold.
+const REGISTRATION_VALUES: &str =
+    "`registration` is `site` (the site's form) or `{ external: https://… }` (the address of \
+     the region's own form)";
+
+impl<'de> Deserialize<'de> for Registration {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Registration;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(REGISTRATION_VALUES)
+            }
+
+            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Registration, E> {
+                match value {
+                    "site" => Ok(Registration::Site),
+                    _ => Err(E::custom(REGISTRATION_VALUES)),
+                }
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Registration, A::Error> {
+                use serde::de::Error;
+                let mut external: Option<String> = None;
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "external" if external.is_none() => external = Some(map.next_value()?),
+                        _ => return Err(A::Error::custom(REGISTRATION_VALUES)),
+                    }
+                }
+                match external {
+                    Some(url) if url.starts_with("https://") => {
+                        Ok(Registration::External { external: url })
+                    }
+                    _ => Err(A::Error::custom(
+                        "`registration.external` is the address of the region's own form, \
+                         starting with https://",
+                    )),
+                }
+            }
+        }
+        deserializer.deserialize_any(Visitor)
     }
 }
 
@@ -202,6 +302,39 @@ pub struct Link {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn region(extra: &str) -> Result<RegionData, serde_yaml::Error> {
+        serde_yaml::from_str(&format!(
+            "name: {{ fr: R, en: R }}\norganization: {{ fr: O, en: O }}\n\
+             territory_label: {{ fr: MRC, en: RCM }}\n{extra}"
+        ))
+    }
+
+    #[test]
+    fn a_region_registers_on_the_site_and_lets_each_choose_roles_unless_it_says_otherwise() {
+        let plain = region("").expect("parses");
+        assert_eq!(plain.roles, Roles::Chosen);
+        assert!(plain.asks(ROLES_FIELD));
+        assert_eq!(plain.external_registration(), None);
+        let held = region("roles: held\nregistration: site\n").expect("parses");
+        assert!(!held.asks(ROLES_FIELD) && held.asks("email"));
+        assert_eq!(held.external_registration(), None);
+        let external =
+            region("registration: { external: https://forms.example.ca/x }\n").expect("parses");
+        assert_eq!(
+            external.external_registration(),
+            Some("https://forms.example.ca/x")
+        );
+        for wrong in [
+            "registration: elsewhere\n",
+            "registration: { external: http://x.ca }\n",
+            "registration: { url: https://x.ca }\n",
+        ] {
+            let err = region(wrong).expect_err(wrong).to_string();
+            assert!(err.contains("`registration"), "{wrong}: {err}");
+        }
+        assert!(region("roles: some\n").is_err());
+    }
 
     #[test]
     fn phone_numbers_become_dialable_addresses_with_their_extension() {

@@ -4,18 +4,27 @@
 //!
 //! - a non-breaking space before `:` and inside « »;
 //! - no space before `;`, `?` and `!`;
-//! - no line break inside a phone number (`1 877 669-2007`, `1 866 APPELLE`, `9-8-8`) or
-//!   between `poste` or `option` and its number;
+//! - no line break inside a phone number (`1 877 669-2007`, `1 866 APPELLE`, `9-8-8`): in
+//!   HTML it is kept as typed inside `<span class="nowrap">` (the theme's `white-space:
+//!   nowrap`), so a search of the page for `669-2007` finds it; in plain strings (attributes,
+//!   the function's messages) it is left as typed;
+//! - a no-break space between `poste` or `option` and its number;
 //! - typographic apostrophes (’) everywhere text shows: titles, menus, labels, body text.
 //!
 //! Only text is changed, never a tag, an attribute or an address, and never the inside of
-//! `code`, `pre`, `kbd`, `samp`, `script`, `style` or `textarea`. Text in an element marked
-//! with another language (`lang="en"` on a bilingual page) is left as it is.
+//! `code`, `pre`, `kbd`, `samp`, `script`, `style` or `textarea`. Text in another language
+//! (an English page, or `lang="en"` on a bilingual page) keeps its own typography: only its
+//! phone numbers are kept on one line.
 
 /// No-break space (U+00A0).
 pub const NBSP: char = '\u{a0}';
-/// Non-breaking hyphen (U+2011): a phone number does not break at its hyphen.
-pub const NB_HYPHEN: char = '\u{2011}';
+/// The class of the element that keeps a phone number on one line (the theme's stylesheet
+/// gives it `white-space: nowrap`).
+pub const NOWRAP_CLASS: &str = "nowrap";
+
+/// Elements whose text cannot hold markup (RCDATA, or a select's options): phone numbers
+/// there are left as typed.
+const TEXT_ONLY: &[&str] = &["title", "option"];
 
 /// Elements whose content is code or raw text: never touched.
 const VERBATIM: &[&str] = &["code", "pre", "kbd", "samp", "script", "style", "textarea"];
@@ -27,13 +36,16 @@ const VOID: &[&str] = &[
 ];
 
 /// Applies French typography to the text of `html`, whose root language is `root_lang`
-/// (`fr` or `en`): text is changed where the language in force is French.
+/// (`fr` or `en`): text is changed where the language in force is French; elsewhere only
+/// phone numbers are kept on one line.
 pub fn french(html: &str, root_lang: &str) -> String {
     let mut out = String::with_capacity(html.len() + html.len() / 16);
-    // Open elements: (name, its language is French, it is verbatim).
-    let mut open: Vec<(&str, bool, bool)> = Vec::new();
+    // Open elements: (name, its language is French, it is verbatim, phone numbers in it
+    // stay as they are: already on one line, or no markup possible).
+    let mut open: Vec<(&str, bool, bool, bool)> = Vec::new();
     let mut french = root_lang == "fr";
     let mut verbatim = false;
+    let mut plain_numbers = false;
     let bytes = html.as_bytes();
     // `<` is ASCII: every position the loop stops at is a character boundary.
     let mut at = 0;
@@ -46,24 +58,27 @@ pub fn french(html: &str, root_lang: &str) -> String {
                 at = end;
                 if let Some(parsed) = parse_tag(tag) {
                     match parsed {
-                        Tag::Open { name, lang } => {
+                        Tag::Open { name, lang, nowrap } => {
                             if !is_one_of(name, VOID) {
                                 let is_french = lang.map_or(french, is_french_tag);
                                 let is_verbatim = verbatim || is_one_of(name, VERBATIM);
-                                open.push((name, is_french, is_verbatim));
+                                let is_plain =
+                                    plain_numbers || nowrap || is_one_of(name, TEXT_ONLY);
+                                open.push((name, is_french, is_verbatim, is_plain));
                             }
                         }
                         Tag::Close { name } => {
                             if let Some(at) = open
                                 .iter()
-                                .rposition(|(n, _, _)| n.eq_ignore_ascii_case(name))
+                                .rposition(|(n, _, _, _)| n.eq_ignore_ascii_case(name))
                             {
                                 open.truncate(at);
                             }
                         }
                     }
-                    french = open.last().map_or(root_lang == "fr", |(_, f, _)| *f);
-                    verbatim = open.last().is_some_and(|(_, _, v)| *v);
+                    french = open.last().map_or(root_lang == "fr", |(_, f, _, _)| *f);
+                    verbatim = open.last().is_some_and(|(_, _, v, _)| *v);
+                    plain_numbers = open.last().is_some_and(|(_, _, _, p)| *p);
                 }
             }
             _ => {
@@ -76,8 +91,22 @@ pub fn french(html: &str, root_lang: &str) -> String {
                     at += 1;
                 }
                 let text = &html[start..at];
-                if french && !verbatim {
-                    push_classified_text(&mut out, text, found);
+                let numbers = if plain_numbers {
+                    Numbers::AsTyped
+                } else {
+                    Numbers::Span
+                };
+                if verbatim {
+                    out.push_str(text);
+                } else if french {
+                    push_classified_text(&mut out, text, found, numbers);
+                } else if numbers == Numbers::Span
+                    && found & DIGIT != 0
+                    && may_hold_unbreakable_numbers(text)
+                {
+                    // Text in another language keeps its typography, but a phone number
+                    // never breaks there either.
+                    push_phones(&mut out, text);
                 } else {
                     out.push_str(text);
                 }
@@ -92,6 +121,8 @@ enum Tag<'a> {
     Open {
         name: &'a str,
         lang: Option<&'a str>,
+        /// It has the class [`NOWRAP_CLASS`].
+        nowrap: bool,
     },
     Close {
         name: &'a str,
@@ -145,6 +176,8 @@ fn parse_tag(tag: &str) -> Option<Tag<'_>> {
     Some(Tag::Open {
         name: &inner[..length],
         lang: attribute(inner, "lang"),
+        nowrap: attribute(inner, "class")
+            .is_some_and(|class| class.split_ascii_whitespace().any(|c| c == NOWRAP_CLASS)),
     })
 }
 
@@ -174,7 +207,19 @@ fn is_space(c: char) -> bool {
     c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == NBSP || c == '\u{202f}'
 }
 
-/// The rules, on one run of text (HTML-escaped, as it is in the page).
+/// What becomes of a phone number in a run of text.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Numbers {
+    /// Wrapped, as typed, in `<span class="nowrap">`: text of an HTML page.
+    Span,
+    /// Left as typed: a plain string (an attribute, the function's messages), or text where
+    /// markup cannot go or the number is already kept on one line.
+    AsTyped,
+}
+
+/// The rules, on one run of text (HTML-escaped, as it is in the page), as a plain string:
+/// phone numbers are left as typed (no markup, no special character), since the string may
+/// end up in an attribute or a message.
 pub fn french_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     push_french_text(&mut out, text);
@@ -190,21 +235,21 @@ fn push_french_text(out: &mut String, text: &str) {
     let found = text
         .bytes()
         .fold(0, |found, b| found | BYTE_CLASS[b as usize]);
-    push_classified_text(out, text, found);
+    push_classified_text(out, text, found, Numbers::AsTyped);
 }
 
 /// [`push_french_text`], given the [`BYTE_CLASS`]es of the text's bytes put together.
-fn push_classified_text(out: &mut String, text: &str, found: u8) {
+fn push_classified_text(out: &mut String, text: &str, found: u8, phones: Numbers) {
     let punctuation = found & PUNCTUATION != 0;
     let numbers = found & DIGIT != 0 && may_hold_unbreakable_numbers(text);
     match (punctuation, numbers) {
         (false, false) => out.push_str(text),
         (true, false) => push_punctuation(out, text),
-        (false, true) => push_unbreakable_numbers(out, text),
+        (false, true) => push_unbreakable_numbers(out, text, phones),
         (true, true) => {
             let mut spaced = String::with_capacity(text.len() + 8);
             push_punctuation(&mut spaced, text);
-            push_unbreakable_numbers(out, &spaced);
+            push_unbreakable_numbers(out, &spaced, phones);
         }
     }
 }
@@ -356,8 +401,36 @@ fn trim_spaces(out: &mut String, start: usize) {
     out.truncate(start + kept);
 }
 
-/// Phone numbers and `poste 6006` / `option 2` stay on one line.
-fn push_unbreakable_numbers(out: &mut String, text: &str) {
+/// Phone numbers alone wrapped in `<span class="nowrap">`, the rest as it is.
+fn push_phones(out: &mut String, text: &str) {
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        if let Some(len) = phone_at(&chars, i) {
+            push_phone(out, &chars[i..i + len], Numbers::Span);
+            i += len;
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+}
+
+/// One phone number, as typed, wrapped or not as `phones` says.
+fn push_phone(out: &mut String, number: &[char], phones: Numbers) {
+    if phones == Numbers::Span {
+        out.push_str("<span class=\"");
+        out.push_str(NOWRAP_CLASS);
+        out.push_str("\">");
+    }
+    out.extend(number);
+    if phones == Numbers::Span {
+        out.push_str("</span>");
+    }
+}
+
+/// Phone numbers (as `phones` says) and `poste 6006` / `option 2` stay on one line.
+fn push_unbreakable_numbers(out: &mut String, text: &str, phones: Numbers) {
     const WORDS: [&[char]; 4] = [
         &['p', 'o', 's', 't', 'e'],
         &['o', 'p', 't', 'i', 'o', 'n'],
@@ -368,13 +441,8 @@ fn push_unbreakable_numbers(out: &mut String, text: &str) {
     let mut i = 0;
     while i < chars.len() {
         if let Some(len) = phone_at(&chars, i) {
-            for &c in &chars[i..i + len] {
-                out.push(match c {
-                    ' ' => NBSP,
-                    '-' => NB_HYPHEN,
-                    other => other,
-                });
-            }
+            // The characters as typed, so that searching the page for `669-2007` finds it.
+            push_phone(out, &chars[i..i + len], phones);
             i += len;
             continue;
         }
@@ -454,7 +522,8 @@ mod tests {
     fn fr(html: &str) -> String {
         french(html, "fr")
             .replace(NBSP, "~")
-            .replace(NB_HYPHEN, "‑")
+            .replace("<span class=\"nowrap\">", "[")
+            .replace("</span>", "]")
     }
 
     #[test]
@@ -499,23 +568,78 @@ mod tests {
     }
 
     #[test]
-    fn phone_numbers_do_not_break() {
+    fn phone_numbers_do_not_break_and_keep_the_characters_typed() {
         assert_eq!(
             fr("<p>au 1 877 669-2007, poste 6006.</p>"),
-            "<p>au 1~877~669‑2007, poste~6006.</p>"
+            "<p>au [1 877 669-2007], poste~6006.</p>"
         );
-        assert_eq!(fr("<p>418 545-4980</p>"), "<p>418~545‑4980</p>");
+        assert_eq!(fr("<p>418 545-4980</p>"), "<p>[418 545-4980]</p>");
         assert_eq!(
             fr("<p>1 866 APPELLE (277-3553)</p>"),
-            "<p>1~866~APPELLE (277‑3553)</p>"
+            "<p>[1 866 APPELLE] ([277-3553])</p>"
         );
         assert_eq!(
             fr("<p>le 9-8-8 ou le 811 option 2</p>"),
-            "<p>le 9‑8‑8 ou le 811 option~2</p>"
+            "<p>le [9-8-8] ou le 811 option~2</p>"
         );
         assert_eq!(
             fr("<p>en 2026 452 personnes</p>"),
             "<p>en 2026 452 personnes</p>"
+        );
+        assert!(
+            !french("<p>1 877 669-2007</p>", "fr").contains('\u{2011}'),
+            "no non-breaking hyphen: a search for 669-2007 finds the number"
+        );
+    }
+
+    #[test]
+    fn a_phone_number_is_wrapped_once_and_never_where_markup_cannot_go() {
+        let once = french(
+            "<p><a href=\"tel:+18776692007\">1 877 669-2007</a></p>",
+            "fr",
+        );
+        assert_eq!(
+            once,
+            "<p><a href=\"tel:+18776692007\"><span class=\"nowrap\">1 877 669-2007</span></a></p>"
+        );
+        assert_eq!(
+            french(&once, "fr"),
+            once,
+            "typesetting twice changes nothing"
+        );
+        assert_eq!(
+            french("<title>Appelez le 418 545-4980</title>", "fr"),
+            "<title>Appelez le 418 545-4980</title>"
+        );
+        assert_eq!(
+            french("<select><option>418 545-4980</option></select>", "fr"),
+            "<select><option>418 545-4980</option></select>"
+        );
+        assert_eq!(
+            french("<p class=\"a nowrap\">418 545-4980</p>", "fr"),
+            "<p class=\"a nowrap\">418 545-4980</p>"
+        );
+    }
+
+    #[test]
+    fn english_text_keeps_phone_numbers_on_one_line_and_nothing_else_changes() {
+        let unbreakable_phones = |html: &str| french(html, "en");
+        assert_eq!(
+            unbreakable_phones(
+                "<title>Call 418 545-4980</title><p>Call 1 877 669-2007, extension 6006 : it's <code>418 545-4980</code></p>"
+            ),
+            "<title>Call 418 545-4980</title><p>Call <span class=\"nowrap\">1 877 669-2007</span>, extension 6006 : it's <code>418 545-4980</code></p>"
+        );
+        let once = unbreakable_phones("<p>9-8-8</p>");
+        assert_eq!(once, "<p><span class=\"nowrap\">9-8-8</span></p>");
+        assert_eq!(unbreakable_phones(&once), once);
+    }
+
+    #[test]
+    fn plain_strings_keep_phone_numbers_as_typed() {
+        assert_eq!(
+            french_text("Appelez le 1 877 669-2007, poste 6006 : merci"),
+            "Appelez le 1 877 669-2007, poste\u{a0}6006\u{a0}: merci"
         );
     }
 
@@ -549,7 +673,7 @@ mod tests {
         // Punctuation and numbers in the same run: both passes apply.
         assert_eq!(
             fr("<p>Appelez : 418 545-4980, poste 12 ; merci !</p>"),
-            "<p>Appelez~: 418~545‑4980, poste~12; merci!</p>"
+            "<p>Appelez~: [418 545-4980], poste~12; merci!</p>"
         );
         // A run that starts with `;` does not remove the space that ends the previous one.
         assert_eq!(
@@ -585,7 +709,7 @@ mod tests {
         ] {
             assert!(!may_hold_unbreakable_numbers(text), "{text}");
             let mut out = String::new();
-            push_unbreakable_numbers(&mut out, text);
+            push_unbreakable_numbers(&mut out, text, Numbers::Span);
             assert_eq!(out, text, "nothing to change in {text}");
         }
     }

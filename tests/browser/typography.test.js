@@ -1,7 +1,8 @@
 // French typography on every French page of the built site, read from the page's text as
 // Chromium lays it out (text nodes whose language is French, code excepted): a no-break space
-// before a colon and inside « », no space before ; ? !, no straight apostrophe, and no
-// breakable space or hyphen inside a phone number.
+// before a colon and inside « », no space before ; ? !, no straight apostrophe, and no phone
+// number that can break across lines: each is kept as typed (no U+2011 hyphen, so a search for
+// "669-2007" finds it) in an element that does not wrap (`.nowrap`).
 //
 //   SITE_DIR=public node --test tests/browser/typography.test.js
 
@@ -39,7 +40,11 @@ function frenchTexts() {
     const parent = node.parentElement;
     if (!parent || parent.closest('code, pre, kbd, samp, script, style, textarea')) continue;
     const lang = parent.closest('[lang]')?.getAttribute('lang') ?? '';
-    if (lang.startsWith('fr') && node.data.trim()) texts.push(node.data);
+    const ws = getComputedStyle(parent).whiteSpace;
+    const wraps = !(ws === 'nowrap' || ws === 'pre');
+    // An <option>'s or the <title>'s text is laid out on one line anyway.
+    const oneLine = !!parent.closest('option, title');
+    if (lang.startsWith('fr') && node.data.trim()) texts.push({ text: node.data, wraps: wraps && !oneLine });
   }
   return texts;
 }
@@ -50,8 +55,13 @@ const RULES = [
   [/(?<![\u00a0\u202f])»/, 'no no-break space before »'],
   [/[ \t\n\r\u00a0\u202f][;?!]/, 'a space before ; ? or !'],
   [/'/, 'a straight apostrophe'],
-  [/\b\d{3}[ \t\n]\d{3}[-‑]\d{4}\b|\b\d{3}[\u00a0]\d{3}-\d{4}\b/, 'a phone number that can break'],
-  [/\b1[ \t\n]\d{3}\b/, 'a phone number that can break after its 1'],
+  [/\u2011/, 'a non-breaking hyphen (a search for the number as typed misses it)'],
+];
+
+/** Only in text that wraps: a phone number in it could break across lines. */
+const WRAPPING_RULES = [
+  [/\b\d{3}[ \t\n\u00a0]\d{3}[-‑]\d{4}\b|\b[0-9]-8-8\b|\b\d{3}-\d{4}\b/, 'a phone number that can break'],
+  [/\b1[ \t\n\u00a0]\d{3}\b/, 'a phone number that can break after its 1'],
 ];
 
 let server;
@@ -68,8 +78,8 @@ before(async () => {
     const texts = await page.evaluate(frenchTexts);
     if (texts.length === 0) continue;
     checked += 1;
-    for (const text of texts) {
-      for (const [pattern, what] of RULES) {
+    for (const { text, wraps } of texts) {
+      for (const [pattern, what] of wraps ? [...RULES, ...WRAPPING_RULES] : RULES) {
         const match = text.match(pattern);
         if (match) {
           const at = Math.max(0, match.index - 25);

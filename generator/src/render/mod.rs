@@ -61,6 +61,8 @@ struct PageView<'a> {
     noindex: bool,
     /// A draft, which only `serve` shows: the page says so.
     draft: bool,
+    /// A form's thank-you page: it shows how to reach the relay team.
+    thanks: bool,
 }
 
 #[derive(Serialize)]
@@ -425,6 +427,7 @@ impl<'a> Renderer<'a> {
             canonical: format!("{}{}", self.site.config.base_url, url),
             noindex: self.site.is_thanks_page(page) || self.site.is_draft(page),
             draft: self.site.is_draft(page),
+            thanks: self.site.is_thanks_page(page),
         });
         if let Value::Object(fields) = &mut view {
             fields.insert("content".into(), Value::String(content));
@@ -480,13 +483,10 @@ fn to_value<T: Serialize>(view: &T) -> Value {
     serde_json::to_value(view).expect("views are text, numbers, lists and maps with text keys")
 }
 
-/// French typography for pages whose language is French (text marked `lang="en"` in them is
-/// left alone); English pages as they are.
+/// French typography where the text is French (a French page, or text marked `lang="fr"`);
+/// elsewhere only phone numbers kept on one line.
 fn typeset(html: String, lang: Lang) -> String {
-    match lang {
-        Lang::Fr => eclaireurs_model::typography::french(&html, lang.code()),
-        Lang::En => html,
-    }
+    eclaireurs_model::typography::french(&html, lang.code())
 }
 
 /// `/fr/region/` → `fr/region/index.html`.

@@ -61,6 +61,9 @@ pub struct NoticeField<'a> {
     pub required: bool,
     /// The field's label, without the "(optional)" the form may add (the notice says it).
     pub label: Option<String>,
+    /// The names of the only regions whose form asks it (the roles, which a region whose
+    /// éclaireurs hold them all does not ask); empty when every region asks it.
+    pub asked_in: Vec<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -112,7 +115,10 @@ impl<'a> NoticeView<'a> {
                 )]);
             };
             let (form, regions) = match block {
-                Block::Form(form) => (Some(notice_form(form, page.lang, optional)), false),
+                Block::Form(form) => (
+                    Some(notice_form(form, &site.regions, page.lang, optional)),
+                    false,
+                ),
                 Block::Regions => (None, true),
             };
             parts.push(Part {
@@ -233,19 +239,32 @@ fn markers<'a>(
     }
 }
 
-fn notice_form<'a>(form: &'a FormDef, lang: Lang, optional: Option<&str>) -> NoticeForm<'a> {
+fn notice_form<'a>(
+    form: &'a FormDef,
+    regions: &'a [Region],
+    lang: Lang,
+    optional: Option<&str>,
+) -> NoticeForm<'a> {
     let fields = form
         .fields
         .iter()
         .filter(|f| f.kind != FieldKind::Honeypot)
-        .map(|f| NoticeField {
-            name: &f.name,
-            kind: f.kind,
-            required: f.required,
-            label: f
-                .label
-                .as_ref()
-                .map(|l| without_optional(l.get(lang), optional)),
+        .map(|f| {
+            let asking = || regions.iter().filter(|r| r.data.asks(&f.name));
+            NoticeField {
+                name: &f.name,
+                kind: f.kind,
+                required: f.required,
+                label: f
+                    .label
+                    .as_ref()
+                    .map(|l| without_optional(l.get(lang), optional)),
+                asked_in: if asking().count() == regions.len() {
+                    Vec::new()
+                } else {
+                    asking().map(|r| r.data.name.get(lang).as_str()).collect()
+                },
+            }
         })
         .collect();
     NoticeForm {

@@ -23,6 +23,9 @@ pub struct RegionView<'a> {
     pub local_contacts: bool,
     pub contact: Option<ContactView<'a>>,
     pub links: Vec<LinkView<'a>>,
+    /// The region's own registration form elsewhere, which its registration page links
+    /// (`registration: { external: … }`); `None` when people register on the site.
+    pub registration_url: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -112,6 +115,7 @@ impl<'a> RegionView<'a> {
                         .filter(|n| !n.is_empty()),
                 })
                 .collect(),
+            registration_url: data.external_registration(),
         }
     }
 }
@@ -231,6 +235,8 @@ impl<'a> FormView<'a> {
                 FieldKind::Region => hidden.push((field.name.as_str(), region.slug.as_str())),
                 FieldKind::Language => hidden.push((field.name.as_str(), lang.code())),
                 FieldKind::Honeypot => honeypot = Some(field.name.as_str()),
+                // The roles, where every éclaireur holds them all (`roles: held`).
+                _ if !region.data.asks(&field.name) => {}
                 _ => {
                     let view = field_view(form, field, region, lang);
                     let group_id = field.group.as_deref();

@@ -262,6 +262,7 @@ impl Catalog {
             ("regions", self.regions.keys().collect::<Vec<_>>()),
             ("region_names", self.region_names.keys().collect()),
             ("choices", self.choices.keys().collect()),
+            ("roles_held", self.roles_held.iter().collect()),
         ];
         for (list, slugs) in lists {
             if let Some(slug) = slugs.into_iter().find(|s| !is_region_slug(s)) {

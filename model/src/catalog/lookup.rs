@@ -105,6 +105,23 @@ impl Catalog {
         }
     }
 
+    /// Whether the function takes this form for this region: the catalog has the form's
+    /// place for it (a region that registers through its own form elsewhere has none).
+    pub fn takes(&self, form: &str, region: &str) -> bool {
+        let index = self.index();
+        Lang::ALL.iter().any(|&lang| {
+            index
+                .pages
+                .contains_key(&(form.to_string(), region.to_string(), lang))
+        })
+    }
+
+    /// Whether the region's form asks this field: not the roles where every éclaireur holds
+    /// them all (`roles: held`).
+    pub fn asks(&self, region: &str, field: &str) -> bool {
+        !(field == crate::region::ROLES_FIELD && self.roles_held.contains(region))
+    }
+
     /// The region and language of the page at `path` (such as
     /// `/fr/bas-saint-laurent/devenir-eclaireur/`) if it is one that shows the form.
     pub fn form_page_at(&self, form: &str, path: &str) -> Option<(&str, Lang)> {

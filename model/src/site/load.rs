@@ -123,6 +123,7 @@ impl Loader {
             ));
             self.problems
                 .extend(rules::region_homes(&regions, &left_out));
+            self.problems.extend(rules::registration_paths(&regions));
             self.problems.extend(rules::placeholders(&pages, &regions));
             missing_contacts = rules::missing_contacts(&regions, &forms);
         }

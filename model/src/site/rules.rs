@@ -193,6 +193,63 @@ pub fn page_forms<'a>(
     problems
 }
 
+/// The template of a region's page that links its own registration form elsewhere.
+pub const EXTERNAL_REGISTRATION_TEMPLATE: &str = "external-registration.html";
+
+/// One way to register per region: a region that registers through its own form elsewhere
+/// (`registration: { external: … }`) shows no page with the site's registration form, and
+/// only such a region has a page that links one (`template: external-registration.html`).
+pub fn registration_paths(regions: &[Region]) -> Vec<Problem> {
+    use crate::region::REGISTRATION_FORM;
+    let mut problems = Vec::new();
+    for region in regions {
+        let external = region.data.external_registration().is_some();
+        let declared = match region.key_lines.get("registration") {
+            Some(line) => format!("{}:{line}", region.file.display()),
+            None => region.file.display().to_string(),
+        };
+        for page in &region.pages {
+            if external && page.meta.form.as_deref() == Some(REGISTRATION_FORM) {
+                problems.push(Problem::new(
+                    setting_location(&page.path, "form"),
+                    ProblemKind::Invalid(format!(
+                        "this page shows the site's registration form, but the region registers \
+                         through its own form elsewhere ({declared}, \
+                         `registration.external`): a person could fill in both. Keep one: \
+                         replace `form: registration` with `template: \
+                         {EXTERNAL_REGISTRATION_TEMPLATE}` (the page then links that form), \
+                         or remove `registration` from region.yaml (the site's form)"
+                    )),
+                ));
+            }
+            if !external && page.meta.template.as_deref() == Some(EXTERNAL_REGISTRATION_TEMPLATE) {
+                problems.push(Problem::new(
+                    setting_location(&page.path, "template"),
+                    ProblemKind::Invalid(format!(
+                        "`template: {EXTERNAL_REGISTRATION_TEMPLATE}` links the region's own \
+                         registration form, but {declared} names none: add `registration: \
+                         {{ external: https://… }}` there, or show the site's form with \
+                         `form: registration`"
+                    )),
+                ));
+            }
+        }
+    }
+    problems
+}
+
+/// Where a page's setting `key` is written (its front matter starts on line 2), or the
+/// file if it cannot be read again.
+fn setting_location(path: &Path, key: &str) -> Location {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let prefix = format!("{key}:");
+    text.lines()
+        .skip(1)
+        .take_while(|line| line.trim_end() != "---")
+        .position(|line| line.starts_with(&prefix))
+        .map_or_else(|| Location::file(path), |at| Location::at(path, at + 2, 1))
+}
+
 /// Every region has a (published) home page, `index.md`.
 pub fn region_homes(regions: &[Region], left_out: &LeftOut) -> Vec<Problem> {
     let mut problems = Vec::new();
