@@ -364,14 +364,15 @@ async fn privacy_command(settings: &Settings, action: PrivacyAction) -> anyhow::
     }
     let archive = eclaireurs_function::archive(settings, &catalog).await;
     let store = archive.describe();
-    eprintln!("Searching {store} for the address {address}.");
+    // What was searched is said on the standard output only: the standard error carries the
+    // logs, which never hold an address.
     let records = privacy::find(&archive, &address, person.region.as_deref())
         .await
         .with_context(|| format!("cannot search {store}"))?;
     match action {
         PrivacyAction::Find(_) => {
             println!(
-                "{} submission(s) with this address in {store}.",
+                "{} submission(s) with the address {address} in {store}.",
                 records.len()
             );
             if !records.is_empty() {
@@ -415,12 +416,12 @@ async fn privacy_command(settings: &Settings, action: PrivacyAction) -> anyhow::
         }
         PrivacyAction::Delete { yes, .. } => {
             if records.is_empty() {
-                println!("No submission with this address in {store}: nothing to delete.");
+                println!("No submission with the address {address} in {store}: nothing to delete.");
                 privacy::log("delete", 0, 0, &store);
                 return Ok(());
             }
             println!(
-                "{} submission(s) with this address in {store}:\n{}",
+                "{} submission(s) with the address {address} in {store}:\n{}",
                 records.len(),
                 privacy::summary(&catalog, &records)
             );
