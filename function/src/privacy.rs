@@ -145,3 +145,48 @@ pub fn summary(catalog: &Catalog, records: &[Record]) -> String {
 pub fn log(action: &str, found: usize, deleted: usize, store: &str) {
     tracing::info!(action, found, deleted, store, "privacy request");
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn catalog() -> Catalog {
+        let content = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../content");
+        Catalog::from_content(&content).expect("the real content makes a catalog")
+    }
+
+    #[test]
+    fn an_address_is_searched_as_the_forms_store_it() {
+        let catalog = catalog();
+        let searched = address(&catalog, "  He\u{301}le\u{300}ne@Exemple.CA ").expect("taken");
+        assert_eq!(searched, "h\u{e9}l\u{e8}ne@exemple.ca");
+        assert_eq!(
+            schema::email_hash(&searched),
+            schema::email_hash("Hélène@exemple.ca"),
+            "the key the API stored"
+        );
+    }
+
+    #[test]
+    fn an_address_the_forms_refuse_is_refused_with_its_reason() {
+        let catalog = catalog();
+        assert!(matches!(
+            address(&catalog, "julie\u{200b}@exemple.ca"),
+            Err(AddressError::InvisibleCharacter(shown)) if shown == "julie\\u{200b}@exemple.ca"
+        ));
+        assert!(matches!(
+            address(&catalog, "\u{feff}julie@exemple.ca"),
+            Err(AddressError::InvisibleCharacter(_))
+        ));
+        assert!(matches!(
+            address(&catalog, "julie@exemple"),
+            Err(AddressError::NotAnAddress(_))
+        ));
+        assert_eq!(address(&catalog, " \u{200b} "), Err(AddressError::Empty));
+        let long = format!("{}@exemple.ca", "a".repeat(260));
+        assert!(matches!(
+            address(&catalog, &long),
+            Err(AddressError::TooLong { max: 254, .. })
+        ));
+    }
+}

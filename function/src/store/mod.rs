@@ -349,3 +349,46 @@ impl Store {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_day_is_written_yyyy_mm_dd_and_is_one_of_the_calendar() {
+        assert_eq!(parse_day("2026-11-30").as_deref(), Ok("2026-11-30"));
+        assert_eq!(parse_day("2028-02-29").as_deref(), Ok("2028-02-29"));
+        for shape in [
+            "+2026-12-31",
+            "-0001-01-01",
+            "2026-1-01",
+            "20261130",
+            "2026-11-30 ",
+            "２０２６-11-30",
+            "",
+        ] {
+            assert_eq!(parse_day(shape), Err(DayError::Shape), "{shape:?}");
+        }
+        for year in ["0000-01-01", "1999-12-31"] {
+            assert_eq!(parse_day(year), Err(DayError::Year), "{year}");
+        }
+        for day in ["2026-02-29", "2026-13-01", "2026-00-10", "2026-04-31"] {
+            assert_eq!(parse_day(day), Err(DayError::NoSuchDay), "{day}");
+        }
+    }
+
+    #[test]
+    fn a_first_day_after_the_last_is_refused_and_selects_nothing() {
+        assert!(check_days(Some("2026-12-31"), Some("2026-01-01")).is_err());
+        assert!(check_days(Some("2026-01-01"), Some("2026-01-01")).is_ok());
+        assert!(check_days(None, Some("2026-01-01")).is_ok());
+        let selection = Selection {
+            region: "bas-saint-laurent".into(),
+            kind: "need-report".into(),
+            from: Some("2026-12-31".into()),
+            to: Some("2026-01-01".into()),
+            status: None,
+        };
+        assert!(selection.is_empty());
+    }
+}

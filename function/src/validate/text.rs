@@ -302,4 +302,62 @@ mod tests {
         assert_eq!(multi_line("\u{200d}mot \u{200c}x"), "mot x");
         assert_eq!(multi_line("  \n texte \n "), "texte");
     }
+
+    #[test]
+    fn what_shows_nothing_by_itself_is_blank() {
+        for blank in [
+            "\u{2800}",
+            "\u{0600}",
+            "\u{FFF9}\u{FFFB}",
+            " \u{2800} \u{06DD}",
+        ] {
+            assert_eq!(single_line(blank), Some(""), "{blank:?}");
+            assert_eq!(multi_line(blank), "", "{blank:?}");
+        }
+        assert_eq!(
+            multi_line("\u{0600}\u{0661}\u{0662}"),
+            "\u{0600}\u{0661}\u{0662}"
+        );
+    }
+
+    #[test]
+    fn marks_on_nothing_are_hidden_and_a_pile_of_marks_is_overloaded() {
+        assert_eq!(single_line("\u{301}\u{301}"), None);
+        assert_eq!(single_line("\u{301}Julie"), None);
+        assert_eq!(single_line("Ju\u{FFF9}lie"), None);
+        assert_eq!(multi_line("\u{301}mot \u{301}x"), "mot x");
+        assert!(overloaded(&format!("a{}", "\u{301}".repeat(500))));
+        assert!(overloaded(&format!("a{}", "\u{301}".repeat(7))));
+        assert!(!overloaded(&format!("a{}", "\u{301}".repeat(6))));
+        // Eleven code points (a family with skin tones) is the most a character holds.
+        let family = "\u{1F9D1}\u{1F3FB}\u{200D}\u{1F9D1}\u{1F3FB}\u{200D}\u{1F9D2}\u{1F3FB}\u{200D}\u{1F9D2}\u{1F3FB}";
+        assert_eq!(length(family), 1);
+        assert!(!overloaded(family));
+        assert!(overloaded(&format!("{family}\u{200D}\u{1F9D2}")));
+        for real in [
+            "क्षत्रिय",
+            "שָׁלוֹם",
+            "Nguyễn",
+            "👨\u{200d}👩\u{200d}👧\u{200d}👦",
+            "1\u{fe0f}\u{20e3}",
+        ] {
+            assert!(!overloaded(real), "{real:?}");
+        }
+    }
+
+    #[test]
+    fn a_letter_of_any_script_is_a_letter() {
+        for named in [
+            "Julie",
+            "李",
+            "Ōtautahi",
+            "ᐃᓄᒃᑎᑐᑦ",
+            "J👨\u{200d}👩\u{200d}👧",
+        ] {
+            assert!(has_letter(named), "{named:?}");
+        }
+        for none in ["1234", "-- !", "👨\u{200d}👩\u{200d}👧", "\u{0600}123"] {
+            assert!(!has_letter(none), "{none:?}");
+        }
+    }
 }
