@@ -88,10 +88,10 @@ struct ExportArgs {
     #[arg(long)]
     kind: Option<String>,
     /// First day received, YYYY-MM-DD (UTC), included.
-    #[arg(long)]
+    #[arg(long, value_parser = day)]
     from: Option<String>,
     /// Last day received, YYYY-MM-DD (UTC), included.
-    #[arg(long)]
+    #[arg(long, value_parser = day)]
     to: Option<String>,
     /// Only this status: new, in-progress or done.
     #[arg(long)]
@@ -111,9 +111,15 @@ struct ExportArgs {
     output: Option<PathBuf>,
 }
 
+/// `--from`, `--to`: a day as [`eclaireurs_function::store::parse_day`] takes it.
+fn day(text: &str) -> Result<String, eclaireurs_function::store::DayError> {
+    eclaireurs_function::store::parse_day(text)
+}
+
 #[derive(clap::Args)]
 struct Person {
-    /// The person's email address, as they gave it (case and spaces do not matter).
+    /// The person's email address, as they gave it (read as the forms read it: case,
+    /// spaces and the way accents are typed do not matter; invisible characters are refused).
     #[arg(long)]
     email: String,
     /// Only this region's submissions.
@@ -275,16 +281,6 @@ fn check_region(catalog: &Catalog, region: &str) -> anyhow::Result<()> {
     )
 }
 
-fn check_day(option: &str, day: &Option<String>) -> anyhow::Result<()> {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    match day {
-        Some(day) if time::Date::parse(day, &format).is_err() => {
-            bail!("--{option} {day}: write the day as YYYY-MM-DD, e.g. 2026-11-30")
-        }
-        _ => Ok(()),
-    }
-}
-
 /// Writes `bytes` to `output` (a file made whole before it takes the name) or stdout.
 fn write_out(output: Option<&Path>, bytes: &[u8]) -> anyhow::Result<()> {
     match output {
@@ -317,8 +313,7 @@ async fn export_command(settings: &Settings, args: ExportArgs) -> anyhow::Result
     }
     let catalog = eclaireurs_function::catalog(settings)?;
     check_region(&catalog, &args.region)?;
-    check_day("from", &args.from)?;
-    check_day("to", &args.to)?;
+    eclaireurs_function::store::check_days(args.from.as_deref(), args.to.as_deref())?;
     let lang = Lang::from_code(&args.language)
         .with_context(|| format!("--language {}: fr or en", args.language))?;
     if let Some(status) = &args.status {
@@ -381,21 +376,22 @@ async fn privacy_command(settings: &Settings, action: PrivacyAction) -> anyhow::
         | PrivacyAction::Export { person, .. }
         | PrivacyAction::Delete { person, .. } => person,
     };
-    if !eclaireurs_function::validate::is_email(person.email.trim()) {
-        bail!("--email: {} is not an email address", person.email);
-    }
+    // Read as the forms read a person's address, so what they stored is what is found.
+    let address = privacy::address(&catalog, &person.email)?;
     if let Some(region) = &person.region {
         check_region(&catalog, region)?;
     }
     let archive = eclaireurs_function::archive(settings, &catalog).await;
     let store = archive.describe();
-    let records = privacy::find(&archive, &person.email, person.region.as_deref())
+    // What was searched is said on the standard output only: the standard error carries the
+    // logs, which never hold an address.
+    let records = privacy::find(&archive, &address, person.region.as_deref())
         .await
         .with_context(|| format!("cannot search {store}"))?;
     match action {
         PrivacyAction::Find(_) => {
             println!(
-                "{} submission(s) with this address in {store}.",
+                "{} submission(s) with the address {address} in {store}.",
                 records.len()
             );
             if !records.is_empty() {
@@ -445,12 +441,12 @@ async fn privacy_command(settings: &Settings, action: PrivacyAction) -> anyhow::
         }
         PrivacyAction::Delete { yes, .. } => {
             if records.is_empty() {
-                println!("No submission with this address in {store}: nothing to delete.");
+                println!("No submission with the address {address} in {store}: nothing to delete.");
                 privacy::log("delete", 0, 0, &store);
                 return Ok(());
             }
             println!(
-                "{} submission(s) with this address in {store}:\n{}",
+                "{} submission(s) with the address {address} in {store}:\n{}",
                 records.len(),
                 privacy::summary(&catalog, &records)
             );

@@ -124,8 +124,9 @@ impl<'a> Receipt<'a> {
 ///   again are the same submission.
 /// - It expires after the retention the settings give, if any.
 /// - Its email, if any, is kept as a lookup key for privacy requests.
-/// - A bot that filled the trap (a honeypot field with visible text) is accepted like a
-///   person, but its keys live apart from people's and its answers and email are dropped.
+/// - A bot that filled the trap (a honeypot field with visible text, or that is not one
+///   text) is accepted like a person, but its keys live apart from people's and its answers
+///   and email are dropped.
 pub fn accept(
     catalog: &Catalog,
     settings: &Settings,
@@ -163,6 +164,13 @@ pub fn accept(
         (None, false) => answers_hash.clone(),
         (None, true) => hash(&[form_id, "trap", &answers_hash]),
     };
+    // Without a client key, the key is the hash the record carries: that is how the stores
+    // know its repeats get minutes, not a day ([`Record::retry_window`]). A bot's key without
+    // a client key is its own hash too (other answers are another key: no conflict to tell).
+    let answers_hash = match (key, trap) {
+        (None, true) => idempotency_key.clone(),
+        _ => answers_hash,
+    };
     let email_hash = match submission.values.get("email") {
         Some(Value::Text(email)) if !trap => Some(schema::email_hash(email)),
         _ => None,
@@ -195,15 +203,17 @@ pub fn accept(
     })
 }
 
-/// Whether a bot filled the trap: a honeypot field with visible text (validation has
-/// already refused one that is not text).
+/// Whether a bot filled the trap: a honeypot field with visible text, or with anything that
+/// is not one text (`website=a&website=b`, `"website": null` or `0`): no page sends that, so
+/// it is answered as a filled trap, never named in an error a bot could learn from.
 fn filled_trap(form: &FormDef, fields: &Fields) -> bool {
     form.fields
         .iter()
         .filter(|field| field.kind == FieldKind::Honeypot)
         .any(|field| match fields.0.get(&field.name) {
+            None => false,
             Some(Input::Text(text)) => !text.chars().all(validate::text::is_blank),
-            _ => false,
+            Some(_) => true,
         })
 }
 

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use eclaireurs_model::{FieldKind, FormDef, Lang};
+use eclaireurs_model::{Field, FieldKind, FormDef, Lang};
 
 use crate::answer::{Answers, Value};
 use crate::catalog::Catalog;
@@ -25,6 +25,12 @@ pub enum Code {
     /// A control character, line break, bidirectional control or zero-width character in a
     /// one-line answer.
     InvalidCharacters,
+    /// A name (a one-line text field) without a single letter: only digits, symbols, or
+    /// characters that show nothing.
+    NoLetter,
+    /// A character carrying more combining marks or code points than one character takes
+    /// ([`text::overloaded`]).
+    TooManyMarks,
 }
 
 impl Code {
@@ -39,6 +45,8 @@ impl Code {
             Code::InvalidType => "invalid_type",
             Code::ConsentRequired => "consent_required",
             Code::InvalidCharacters => "invalid_characters",
+            Code::NoLetter => "no_letter",
+            Code::TooManyMarks => "too_many_marks",
         }
     }
 }
@@ -106,11 +114,9 @@ pub fn validate(catalog: &Catalog, form: &FormDef, fields: &Fields) -> Outcome {
         let name = field.name.as_str();
         let input = fields.0.get(name);
         match field.kind {
-            // Only its type here: what a filled trap means is [`crate::submission`]'s.
-            FieldKind::Honeypot => match input {
-                None | Some(Input::Text(_)) => {}
-                Some(_) => error(name, Code::InvalidType, &[]),
-            },
+            // Never named in an error, whatever it holds: a trap that is not text is a bot's,
+            // and [`crate::submission`] answers it as a filled one.
+            FieldKind::Honeypot => {}
             FieldKind::Region => match fields.text(name) {
                 None | Some("") => error(name, Code::Required, &[]),
                 Some(_) if region.is_none() => error(name, Code::InvalidChoice, &[]),
@@ -187,49 +193,18 @@ pub fn validate(catalog: &Catalog, form: &FormDef, fields: &Fields) -> Outcome {
                 Some(_) => error(name, Code::InvalidType, &[]),
             },
             FieldKind::Text | FieldKind::Email | FieldKind::Tel | FieldKind::Textarea => {
-                // Several lines keep their line breaks (CRLF from form posts, LF from
-                // scripts, one character either way) and lose other hidden characters; one
-                // line refuses them. Invisible characters alone are no answer. Lengths count
-                // what a person sees.
-                let cleaned = match input {
-                    None => String::new(),
-                    Some(Input::Text(s)) if field.kind == FieldKind::Textarea => {
-                        text::multi_line(s)
-                    }
-                    Some(Input::Text(s)) => match text::single_line(s) {
-                        Some(line)
-                            if !(field.kind == FieldKind::Email && text::has_ignorable(line)) =>
-                        {
-                            line.to_string()
-                        }
-                        _ => {
-                            error(name, Code::InvalidCharacters, &[]);
-                            continue;
-                        }
-                    },
-                    Some(_) => {
-                        error(name, Code::InvalidType, &[]);
-                        continue;
-                    }
+                let answer = match input {
+                    None => text_answer(field, ""),
+                    Some(Input::Text(s)) => text_answer(field, s),
+                    Some(_) => Err(Refusal::of(Code::InvalidType)),
                 };
-                let text = cleaned.as_str();
-                let length = u32::try_from(text::length(text)).unwrap_or(u32::MAX);
-                if text.is_empty() {
-                    if field.required {
-                        error(name, Code::Required, &[]);
+                match answer {
+                    Ok(Some(text)) => {
+                        values.insert(name.to_string(), Value::Text(text));
                     }
-                    continue;
-                }
-                if let Some(max) = field.max_length.filter(|max| length > *max) {
-                    error(name, Code::TooLong, &[("max", max)]);
-                } else if let Some(min) = field.min_length.filter(|min| length < *min) {
-                    error(name, Code::TooShort, &[("min", min)]);
-                } else if field.kind == FieldKind::Email && !is_email(text) {
-                    error(name, Code::InvalidEmail, &[]);
-                } else if field.kind == FieldKind::Tel && !is_phone(text) {
-                    error(name, Code::InvalidPhone, &[]);
-                } else {
-                    values.insert(name.to_string(), Value::Text(text.to_string()));
+                    Ok(None) if field.required => error(name, Code::Required, &[]),
+                    Ok(None) => {}
+                    Err(refusal) => error(name, refusal.code, refusal.var().as_slice()),
                 }
             }
         }
@@ -261,15 +236,92 @@ pub fn validate(catalog: &Catalog, form: &FormDef, fields: &Fields) -> Outcome {
     }
 }
 
-/// A plausible address: something, one `@`, a domain with a dot, no spaces. Deliverability
-/// is the relay team's business; this catches typing slips.
+/// Why a text answer is refused: its code, and the limit the message names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Refusal {
+    pub code: Code,
+    /// The `max_length` a `too_long` names, the `min_length` a `too_short` does.
+    pub limit: Option<u32>,
+}
+
+impl Refusal {
+    fn of(code: Code) -> Refusal {
+        Refusal { code, limit: None }
+    }
+
+    /// The variable its message names: `{max}` or `{min}`.
+    pub fn var(&self) -> Option<(&'static str, u32)> {
+        match (self.code, self.limit) {
+            (Code::TooLong, Some(max)) => Some(("max", max)),
+            (Code::TooShort, Some(min)) => Some(("min", min)),
+            _ => None,
+        }
+    }
+}
+
+/// A text answer (a `text`, `email`, `tel` or `textarea` field) as the form reads it, the
+/// one reading the API and the staff's commands share (`privacy --email` reads an address
+/// through the form's email field): Normalization Form C; trimmed; a one-line answer with a
+/// hidden character refused, an email with any character that shows nothing by itself
+/// (even a joiner) refused too; a several-line answer loses its hidden characters. Then
+/// `None` if nothing is left (what shows nothing is no answer); otherwise its characters
+/// carry a bounded number of marks ([`text::overloaded`]), its length (in what a person sees
+/// as characters) is within the field's, a name holds a letter, an email or phone number
+/// has its shape.
+pub fn text_answer(field: &Field, raw: &str) -> Result<Option<String>, Refusal> {
+    let raw = text::nfc(raw.to_string());
+    // Several lines keep their line breaks (CRLF from form posts, LF from scripts, one
+    // character either way) and lose other hidden characters; one line refuses them.
+    let cleaned = match field.kind {
+        FieldKind::Textarea => text::multi_line(&raw),
+        _ => match text::single_line(&raw) {
+            Some(line) if !(field.kind == FieldKind::Email && text::has_ignorable(line)) => {
+                line.to_string()
+            }
+            _ => return Err(Refusal::of(Code::InvalidCharacters)),
+        },
+    };
+    if cleaned.is_empty() {
+        return Ok(None);
+    }
+    if text::overloaded(&cleaned) {
+        return Err(Refusal::of(Code::TooManyMarks));
+    }
+    let length = u32::try_from(text::length(&cleaned)).unwrap_or(u32::MAX);
+    if let Some(max) = field.max_length.filter(|max| length > *max) {
+        return Err(Refusal {
+            code: Code::TooLong,
+            limit: Some(max),
+        });
+    }
+    if let Some(min) = field.min_length.filter(|min| length < *min) {
+        return Err(Refusal {
+            code: Code::TooShort,
+            limit: Some(min),
+        });
+    }
+    let refused = match field.kind {
+        FieldKind::Text if !text::has_letter(&cleaned) => Some(Code::NoLetter),
+        FieldKind::Email if !is_email(&cleaned) => Some(Code::InvalidEmail),
+        FieldKind::Tel if !is_phone(&cleaned) => Some(Code::InvalidPhone),
+        _ => None,
+    };
+    match refused {
+        Some(code) => Err(Refusal::of(code)),
+        None => Ok(Some(cleaned)),
+    }
+}
+
+/// A plausible address: something, one `@`, a domain with a dot, nothing that shows no
+/// character (a space, a control, a blank Braille pattern…). Deliverability is the relay
+/// team's business; this catches typing slips.
 pub fn is_email(text: &str) -> bool {
     let Some((local, domain)) = text.split_once('@') else {
         return false;
     };
     !local.is_empty()
         && !domain.contains('@')
-        && !text.chars().any(|c| c.is_whitespace() || c.is_control())
+        && !text.chars().any(text::is_blank)
         && domain.contains('.')
         && !domain.starts_with('.')
         && !domain.ends_with('.')

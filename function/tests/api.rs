@@ -138,7 +138,7 @@ async fn each_class_of_bad_input_gets_its_status_and_nothing_is_stored() {
     assert_eq!(malformed.json()["errors"][0]["code"], "malformed");
     let not_object = api.json("/api/registrations", "[1,2]").await;
     assert_eq!(not_object.status, 400);
-    let huge = format!("{REGISTRATION_FORM}&description={}", "a".repeat(20_000));
+    let huge = format!("{REGISTRATION_FORM}&description={}", "a".repeat(200_000));
     assert_eq!(api.form("/api/registrations", &huge).await.status, 413);
     let unsupported = api
         .send(
@@ -527,7 +527,8 @@ fn longest_need_report(character: &str) -> String {
         "region=bas-saint-laurent&language=fr&territory={}&description={}&name={}&email={}&phone={}&consent=true&website=&catalog_version=0123456789abcdef",
         encode("Rivière-du-Loup"),
         repeat(4000),
-        repeat(200),
+        // A name holds a letter.
+        encode(&format!("J{}", character.repeat(199))),
         encode(&format!("{}@{}.ca", character.repeat(120), character.repeat(130))),
         encode("+1 (418) 555-0123, poste 123456"[..30].trim_end()),
     )
@@ -598,13 +599,13 @@ fn the_body_limits_are_derived_from_the_form_definitions_and_documented() {
         assert!(document.contains(&shown), "openapi.yaml says {shown}");
         assert!(readme.contains(&shown), "README.md says {shown}");
     }
-    // The longest need report (4,000 characters of description) needs far more than the
-    // 16 KiB floor; the description alone, at 12 bytes a character, fits.
-    assert!(limit("need-report") > 4000 * 12);
-    assert_eq!(
-        limit("registration"),
-        eclaireurs_function::http::MIN_BODY_LIMIT
-    );
+    // Each character of a person's text at its longest: 11 code points of 12 bytes. The
+    // registration's five text fields (584 characters) and the need report's description
+    // alone fit.
+    let per_character = eclaireurs_function::http::BYTES_PER_CHARACTER;
+    assert_eq!(per_character, 11 * 12);
+    assert!(limit("need-report") > 4000 * per_character);
+    assert!(limit("registration") > (100 + 100 + 254 + 30 + 100) * per_character);
 }
 
 /// `58368` → `58,368`.
@@ -677,7 +678,8 @@ async fn every_4xx_page_links_back_to_its_form_or_else_to_the_home_page() {
         ),
         (api.send(post(form, Some(&page), "a=%FF")).await, 400),
         (
-            api.send(post(form, Some(&page), &"a".repeat(20_000))).await,
+            api.send(post(form, Some(&page), &"a".repeat(200_000)))
+                .await,
             413,
         ),
         // A region that is not one of the site's: the page it came from.
@@ -842,17 +844,20 @@ async fn lengths_count_the_characters_a_person_sees() {
         body["first_name"] = serde_json::Value::String(name.to_string());
         body.to_string()
     };
-    // 100 of them is the limit, however many code points each is.
+    // 100 of them is the limit, however many code points each is (a name holds a letter).
     for name in [
         "e\u{301}".repeat(100),
-        "👨\u{200d}👩\u{200d}👧".repeat(100),
-        "🇨🇦".repeat(100),
+        format!("J{}", "👨\u{200d}👩\u{200d}👧".repeat(99)),
+        format!("J{}", "🇨🇦".repeat(99)),
     ] {
         let reply = api.json("/api/registrations", &with_name(&name)).await;
         assert_eq!(reply.status, 201, "{name}: {}", reply.body);
     }
     let reply = api
-        .json("/api/registrations", &with_name(&"🇨🇦".repeat(101)))
+        .json(
+            "/api/registrations",
+            &with_name(&format!("J{}", "🇨🇦".repeat(100))),
+        )
         .await;
     assert_eq!(reply.status, 422);
     assert_eq!(reply.json()["errors"][0]["code"], "too_long");

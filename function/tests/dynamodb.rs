@@ -505,3 +505,152 @@ async fn create_table_makes_exactly_the_keys_indexes_and_stream_of_the_template(
         template["TimeToLiveSpecification"]["AttributeName"].as_str()
     );
 }
+
+// The repeat window on DynamoDB (issue 17): decided by the marker's own time, whatever TTL has
+// deleted yet (DynamoDB Local deletes nothing by TTL, as DynamoDB may take days to).
+
+mod window {
+    use super::*;
+    use eclaireurs_function::http::Fields;
+    use eclaireurs_function::store::dynamodb::DynamoStore;
+    use eclaireurs_function::store::{Store, Stored};
+    use eclaireurs_function::submission;
+
+    /// The need report of `body`, received at `at` with the client key `key`, stored.
+    async fn store_at(
+        store: &Store,
+        body: &str,
+        key: Option<&str>,
+        at: time::OffsetDateTime,
+    ) -> Stored {
+        let catalog = eclaireurs_function::catalog::Catalog::from_content(&repo().join("content"))
+            .expect("catalog");
+        let dir = tempfile::tempdir().expect("temp");
+        let fields = Fields::from_form(body.as_bytes()).expect("UTF-8");
+        let form = catalog.form("need-report").expect("form");
+        let accepted = submission::accept(&catalog, &settings(dir.path()), form, &fields, key, at)
+            .expect("valid");
+        accepted.store(store).await.expect("stored")
+    }
+
+    async fn table(prefix: &str) -> (Client, String, Store) {
+        let (client, table) = dynamo_table(prefix).await;
+        let store = Store::Dynamo(DynamoStore::new(client.clone(), table.clone()));
+        (client, table, store)
+    }
+
+    fn number(item: &Item, name: &str) -> i64 {
+        match item.get(name) {
+            Some(AttributeValue::N(n)) => n.parse().expect("a number"),
+            other => panic!("{name} is not a number: {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn the_same_answers_without_a_key_are_one_submission_for_minutes_not_a_day() {
+        let (client, table, store) = table("window").await;
+        let now = time::OffsetDateTime::now_utc();
+        let seconds = time::Duration::seconds;
+        let Stored::New(id) = store_at(&store, NEED_REPORT_FORM, None, now).await else {
+            panic!("stored")
+        };
+        for later in [seconds(0), seconds(2), seconds(90), seconds(9 * 60)] {
+            let again = store_at(&store, NEED_REPORT_FORM, None, now + later).await;
+            assert_eq!(again, Stored::Duplicate(id.clone()), "{later}");
+        }
+        let markers = items_of_kind(&client, &table, "idempotency").await;
+        assert_eq!(markers.len(), 1);
+        let marked = number(&markers[0], "marked_at");
+        assert_eq!(
+            marked,
+            now.unix_timestamp(),
+            "the marker keeps its own time"
+        );
+        assert_eq!(number(&markers[0], "expires_at"), marked + 600);
+        assert_eq!(items_of_kind(&client, &table, "need-report").await.len(), 1);
+
+        // An hour later the marker is still there (TTL is late), yet past its window.
+        let hour = store_at(&store, NEED_REPORT_FORM, None, now + seconds(3600)).await;
+        let Stored::New(second) = hour else {
+            panic!("{hour:?}")
+        };
+        assert_ne!(second, id);
+        let again = store_at(&store, NEED_REPORT_FORM, None, now + seconds(3605)).await;
+        assert_eq!(again, Stored::Duplicate(second));
+        assert_eq!(items_of_kind(&client, &table, "need-report").await.len(), 2);
+        assert_eq!(items_of_kind(&client, &table, "idempotency").await.len(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_keyed_retry_is_recognised_for_a_day() {
+        let (client, table, store) = table("window-key").await;
+        let now = time::OffsetDateTime::now_utc();
+        let hours = time::Duration::hours;
+        let key = Some("key-12345678");
+        let Stored::New(id) = store_at(&store, NEED_REPORT_FORM, key, now).await else {
+            panic!("stored")
+        };
+        for later in [hours(1), hours(23)] {
+            let again = store_at(&store, NEED_REPORT_FORM, key, now + later).await;
+            assert_eq!(again, Stored::Duplicate(id.clone()), "{later}");
+        }
+        let day = store_at(&store, NEED_REPORT_FORM, key, now + hours(25)).await;
+        assert!(matches!(day, Stored::New(_)), "{day:?}");
+        assert_eq!(items_of_kind(&client, &table, "need-report").await.len(), 2);
+    }
+
+    #[tokio::test]
+    async fn a_trapped_bots_repeats_follow_the_same_windows_as_a_persons() {
+        let (client, table, store) = table("window-trap").await;
+        let now = time::OffsetDateTime::now_utc();
+        let seconds = time::Duration::seconds;
+        let bot = NEED_REPORT_FORM.replace("website=", "website=spam");
+        let Stored::New(id) = store_at(&store, &bot, None, now).await else {
+            panic!("answered")
+        };
+        let again = store_at(&store, &bot, None, now + seconds(5)).await;
+        assert_eq!(again, Stored::Duplicate(id.clone()));
+        let hour = store_at(&store, &bot, None, now + seconds(3600)).await;
+        assert!(
+            matches!(hour, Stored::New(ref other) if *other != id),
+            "{hour:?}"
+        );
+        assert!(items_of_kind(&client, &table, "need-report")
+            .await
+            .is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_marker_made_before_markers_kept_their_time_still_holds_until_it_expires() {
+        // Written by the function before issue 17: a day of TTL and no `marked_at`.
+        let (client, table, store) = table("window-old").await;
+        let now = time::OffsetDateTime::now_utc();
+        let Stored::New(_) = store_at(&store, NEED_REPORT_FORM, None, now).await else {
+            panic!("stored")
+        };
+        let marker = &items_of_kind(&client, &table, "idempotency").await[0];
+        let mut old = marker.clone();
+        old.remove("marked_at");
+        old.insert(
+            "expires_at".into(),
+            AttributeValue::N((now.unix_timestamp() + 86_400).to_string()),
+        );
+        client
+            .put_item()
+            .table_name(&table)
+            .set_item(Some(old))
+            .send()
+            .await
+            .expect("put");
+        let hour = now + time::Duration::hours(1);
+        assert!(matches!(
+            store_at(&store, NEED_REPORT_FORM, None, hour).await,
+            Stored::Duplicate(_)
+        ));
+        let later = now + time::Duration::hours(25);
+        assert!(matches!(
+            store_at(&store, NEED_REPORT_FORM, None, later).await,
+            Stored::New(_)
+        ));
+    }
+}

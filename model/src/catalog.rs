@@ -43,13 +43,30 @@ pub const MAX_SIZE: usize = 1024 * 1024;
 pub const MIN_BODY_LIMIT: usize = 16 * 1024;
 
 /// The largest body limit a form may derive ([`body_limit`]): a catalog whose form would take
-/// more is refused, so no catalog can make the function read large bodies.
-pub const MAX_BODY_LIMIT: usize = 64 * 1024;
+/// more is refused, so no catalog can make the function read large bodies. 1 MiB: the need
+/// report's 4,484 characters at their longest ([`BYTES_PER_CHARACTER`]) take about 580 KiB;
+/// a mebibyte is still far under what Lambda takes (6 MB) and what one request may hold in
+/// the function's memory, and a form must stay well under it.
+pub const MAX_BODY_LIMIT: usize = 1024 * 1024;
 
-/// The most bytes one character of an answer takes in a body: a code point of up to four
-/// UTF-8 bytes is 12 percent-encoded (`%F0%9F%98%80`), and at most 12 escaped in JSON
-/// (`\ud83d\ude00`); a line break is 6 (`%0D%0A`).
-pub const BYTES_PER_CHARACTER: usize = 12;
+/// The most code points one character of an answer (a grapheme cluster, what the server
+/// counts as one) may hold: the longest emoji, a family of four with skin tones, is 11.
+/// Validation refuses more (`too_many_marks`), so the lengths a form states bound its body.
+pub const MAX_CODE_POINTS_PER_CHARACTER: usize = 11;
+
+/// The most combining marks (accents, vowel signs, points) one character may carry: real
+/// writing needs up to four or five (an Indic conjunct with its vowel sign and nasal, a Hebrew
+/// letter with its points and cantillation); a letter under hundreds of accents is refused.
+pub const MAX_MARKS_PER_CHARACTER: usize = 6;
+
+/// The most bytes one code point takes in a body: up to four UTF-8 bytes are 12
+/// percent-encoded (`%F0%9F%98%80`), and at most 12 escaped in JSON (`\ud83d\ude00`).
+pub const BYTES_PER_CODE_POINT: usize = 12;
+
+/// The most bytes one character of an answer takes in a body: its code points at most
+/// ([`MAX_CODE_POINTS_PER_CHARACTER`]), each at its longest ([`BYTES_PER_CODE_POINT`]). A
+/// family emoji (7 code points) is 75 bytes in a form post, 66 escaped in JSON.
+pub const BYTES_PER_CHARACTER: usize = MAX_CODE_POINTS_PER_CHARACTER * BYTES_PER_CODE_POINT;
 
 /// Room for what the page adds (`submission_id`, `catalog_version`), the bots' trap, and the
 /// punctuation and spacing of JSON.
@@ -68,24 +85,26 @@ pub fn body_limit(form: &FormDef, longest_territory: usize, longest_region: usiz
         .map(|field| {
             // `name=` and `&`, or in JSON its quotes, colon and comma.
             let name = field.name.len() + 4;
-            let characters = match field.kind {
+            // A person's text counts characters; a value taken from a list (a choice, a
+            // territory, a region, a language) is those very code points.
+            let (characters, bytes) = match field.kind {
                 FieldKind::Text | FieldKind::Email | FieldKind::Tel | FieldKind::Textarea => {
-                    field.max_length.unwrap_or(0) as usize
+                    (field.max_length.unwrap_or(0) as usize, BYTES_PER_CHARACTER)
                 }
                 FieldKind::Choices => {
                     return field
                         .choices
                         .iter()
-                        .map(|c| name + c.value.chars().count() * BYTES_PER_CHARACTER)
+                        .map(|c| name + c.value.chars().count() * BYTES_PER_CODE_POINT)
                         .fold(0usize, usize::saturating_add);
                 }
-                FieldKind::Territory => longest_territory,
-                FieldKind::Region => longest_region,
-                FieldKind::Language => 2,
-                FieldKind::Consent => "true".len(),
-                FieldKind::Honeypot => 0,
+                FieldKind::Territory => (longest_territory, BYTES_PER_CODE_POINT),
+                FieldKind::Region => (longest_region, BYTES_PER_CODE_POINT),
+                FieldKind::Language => (2, BYTES_PER_CODE_POINT),
+                FieldKind::Consent => ("true".len(), BYTES_PER_CODE_POINT),
+                FieldKind::Honeypot => (0, 0),
             };
-            name.saturating_add(characters.saturating_mul(BYTES_PER_CHARACTER))
+            name.saturating_add(characters.saturating_mul(bytes))
         })
         .fold(0usize, usize::saturating_add);
     fields.saturating_add(BODY_ALLOWANCE).max(MIN_BODY_LIMIT)

@@ -10,7 +10,7 @@ pub use eclaireurs_model::catalog::{BODY_ALLOWANCE, BYTES_PER_CHARACTER, MIN_BOD
 /// The largest body a form takes ([`eclaireurs_model::catalog::body_limit`]: every field at
 /// its longest, each character at its longest encoding, plus [`BODY_ALLOWANCE`]; at least
 /// [`MIN_BODY_LIMIT`]), with the catalog's longest territory and region. The model's check
-/// of a catalog holds it to 64 KiB at most.
+/// of a catalog holds it to [`eclaireurs_model::catalog::MAX_BODY_LIMIT`] (1 MiB) at most.
 pub fn body_limit(catalog: &Catalog, form: &eclaireurs_model::FormDef) -> usize {
     let longest = |lengths: &mut dyn Iterator<Item = usize>| lengths.max().unwrap_or(0);
     let territory = longest(

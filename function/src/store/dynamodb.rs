@@ -1,7 +1,9 @@
 //! DynamoDB storage. Each submission is written in one transaction with a marker item for
 //! its idempotency key, both conditional, so a retried submission is stored once and answers
 //! with the first id; the marker keeps a hash of the answers, so the key with other answers
-//! is a conflict. Timeouts and retries are bounded so a hung database yields a 503 within
+//! is a conflict, and the time it was made, so a marker past its window (minutes without a
+//! client key, a day with one) is replaced by the next use of its key, whenever TTL deletes it
+//! (up to days late). Timeouts and retries are bounded so a hung database yields a 503 within
 //! seconds.
 
 use std::collections::HashMap;
@@ -20,11 +22,19 @@ use aws_sdk_dynamodb::types::{
 use aws_sdk_dynamodb::Client;
 
 use super::schema::{self, PARTITION_KEY, SORT_KEY};
-use super::{repeat, Record, Selection, StoreError, Stored, IDEMPOTENCY_WINDOW_SECS};
+use super::{repeat, Record, Selection, StoreError, Stored};
 use crate::answer::Value;
 
 /// On an idempotency marker: the id of the submission its key was first used for.
 const MARKER_ID: &str = "submission_id";
+/// On an idempotency marker: when its key was used (seconds since 1970).
+const MARKED_AT: &str = "marked_at";
+
+/// Written only where no marker of the key is, or where the one there is past its window:
+/// made before `:oldest` (its own time, whatever TTL has deleted yet), or, for a marker made
+/// before it kept its time, expired (`:now` past its `expires_at`).
+const MARKER_CONDITION: &str =
+    "attribute_not_exists(#entry) OR #marked < :oldest OR (attribute_not_exists(#marked) AND #expires < :now)";
 
 pub struct DynamoStore {
     client: Client,
@@ -82,7 +92,7 @@ impl DynamoStore {
     }
 
     /// The marker item of a record's idempotency key, alive for the window: the id it
-    /// answers, and the hash of the answers it was made for.
+    /// answers, the hash of the answers it was made for, and when.
     fn marker(&self, record: &Record, now: i64) -> HashMap<String, AttributeValue> {
         let entry = schema::idempotency_entry(&record.kind, &record.idempotency_key);
         let mut marker = HashMap::from([
@@ -90,15 +100,36 @@ impl DynamoStore {
             (SORT_KEY.to_string(), s(&entry)),
             ("kind".to_string(), s("idempotency")),
             (MARKER_ID.to_string(), s(&record.id)),
+            (MARKED_AT.to_string(), AttributeValue::N(now.to_string())),
             (
                 schema::TTL_ATTRIBUTE.to_string(),
-                AttributeValue::N((now + IDEMPOTENCY_WINDOW_SECS).to_string()),
+                AttributeValue::N((now + record.retry_window()).to_string()),
             ),
         ]);
         if let Some(hash) = &record.answers_hash {
             marker.insert(schema::ANSWERS_HASH.to_string(), s(hash));
         }
         marker
+    }
+
+    /// The conditional write of a record's marker at `now` ([`MARKER_CONDITION`]).
+    fn put_marker(
+        &self,
+        record: &Record,
+        now: i64,
+    ) -> aws_sdk_dynamodb::types::builders::PutBuilder {
+        Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(self.marker(record, now)))
+            .condition_expression(MARKER_CONDITION)
+            .expression_attribute_names("#entry", SORT_KEY)
+            .expression_attribute_names("#marked", MARKED_AT)
+            .expression_attribute_names("#expires", schema::TTL_ATTRIBUTE)
+            .expression_attribute_values(":now", AttributeValue::N(now.to_string()))
+            .expression_attribute_values(
+                ":oldest",
+                AttributeValue::N((now - record.retry_window()).to_string()),
+            )
     }
 
     /// What a key already taken answers: the first id, or a conflict for other answers.
@@ -142,16 +173,15 @@ impl DynamoStore {
 
     /// Writes only the marker of a decoy's key (see [`super::Store::put_decoy`]).
     pub async fn put_decoy(&self, record: Record) -> Result<Stored, StoreError> {
-        let now = now_secs();
+        let put = self.put_marker(&record, record.received_secs());
         let result = self
             .client
             .put_item()
             .table_name(&self.table)
-            .set_item(Some(self.marker(&record, now)))
-            .condition_expression("attribute_not_exists(#entry) OR #expires < :now")
-            .expression_attribute_names("#entry", SORT_KEY)
-            .expression_attribute_names("#expires", schema::TTL_ATTRIBUTE)
-            .expression_attribute_values(":now", AttributeValue::N(now.to_string()))
+            .set_item(put.get_item().clone())
+            .condition_expression(MARKER_CONDITION)
+            .set_expression_attribute_names(put.get_expression_attribute_names().clone())
+            .set_expression_attribute_values(put.get_expression_attribute_values().clone())
             // The role allows no other (`dynamodb:ReturnValues` in template.yaml).
             .return_values(aws_sdk_dynamodb::types::ReturnValue::None)
             .send()
@@ -165,15 +195,11 @@ impl DynamoStore {
         }
     }
 
+    /// Stores the record and its marker in one transaction, both conditional; the record's
+    /// own time is the "now" of its key's window (the function's clock when it was received).
     pub async fn put(&self, record: Record) -> Result<Stored, StoreError> {
-        let now = now_secs();
-        let put_marker = Put::builder()
-            .table_name(&self.table)
-            .set_item(Some(self.marker(&record, now)))
-            .condition_expression("attribute_not_exists(#entry) OR #expires < :now")
-            .expression_attribute_names("#entry", SORT_KEY)
-            .expression_attribute_names("#expires", schema::TTL_ATTRIBUTE)
-            .expression_attribute_values(":now", AttributeValue::N(now.to_string()))
+        let put_marker = self
+            .put_marker(&record, record.received_secs())
             .build()
             .map_err(unavailable)?;
         let put_record = Put::builder()
@@ -202,6 +228,10 @@ impl DynamoStore {
     /// The submissions a selection names, oldest first: one Query on the region's items
     /// (never a Scan), read page by page.
     pub async fn list(&self, selection: &Selection) -> Result<Vec<Record>, StoreError> {
+        // DynamoDB refuses a BETWEEN whose bounds are reversed; such a range holds nothing.
+        if selection.is_empty() {
+            return Ok(Vec::new());
+        }
         let (first, last) = selection.entry_range();
         let mut query = self
             .client
@@ -522,10 +552,6 @@ pub fn record(item: &HashMap<String, AttributeValue>) -> Option<Record> {
         email_hash: text(schema::EMAIL_HASH),
         values,
     })
-}
-
-fn now_secs() -> i64 {
-    time::OffsetDateTime::now_utc().unix_timestamp()
 }
 
 /// Every store failure is "unavailable" to the client; the error's messages go to the log

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use tokio::sync::{mpsc, oneshot};
 
-use super::{repeat, Record, StoreError, Stored, IDEMPOTENCY_WINDOW_SECS};
+use super::{repeat, retry_window, unix_secs, Record, StoreError, Stored};
 
 const MAX_BATCH: usize = 512;
 
@@ -264,7 +264,16 @@ struct SeenKey {
     id: String,
     /// When it was stored (seconds since 1970).
     at: i64,
+    /// How long its repeats are retries ([`Record::retry_window`]).
+    window: i64,
     answers_hash: Option<String>,
+}
+
+impl SeenKey {
+    /// Whether a repeat at `now` is still a retry of it.
+    fn holds_at(&self, now: i64) -> bool {
+        now - self.at < self.window
+    }
 }
 
 /// What opening the store needs of each stored line; the answers are skipped unread.
@@ -328,24 +337,19 @@ fn read_existing(path: &Path, file: &File, seen: &mut Seen) -> Result<u64, OpenE
             line: number,
             message: e.to_string(),
         })?;
-        let at = unix_time(&stored.submitted_at);
+        let window = retry_window(&stored.idempotency_key, stored.answers_hash.as_deref());
+        let key = SeenKey {
+            id: stored.id,
+            at: unix_secs(&stored.submitted_at),
+            window,
+            answers_hash: stored.answers_hash,
+        };
         // Older submissions cannot be retried any more: no need to remember them.
-        if now - at < IDEMPOTENCY_WINDOW_SECS {
-            let key = SeenKey {
-                id: stored.id,
-                at,
-                answers_hash: stored.answers_hash,
-            };
+        if key.holds_at(now) {
             seen.insert((stored.kind, stored.idempotency_key), key);
         }
         good += read as u64;
     }
-}
-
-fn unix_time(iso: &str) -> i64 {
-    time::OffsetDateTime::parse(iso, &time::format_description::well_known::Rfc3339)
-        .map(|t| t.unix_timestamp())
-        .unwrap_or(0)
 }
 
 struct Writer {
@@ -363,8 +367,7 @@ impl Writer {
                 // Keys past the idempotency window are never matched again: forget them, so
                 // a long-running server's memory stays bounded.
                 let now = time::OffsetDateTime::now_utc().unix_timestamp();
-                self.seen
-                    .retain(|_, seen| now - seen.at < IDEMPOTENCY_WINDOW_SECS);
+                self.seen.retain(|_, seen| seen.holds_at(now));
             }
             let mut batch = vec![first];
             while batch.len() < MAX_BATCH {
@@ -399,9 +402,10 @@ impl Writer {
                 }
             }
             let key = (record.kind.clone(), record.idempotency_key.clone());
-            let now = unix_time(&record.submitted_at);
+            let now = record.received_secs();
             if let Some(seen) = self.seen.get(&key) {
-                if now - seen.at < IDEMPOTENCY_WINDOW_SECS {
+                // Past its window the same key is a new submission, stored again.
+                if seen.holds_at(now) {
                     let answer = repeat(
                         &seen.id,
                         seen.answers_hash.as_deref(),
@@ -416,6 +420,7 @@ impl Writer {
             let seen = SeenKey {
                 id: record.id.clone(),
                 at: now,
+                window: record.retry_window(),
                 answers_hash: record.answers_hash.clone(),
             };
             if job.decoy {

@@ -11,8 +11,19 @@ use serde::{Deserialize, Serialize};
 
 use crate::answer::Answers;
 
-/// How long a repeated submission (same idempotency key) is recognised as a retry.
+/// How long a repeat of a client's idempotency key (the `Idempotency-Key` header, or the
+/// `submission_id` that `forms.js` makes) is recognised as a retry: a day, so a request
+/// retried after an outage still finds its first answer. The key is made once per set of
+/// answers, so two people never share one.
 pub const IDEMPOTENCY_WINDOW_SECS: i64 = 24 * 60 * 60;
+
+/// How long the same answers sent again without a key (a form post without JavaScript: the
+/// key is the answers' hash) are recognised as a retry: ten minutes. A real retry comes
+/// within that: a double click within milliseconds, a reload of the answer page or a resend
+/// after a slow link within seconds to a couple of minutes. Past it, the same answers are
+/// someone sending them again on purpose (or two people reporting a need in the same words),
+/// and are stored again.
+pub const KEYLESS_WINDOW_SECS: i64 = 10 * 60;
 
 /// A stored submission, with plain attributes a person can read in the console.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -43,6 +54,37 @@ pub struct Record {
     pub email_hash: Option<String>,
     #[serde(flatten)]
     pub values: Answers,
+}
+
+impl Record {
+    /// How long a repeat of its key is a retry: [`KEYLESS_WINDOW_SECS`] when its key is its
+    /// answers' hash (no client key: [`crate::submission::accept`] makes it so, a trapped
+    /// bot's too), otherwise [`IDEMPOTENCY_WINDOW_SECS`]. The stores decide by the time of
+    /// the key's first use, never by when an expired marker is deleted.
+    pub fn retry_window(&self) -> i64 {
+        retry_window(&self.idempotency_key, self.answers_hash.as_deref())
+    }
+
+    /// When it was received (seconds since 1970): the stores' "now" for its key.
+    pub fn received_secs(&self) -> i64 {
+        unix_secs(&self.submitted_at)
+    }
+}
+
+/// [`Record::retry_window`] of a key and its answers' hash, as a record or a stored line
+/// holds them.
+pub(crate) fn retry_window(key: &str, answers_hash: Option<&str>) -> i64 {
+    match answers_hash {
+        Some(hash) if hash == key => KEYLESS_WINDOW_SECS,
+        _ => IDEMPOTENCY_WINDOW_SECS,
+    }
+}
+
+/// An ISO 8601 time as seconds since 1970 (0 if it is none: such a key is long past).
+pub(crate) fn unix_secs(iso: &str) -> i64 {
+    time::OffsetDateTime::parse(iso, &time::format_description::well_known::Rfc3339)
+        .map(|t| t.unix_timestamp())
+        .unwrap_or(0)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,7 +128,72 @@ pub struct Selection {
     pub status: Option<String>,
 }
 
+/// Why a day given to a staff command (`--from`, `--to`) is not taken.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DayError {
+    #[error("write the day as YYYY-MM-DD, e.g. 2026-11-30")]
+    Shape,
+    #[error("no such day in the calendar")]
+    NoSuchDay,
+    /// A year before 2000 or after 9999: a typing slip (the program's submissions start in
+    /// 2026), never a filter to ignore.
+    #[error("give a year from 2000 to 9999")]
+    Year,
+}
+
+/// A day as staff write it: exactly `YYYY-MM-DD` (no sign, no other number of digits), a
+/// day of the calendar, in the years 2000 to 9999.
+pub fn parse_day(text: &str) -> Result<String, DayError> {
+    let bytes = text.as_bytes();
+    let shaped = bytes.len() == 10
+        && bytes.iter().enumerate().all(|(i, b)| match i {
+            4 | 7 => *b == b'-',
+            _ => b.is_ascii_digit(),
+        });
+    let number = |range: std::ops::Range<usize>| text.get(range).and_then(|t| t.parse().ok());
+    let (Some(year), Some(month), Some(day)) = (number(0..4), number(5..7), number(8..10)) else {
+        return Err(DayError::Shape);
+    };
+    if !shaped {
+        return Err(DayError::Shape);
+    }
+    if !(2000..=9999).contains(&year) {
+        return Err(DayError::Year);
+    }
+    let month = u8::try_from(month)
+        .ok()
+        .and_then(|m| time::Month::try_from(m).ok())
+        .ok_or(DayError::NoSuchDay)?;
+    let day = u8::try_from(day).map_err(|_| DayError::NoSuchDay)?;
+    time::Date::from_calendar_date(year, month, day).map_err(|_| DayError::NoSuchDay)?;
+    Ok(text.to_string())
+}
+
+/// A listing's first day after its last: an argument error, told before any store is read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("--from {from} is after --to {to}: give the first day first")]
+pub struct ReversedDays {
+    pub from: String,
+    pub to: String,
+}
+
+/// The first and last day of a listing (each from [`parse_day`]), in that order.
+pub fn check_days(from: Option<&str>, to: Option<&str>) -> Result<(), ReversedDays> {
+    match (from, to) {
+        (Some(from), Some(to)) if from > to => Err(ReversedDays {
+            from: from.to_string(),
+            to: to.to_string(),
+        }),
+        _ => Ok(()),
+    }
+}
+
 impl Selection {
+    /// Whether no day can be in it (its first day after its last): nothing to read.
+    pub fn is_empty(&self) -> bool {
+        check_days(self.from.as_deref(), self.to.as_deref()).is_err()
+    }
+
     /// The sort keys that bound the selection: `<kind>#<from>` to `<kind>#<to>~` (`~` sorts
     /// after every character of a time and an id, so the whole last day is in).
     pub fn entry_range(&self) -> (String, String) {
@@ -240,5 +347,48 @@ impl Store {
             Store::Embedded(store) => format!("embedded store in {}", store.dir().display()),
             Store::Dynamo(store) => format!("DynamoDB table {}", store.table()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_day_is_written_yyyy_mm_dd_and_is_one_of_the_calendar() {
+        assert_eq!(parse_day("2026-11-30").as_deref(), Ok("2026-11-30"));
+        assert_eq!(parse_day("2028-02-29").as_deref(), Ok("2028-02-29"));
+        for shape in [
+            "+2026-12-31",
+            "-0001-01-01",
+            "2026-1-01",
+            "20261130",
+            "2026-11-30 ",
+            "２０２６-11-30",
+            "",
+        ] {
+            assert_eq!(parse_day(shape), Err(DayError::Shape), "{shape:?}");
+        }
+        for year in ["0000-01-01", "1999-12-31"] {
+            assert_eq!(parse_day(year), Err(DayError::Year), "{year}");
+        }
+        for day in ["2026-02-29", "2026-13-01", "2026-00-10", "2026-04-31"] {
+            assert_eq!(parse_day(day), Err(DayError::NoSuchDay), "{day}");
+        }
+    }
+
+    #[test]
+    fn a_first_day_after_the_last_is_refused_and_selects_nothing() {
+        assert!(check_days(Some("2026-12-31"), Some("2026-01-01")).is_err());
+        assert!(check_days(Some("2026-01-01"), Some("2026-01-01")).is_ok());
+        assert!(check_days(None, Some("2026-01-01")).is_ok());
+        let selection = Selection {
+            region: "bas-saint-laurent".into(),
+            kind: "need-report".into(),
+            from: Some("2026-12-31".into()),
+            to: Some("2026-01-01".into()),
+            status: None,
+        };
+        assert!(selection.is_empty());
     }
 }

@@ -58,10 +58,16 @@ pub fn kind_of_entry(entry: &str) -> Option<&str> {
 /// hold the address itself; the index holds only this.
 pub fn email_hash(email: &str) -> String {
     use sha2::{Digest, Sha256};
-    let normalized = email.trim().to_lowercase();
+    let normalized = email_lookup(email);
     eclaireurs_model::hex(&Sha256::digest(
         format!("eclaireurs-email:{normalized}").as_bytes(),
     ))
+}
+
+/// An address as [`email_hash`] compares it: trimmed, in lower case (what the staff's
+/// commands say they searched).
+pub fn email_lookup(email: &str) -> String {
+    email.trim().to_lowercase()
 }
 
 /// The sort key of the marker that records an idempotency key.

@@ -16,10 +16,18 @@
 //!   drops the others.
 //! - **Attached** characters belong to the visible character they follow: the zero-width
 //!   joiner of emoji sequences, the zero-width non-joiner of Persian or Indic words, variation
-//!   selectors, emoji tag characters. Where they follow no visible character they are hidden.
+//!   selectors, emoji tag characters, and combining marks (accents, vowel signs). Where they
+//!   follow no visible character they are hidden.
+//! - **Overloaded** characters hold more than [`MAX_MARKS_PER_CHARACTER`] combining marks or
+//!   more than [`MAX_CODE_POINTS_PER_CHARACTER`] code points: a letter under a pile of 500
+//!   accents counts as one character, so without a cap neither what is stored nor the body a
+//!   form takes would be bounded by the lengths the form states.
 
+use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 use unicode_segmentation::UnicodeSegmentation;
+
+pub use eclaireurs_model::catalog::{MAX_CODE_POINTS_PER_CHARACTER, MAX_MARKS_PER_CHARACTER};
 
 /// `text` in Normalization Form C.
 pub fn nfc(text: String) -> String {
@@ -29,10 +37,32 @@ pub fn nfc(text: String) -> String {
     }
 }
 
-/// Shows nothing: white space, a control, or a default-ignorable character of the Basic
-/// Multilingual Plane.
+/// Shows nothing by itself: white space, a control, a default-ignorable character of the
+/// Basic Multilingual Plane, a format character (the Arabic number signs that stand before
+/// digits, the interlinear annotation characters…) or the blank Braille pattern (U+2800,
+/// which looks like a space but is none).
 pub fn is_blank(c: char) -> bool {
-    c.is_whitespace() || c.is_control() || (is_default_ignorable(c) && u32::from(c) <= 0xFFFF)
+    c.is_whitespace()
+        || c.is_control()
+        || (is_default_ignorable(c) && u32::from(c) <= 0xFFFF)
+        || is_format(c)
+        || c == '\u{2800}'
+}
+
+/// The format characters (General_Category Cf) of the Basic Multilingual Plane that are not
+/// default-ignorable: they show nothing by themselves, some change how the next characters
+/// look. (As for the default-ignorable ones, those beyond it are left to the other rules: the
+/// API document's patterns are written in the plane's characters.)
+fn is_format(c: char) -> bool {
+    matches!(
+        c,
+        '\u{0600}'..='\u{0605}'
+            | '\u{06DD}'
+            | '\u{070F}'
+            | '\u{0890}'..='\u{0891}'
+            | '\u{08E2}'
+            | '\u{FFF9}'..='\u{FFFB}'
+    )
 }
 
 /// The Unicode property Default_Ignorable_Code_Point (DerivedCoreProperties.txt).
@@ -76,11 +106,42 @@ fn is_attached(c: char) -> bool {
     )
 }
 
-/// Never part of a visible text, wherever it stands.
+/// Never part of a visible text, wherever it stands: controls, separators of lines, the
+/// default-ignorable characters that attach to nothing, and the interlinear annotation
+/// characters (for use inside a program only, never in text people exchange).
 fn is_hidden(c: char) -> bool {
     c.is_control()
-        || matches!(c, '\u{2028}' | '\u{2029}')
+        || matches!(c, '\u{2028}' | '\u{2029}' | '\u{FFF9}'..='\u{FFFB}')
         || (is_default_ignorable(c) && !is_attached(c))
+}
+
+/// Belongs to the visible character before it: an attached default-ignorable character or a
+/// combining mark.
+fn is_dependent(c: char) -> bool {
+    is_attached(c) || is_combining_mark(c)
+}
+
+/// Whether a character of `text` (a grapheme cluster) holds more than
+/// [`MAX_MARKS_PER_CHARACTER`] combining marks or [`MAX_CODE_POINTS_PER_CHARACTER`] code
+/// points. The longest emoji (a family or a kiss with skin tones: 10 or 11 code points, the
+/// variation selector being one mark) and the written forms of real languages (an Indic
+/// conjunct with its vowel sign, a Hebrew letter with its points and cantillation: up to four
+/// or five marks) are within both.
+pub fn overloaded(text: &str) -> bool {
+    text.graphemes(true).any(|cluster| {
+        let mut points = 0;
+        let mut marks = 0;
+        for c in cluster.chars() {
+            points += 1;
+            marks += usize::from(is_combining_mark(c));
+        }
+        points > MAX_CODE_POINTS_PER_CHARACTER || marks > MAX_MARKS_PER_CHARACTER
+    })
+}
+
+/// Holds a letter (Unicode Alphabetic: any script's letters, ideographs and syllables).
+pub fn has_letter(text: &str) -> bool {
+    text.chars().any(char::is_alphabetic)
 }
 
 /// Holds a character that shows nothing by itself, even one attached to a visible character
@@ -96,7 +157,7 @@ pub fn length(text: &str) -> usize {
 
 /// A one-line answer, trimmed: empty if it shows nothing; `None` if it holds a hidden
 /// character (a control, a line break, a bidirectional control, a zero-width space…) or an
-/// attached one that follows no visible character.
+/// attached one or a combining mark that follows no visible character.
 pub fn single_line(text: &str) -> Option<&str> {
     let text = text.trim();
     if text.chars().all(is_blank) {
@@ -105,7 +166,7 @@ pub fn single_line(text: &str) -> Option<&str> {
     for cluster in text.graphemes(true) {
         let mut visible = false;
         for c in cluster.chars() {
-            if is_hidden(c) || (is_attached(c) && !visible) {
+            if is_hidden(c) || (is_dependent(c) && !visible) {
                 return None;
             }
             visible |= !is_blank(c);
@@ -119,22 +180,28 @@ pub fn single_line(text: &str) -> Option<&str> {
 pub fn multi_line(text: &str) -> String {
     let unified = text.replace("\r\n", "\n");
     let mut kept = String::with_capacity(unified.len());
-    for cluster in unified.graphemes(true) {
-        let mut visible = false;
-        for c in cluster.chars() {
-            match c {
-                '\n' | '\r' | '\u{2028}' | '\u{2029}' | '\u{0085}' => kept.push('\n'),
-                '\t' => kept.push(' '),
-                c if is_hidden(c) => {}
-                c if is_attached(c) => {
-                    if visible {
-                        kept.push(c);
-                    }
-                }
-                c => {
+    // Whether the last character kept shows something, so that what attaches to a character
+    // (a joiner, an accent) is kept after it, even across a hidden character dropped between.
+    let mut visible = false;
+    for c in unified.chars() {
+        match c {
+            '\n' | '\r' | '\u{2028}' | '\u{2029}' | '\u{0085}' => {
+                kept.push('\n');
+                visible = false;
+            }
+            '\t' => {
+                kept.push(' ');
+                visible = false;
+            }
+            c if is_hidden(c) => {}
+            c if is_dependent(c) => {
+                if visible {
                     kept.push(c);
-                    visible |= !is_blank(c);
                 }
+            }
+            c => {
+                kept.push(c);
+                visible = !is_blank(c);
             }
         }
     }
@@ -234,5 +301,63 @@ mod tests {
         );
         assert_eq!(multi_line("\u{200d}mot \u{200c}x"), "mot x");
         assert_eq!(multi_line("  \n texte \n "), "texte");
+    }
+
+    #[test]
+    fn what_shows_nothing_by_itself_is_blank() {
+        for blank in [
+            "\u{2800}",
+            "\u{0600}",
+            "\u{FFF9}\u{FFFB}",
+            " \u{2800} \u{06DD}",
+        ] {
+            assert_eq!(single_line(blank), Some(""), "{blank:?}");
+            assert_eq!(multi_line(blank), "", "{blank:?}");
+        }
+        assert_eq!(
+            multi_line("\u{0600}\u{0661}\u{0662}"),
+            "\u{0600}\u{0661}\u{0662}"
+        );
+    }
+
+    #[test]
+    fn marks_on_nothing_are_hidden_and_a_pile_of_marks_is_overloaded() {
+        assert_eq!(single_line("\u{301}\u{301}"), None);
+        assert_eq!(single_line("\u{301}Julie"), None);
+        assert_eq!(single_line("Ju\u{FFF9}lie"), None);
+        assert_eq!(multi_line("\u{301}mot \u{301}x"), "mot x");
+        assert!(overloaded(&format!("a{}", "\u{301}".repeat(500))));
+        assert!(overloaded(&format!("a{}", "\u{301}".repeat(7))));
+        assert!(!overloaded(&format!("a{}", "\u{301}".repeat(6))));
+        // Eleven code points (a family with skin tones) is the most a character holds.
+        let family = "\u{1F9D1}\u{1F3FB}\u{200D}\u{1F9D1}\u{1F3FB}\u{200D}\u{1F9D2}\u{1F3FB}\u{200D}\u{1F9D2}\u{1F3FB}";
+        assert_eq!(length(family), 1);
+        assert!(!overloaded(family));
+        assert!(overloaded(&format!("{family}\u{200D}\u{1F9D2}")));
+        for real in [
+            "क्षत्रिय",
+            "שָׁלוֹם",
+            "Nguyễn",
+            "👨\u{200d}👩\u{200d}👧\u{200d}👦",
+            "1\u{fe0f}\u{20e3}",
+        ] {
+            assert!(!overloaded(real), "{real:?}");
+        }
+    }
+
+    #[test]
+    fn a_letter_of_any_script_is_a_letter() {
+        for named in [
+            "Julie",
+            "李",
+            "Ōtautahi",
+            "ᐃᓄᒃᑎᑐᑦ",
+            "J👨\u{200d}👩\u{200d}👧",
+        ] {
+            assert!(has_letter(named), "{named:?}");
+        }
+        for none in ["1234", "-- !", "👨\u{200d}👩\u{200d}👧", "\u{0600}123"] {
+            assert!(!has_letter(none), "{none:?}");
+        }
     }
 }

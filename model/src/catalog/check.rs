@@ -450,7 +450,7 @@ mod tests {
     }
 
     #[test]
-    fn a_limit_that_would_make_the_body_limit_pass_64_kib_is_refused() {
+    fn a_limit_that_would_make_the_body_limit_pass_the_functions_maximum_is_refused() {
         let err = checked(|c| {
             let form = c.forms.get_mut("need-report").expect("form");
             let field = form
