@@ -204,10 +204,10 @@ async fn main() -> anyhow::Result<()> {
             status = status.as_u16(),
             "a client sent a request head that is not HTTP or is too large: answered and disconnected"
         ),
-        server::Event::AnswersNotRead => tracing::info!(
+        server::Event::AnswersNotRead { after } => tracing::info!(
             outcome = "timeout",
             "a client did not read its answers within {} s: disconnected",
-            server::WRITE_TIMEOUT.as_secs()
+            after.as_secs()
         ),
         server::Event::Answered { .. } => {}
     }

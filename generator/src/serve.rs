@@ -359,9 +359,9 @@ fn request_line(event: &Event<'_>) -> Option<String> {
             status.as_u16(),
             status.canonical_reason().unwrap_or("")
         )),
-        Event::AnswersNotRead => Some(format!(
+        Event::AnswersNotRead { after } => Some(format!(
             "A client did not read its answers for {} s: disconnected.",
-            server::WRITE_TIMEOUT.as_secs()
+            after.as_secs()
         )),
     }
 }

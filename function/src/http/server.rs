@@ -93,8 +93,9 @@ pub enum Event<'a> {
     /// A request head that is not HTTP (`400`), too large (`431`) or with an address too
     /// long (`414`): answered with `status`, and the client disconnected.
     Unreadable { status: StatusCode },
-    /// A client left its answers unread for [`WRITE_TIMEOUT`]: it was disconnected.
-    AnswersNotRead,
+    /// A client left its answers unread for `after` ([`WRITE_TIMEOUT`]): it was
+    /// disconnected.
+    AnswersNotRead { after: Duration },
 }
 
 /// Receives the server's [`Event`]s.
@@ -239,7 +240,9 @@ pub async fn serve(
         tokio::spawn(async move {
             if let Err(error) = connection.await {
                 if shared.unread.load(Ordering::Relaxed) {
-                    report(Event::AnswersNotRead);
+                    report(Event::AnswersNotRead {
+                        after: limits.unread,
+                    });
                 } else if error.is_timeout() && shared.started.load(Ordering::Relaxed) {
                     // The same timeout closes a kept-alive connection that stays idle: only
                     // one whose client had begun a request is worth telling.

@@ -71,7 +71,7 @@ impl Hosts {
         match named.parse::<Authority>() {
             Ok(authority) => {
                 let host = authority.host().to_ascii_lowercase();
-                names.iter().any(|name| *name == host)
+                names.contains(&host)
             }
             Err(_) => false,
         }
