@@ -92,6 +92,7 @@ fn every_address_the_server_does_not_have_is_answered_in_the_error_shape() {
                 Some("nosniff"),
                 "{what}"
             );
+            assert!(header(&answer, "x-request-id").is_some(), "{what}");
             if method == "HEAD" {
                 assert_eq!(body(&answer), "", "{what}");
             } else {
@@ -112,6 +113,7 @@ fn a_head_that_is_not_http_or_too_large_is_answered_in_the_error_shape_then_clos
     assert_eq!(error_code(&answer), "malformed");
     assert_eq!(header(&answer, "x-content-type-options"), Some("nosniff"));
     assert_eq!(header(&answer, "connection"), Some("close"));
+    assert!(header(&answer, "x-request-id").is_some(), "{answer}");
 
     let mut large = format!("GET /api/health HTTP/1.1\r\nHost: {addr}\r\nX-Big: ").into_bytes();
     large.extend(std::iter::repeat_n(b'a', 100_000));
@@ -131,6 +133,20 @@ fn a_head_that_is_not_http_or_too_large_is_answered_in_the_error_shape_then_clos
     let answer = raw(addr, pipelined.as_bytes());
     let statuses: Vec<&str> = answer.split("HTTP/1.1 ").skip(1).map(|a| &a[..3]).collect();
     assert_eq!(statuses, ["200", "404", "400"], "{answer}");
+
+    // A chunked body is not followed here: its answer closes the connection, so what comes
+    // after it is never read (by hyper, which would answer a bad head bare).
+    let answer = raw(
+        addr,
+        format!(
+            "POST /api/nope HTTP/1.1\r\nHost: {addr}\r\nTransfer-Encoding: chunked\r\n\r\n\
+             5\r\nhello\r\n0\r\n\r\nGARBAGE\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    assert_eq!(answer.matches("HTTP/1.1 ").count(), 1, "{answer}");
+    assert_eq!(status(&answer), 404, "{answer}");
+    assert_eq!(header(&answer, "connection"), Some("close"), "{answer}");
 
     // The server goes on serving.
     let answer = raw(
@@ -178,7 +194,12 @@ fn a_server_on_loopback_answers_only_loopback_names() {
         assert_eq!(status(&answer), 421, "{host}: {answer}");
         assert_eq!(error_code(&answer), "misdirected", "{answer}");
         assert!(body(&answer).contains("localhost"), "{answer}");
+        assert!(
+            body(&answer).contains("own address"),
+            "in the client's language: {answer}"
+        );
         assert_eq!(header(&answer, "x-content-type-options"), Some("nosniff"));
+        assert!(header(&answer, "x-request-id").is_some(), "{answer}");
     }
 }
 
@@ -260,4 +281,36 @@ fn a_client_that_pipelines_requests_and_never_reads_is_disconnected_within_the_w
     let mut answer = String::new();
     stream.read_to_string(&mut answer).expect("read");
     assert_eq!(status(&answer), 200, "{answer}");
+}
+
+#[test]
+fn openapi_yaml_documents_the_local_server_s_own_answers() {
+    let text =
+        std::fs::read_to_string(common::repo().join("function/openapi.yaml")).expect("openapi");
+    let doc: serde_yaml::Value = serde_yaml::from_str(&text).expect("yaml");
+    let codes: Vec<&str> = doc["components"]["schemas"]["ErrorCode"]["enum"]
+        .as_sequence()
+        .expect("ErrorCode enum")
+        .iter()
+        .filter_map(serde_yaml::Value::as_str)
+        .collect();
+    let responses = &doc["components"]["responses"];
+    for (name, refusal) in [
+        ("Misdirected", Refusal::Misdirected),
+        (
+            "HeadUnreadable",
+            Refusal::Unreadable(axum::http::StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE),
+        ),
+    ] {
+        assert!(codes.contains(&refusal.code()), "{codes:?}");
+        assert_eq!(
+            responses[name]["content"]["application/json"]["example"]["errors"][0]["code"],
+            serde_yaml::Value::from(refusal.code()),
+            "components.responses.{name}"
+        );
+    }
+    let description = doc["info"]["description"].as_str().expect("description");
+    for shown in ["`421`", "`431`", "`400`", "unread"] {
+        assert!(description.contains(shown), "the description tells {shown}");
+    }
 }

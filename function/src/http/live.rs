@@ -6,12 +6,12 @@
 use std::sync::Arc;
 
 use axum::extract::{Request, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, HeaderValue};
 use axum::response::Response;
 use axum::Router;
 use tower::ServiceExt;
 
-use super::request::RequestError;
+use super::request::{canonical_uuid, RequestError, REQUEST_ID};
 use super::{api_router, origin, AppState};
 use crate::live_catalog::LiveCatalog;
 
@@ -41,7 +41,20 @@ pub fn app(live: Arc<LiveApi>) -> Router {
         .nest_service("/api", axum::routing::any(forward).with_state(live.clone()))
         .fallback(move |headers: HeaderMap| {
             let live = live.clone();
-            async move { RequestError::NotFound.answer(&live.current().state.catalog, &headers) }
+            async move {
+                let mut response =
+                    RequestError::NotFound.answer(&live.current().state.catalog, &headers);
+                // The id the API's own layers would give it.
+                let id = headers
+                    .get(REQUEST_ID)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(canonical_uuid)
+                    .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+                if let Ok(id) = HeaderValue::from_str(&id) {
+                    response.headers_mut().insert(REQUEST_ID, id);
+                }
+                response
+            }
         })
 }
 

@@ -140,7 +140,16 @@ pub type Refuse = Arc<dyn Fn(Refusal, &HeaderMap) -> Response + Send + Sync>;
 /// The API's answer to a [`Refusal`], in the documented error shape and the language the
 /// headers prefer.
 pub fn answer_for(catalog: &Catalog, refusal: Refusal, headers: &HeaderMap) -> Response {
-    refusal.error().answer(catalog, headers)
+    let mut response = refusal.error().answer(catalog, headers);
+    // As every answer of the API; a body too slow keeps the one the application gave.
+    if refusal != Refusal::TooSlow {
+        if let Ok(id) = HeaderValue::from_str(&uuid::Uuid::new_v4().to_string()) {
+            response
+                .headers_mut()
+                .insert(super::request::REQUEST_ID, id);
+        }
+    }
+    response
 }
 
 /// Serves `app` on `listener` until `shutdown` completes, then waits (a few seconds at most)
