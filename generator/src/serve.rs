@@ -1,9 +1,11 @@
 //! `eclaireurs serve`: the site, rebuilt on every edit, and the submission API on one local
 //! origin. Open pages reload by themselves after a good edit and show the problem after a
 //! bad one; the server keeps running either way. Every answer carries the deployed site's
-//! security headers (Content-Security-Policy and the others, read from `template.yaml`), a
-//! client that does not send its request in time is disconnected (as by
-//! `eclaireurs-function --listen`), and each request gets one line on the standard output.
+//! security headers (Content-Security-Policy and the others, read from `template.yaml`), the
+//! server's own answers included (a head it cannot read, a request for another host: only
+//! loopback names are answered, so a DNS-rebinding page reads nothing); a client that does
+//! not send its request in time, or does not read its answers, is disconnected (as by
+//! `eclaireurs-function --listen`); and each request gets one line on the standard output.
 
 mod headers;
 

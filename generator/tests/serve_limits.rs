@@ -269,3 +269,34 @@ fn a_client_that_pipelines_requests_and_never_reads_is_disconnected_within_the_w
     );
     assert_eq!(status(&head), 200, "{head}");
 }
+
+#[test]
+fn every_address_the_api_does_not_have_is_answered_in_its_error_shape_with_the_security_headers() {
+    let serve = Serve::start();
+    let addr = serve.addr;
+    for path in ["/api", "/api/", "/api//", "/api/health/", "/api/nope"] {
+        for method in ["GET", "OPTIONS", "HEAD"] {
+            let (head, body) = raw(
+                addr,
+                format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n")
+                    .as_bytes(),
+            );
+            let what = format!("{method} {path}: {head}\n{body}");
+            assert_eq!(status(&head), 404, "{what}");
+            assert_eq!(
+                header(&head, "content-type"),
+                Some("application/json"),
+                "{what}"
+            );
+            assert_eq!(
+                header(&head, "x-content-type-options"),
+                Some("nosniff"),
+                "{what}"
+            );
+            assert_eq!(header(&head, "x-frame-options"), Some("deny"), "{what}");
+            if method != "HEAD" {
+                assert!(body.contains("\"code\":\"not_found\""), "{what}");
+            }
+        }
+    }
+}
