@@ -259,11 +259,11 @@ fn a_client_that_pipelines_requests_and_never_reads_is_disconnected_within_the_w
         b"GET /api/nope HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept-Language: fr\r\n\r\n",
     );
     let sent = disconnected
-        .recv_timeout(Duration::from_secs(15))
-        .expect("still connected after 15 s while the limit is 1 s");
+        .recv_timeout(Duration::from_secs(30))
+        .expect("still connected after 30 s while the limit is 1 s");
     assert!(sent > 100, "disconnected after {sent} requests only");
     assert!(
-        start.elapsed() < Duration::from_secs(10),
+        start.elapsed() < Duration::from_secs(20),
         "disconnected after {:?}",
         start.elapsed()
     );

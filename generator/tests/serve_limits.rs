@@ -254,11 +254,11 @@ fn a_client_that_pipelines_requests_and_never_reads_is_disconnected_within_the_w
         let _ = done.send(sent);
     });
     let sent = disconnected
-        .recv_timeout(Duration::from_secs(15))
-        .expect("still connected after 15 s while the limit is 1 s");
+        .recv_timeout(Duration::from_secs(30))
+        .expect("still connected after 30 s while the limit is 1 s");
     assert!(sent > 10, "disconnected after {sent} requests only");
     assert!(
-        started.elapsed() < Duration::from_secs(10),
+        started.elapsed() < Duration::from_secs(20),
         "disconnected after {:?}",
         started.elapsed()
     );
