@@ -196,7 +196,8 @@ async fn main() -> anyhow::Result<()> {
         listener.local_addr().unwrap_or(cli.listen),
         live.current().state.store.describe()
     );
-    let report: server::Report = std::sync::Arc::new(|event: server::Event<'_>| match event {
+    let report: server::Report = std::sync::Arc::new(|event: server::Event<'_>| {
+        match event {
         // Each submission logs its own outcome; only what never reaches the API is told here.
         server::Event::HeadersTooSlow => tracing::info!(
             outcome = "timeout",
@@ -211,7 +212,18 @@ async fn main() -> anyhow::Result<()> {
                 server::BODY_TIMEOUT.as_secs()
             )
         }
+        server::Event::Unreadable { status } => tracing::info!(
+            outcome = "unreadable",
+            status = status.as_u16(),
+            "a client sent a request head that is not HTTP or is too large: answered and disconnected"
+        ),
+        server::Event::AnswersNotRead { after } => tracing::info!(
+            outcome = "timeout",
+            "a client did not read its answers within {} s: disconnected",
+            after.as_secs()
+        ),
         server::Event::Answered { .. } => {}
+    }
     });
     server::serve(
         listener,
@@ -220,9 +232,12 @@ async fn main() -> anyhow::Result<()> {
             let _ = tokio::signal::ctrl_c().await;
         },
         report,
-        std::sync::Arc::new(move |headers: &axum::http::HeaderMap| {
-            http::too_slow(&live.current().state.catalog, headers)
-        }),
+        std::sync::Arc::new(
+            move |refusal: server::Refusal, headers: &axum::http::HeaderMap| {
+                server::answer_for(&live.current().state.catalog, refusal, headers)
+            },
+        ),
+        server::Limits::default(),
     )
     .await;
     Ok(())

@@ -1,9 +1,11 @@
 //! `eclaireurs serve`: the site, rebuilt on every edit, and the submission API on one local
 //! origin. Open pages reload by themselves after a good edit and show the problem after a
 //! bad one; the server keeps running either way. Every answer carries the deployed site's
-//! security headers (Content-Security-Policy and the others, read from `template.yaml`), a
-//! client that does not send its request in time is disconnected (as by
-//! `eclaireurs-function --listen`), and each request gets one line on the standard output.
+//! security headers (Content-Security-Policy and the others, read from `template.yaml`), the
+//! server's own answers included (a head it cannot read, a request for another host: only
+//! loopback names are answered, so a DNS-rebinding page reads nothing); a client that does
+//! not send its request in time, or does not read its answers, is disconnected (as by
+//! `eclaireurs-function --listen`); and each request gets one line on the standard output.
 
 mod headers;
 
@@ -27,11 +29,12 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use eclaireurs_function::catalog::Catalog;
 use eclaireurs_function::config::{CatalogSource, Settings};
-use eclaireurs_function::http::server::{self, Event};
+use eclaireurs_function::http::server::{self, Event, Refusal};
 // The submission API of the last good build (its state and routes), as the function holds
 // the API of its current catalog.
 use eclaireurs_function::http::live::Api;
 use eclaireurs_function::http::AppState;
+use eclaireurs_model::Lang;
 
 use crate::build;
 
@@ -57,6 +60,11 @@ struct Live {
 /// Builds `content`, serves it on 127.0.0.1:`port`, and rebuilds on every change until
 /// interrupted.
 pub async fn serve(content: &Path, port: u16) -> anyhow::Result<()> {
+    serve_with(content, port, server::Limits::default()).await
+}
+
+/// [`serve`], its clients held to `limits`.
+pub async fn serve_with(content: &Path, port: u16, limits: server::Limits) -> anyhow::Result<()> {
     let workdir = tempfile::tempdir().context("cannot create a folder for the preview")?;
     let out = workdir.path().join("public");
     let content = content.to_path_buf();
@@ -100,7 +108,8 @@ pub async fn serve(content: &Path, port: u16) -> anyhow::Result<()> {
         .with_state(live);
     // As the distribution does (its policy's `Override: true`): the same headers on every
     // answer, pages and API alike, whatever the answer had.
-    for (name, value) in headers::security_headers()? {
+    let security = headers::security_headers()?;
+    for (name, value) in security.clone() {
         router = router.layer(SetResponseHeaderLayer::overriding(name, value));
     }
 
@@ -182,15 +191,46 @@ pub async fn serve(content: &Path, port: u16) -> anyhow::Result<()> {
             }
         }),
         // In the words of the last good build's strings, as the API's other errors.
-        Arc::new(move |headers: &HeaderMap| match timeouts.read() {
-            Ok(api) => eclaireurs_function::http::too_slow(&api.state.catalog, headers),
-            Err(_) => StatusCode::REQUEST_TIMEOUT.into_response(),
+        Arc::new(move |refusal: Refusal, headers: &HeaderMap| {
+            let mut response = match timeouts.read() {
+                Ok(api) => refused(&api.state.catalog, refusal, headers),
+                Err(_) => refusal.status().into_response(),
+            };
+            for (name, value) in &security {
+                response.headers_mut().insert(name.clone(), value.clone());
+            }
+            response
         }),
+        limits,
     )
     .await;
     rebuilder.abort();
     drop(watcher);
     Ok(())
+}
+
+/// What serve answers itself, outside the site and the API: a body too slow as the API
+/// answers it (the request was the API's); a request for another host or one it could not
+/// read, which may be anyone's, in both languages.
+fn refused(catalog: &Catalog, refusal: Refusal, headers: &HeaderMap) -> Response {
+    if refusal == Refusal::TooSlow {
+        return server::answer_for(catalog, refusal, headers);
+    }
+    let key = format!("validation.{}", refusal.code());
+    let text = format!(
+        "{}\n{}\n",
+        catalog.text(Lang::Fr, &key),
+        catalog.text(Lang::En, &key)
+    );
+    (
+        refusal.status(),
+        [
+            (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        text,
+    )
+        .into_response()
 }
 
 /// The content folder and the theme it names (which may live outside it).
@@ -310,6 +350,20 @@ fn request_line(event: &Event<'_>) -> Option<String> {
         Event::HeadersTooSlow => Some(format!(
             "A client did not send its request within {} s: disconnected.",
             server::HEADER_TIMEOUT.as_secs()
+        )),
+        Event::Unreadable { status } => Some(format!(
+            "A client sent a request that is {} → {} {}; disconnected.",
+            match *status {
+                StatusCode::BAD_REQUEST => "not HTTP".to_string(),
+                StatusCode::URI_TOO_LONG => "too long".to_string(),
+                _ => format!("over {} KB", server::MAX_HEAD / 1024),
+            },
+            status.as_u16(),
+            status.canonical_reason().unwrap_or("")
+        )),
+        Event::AnswersNotRead { after } => Some(format!(
+            "A client did not read its answers for {} s: disconnected.",
+            after.as_secs()
         )),
     }
 }

@@ -6,10 +6,12 @@
 use std::sync::Arc;
 
 use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue};
 use axum::response::Response;
 use axum::Router;
 use tower::ServiceExt;
 
+use super::request::{canonical_uuid, RequestError, REQUEST_ID};
 use super::{api_router, origin, AppState};
 use crate::live_catalog::LiveCatalog;
 
@@ -32,9 +34,28 @@ impl Api {
 /// The API, its catalog renewed from the bucket.
 pub type LiveApi = LiveCatalog<Api>;
 
-/// The whole application under `/api`, as deployed, through the current catalog.
+/// The whole application under `/api`, as deployed, through the current catalog. Any other
+/// address is answered as one the API does not have (`404`, `not_found`), in its error shape.
 pub fn app(live: Arc<LiveApi>) -> Router {
-    Router::new().nest_service("/api", axum::routing::any(forward).with_state(live))
+    Router::new()
+        .nest_service("/api", axum::routing::any(forward).with_state(live.clone()))
+        .fallback(move |headers: HeaderMap| {
+            let live = live.clone();
+            async move {
+                let mut response =
+                    RequestError::NotFound.answer(&live.current().state.catalog, &headers);
+                // The id the API's own layers would give it.
+                let id = headers
+                    .get(REQUEST_ID)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(canonical_uuid)
+                    .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+                if let Ok(id) = HeaderValue::from_str(&id) {
+                    response.headers_mut().insert(REQUEST_ID, id);
+                }
+                response
+            }
+        })
 }
 
 async fn forward(State(live): State<Arc<LiveApi>>, request: Request) -> Response {

@@ -72,24 +72,35 @@ pub(crate) enum RequestError {
     TooSlow,
     /// Not sent by the distribution (`403`, `forbidden`): see [`super::origin`].
     Forbidden,
+    /// The local server does not answer for the host the request names (`421`,
+    /// `misdirected`): see [`super::server::hosts`].
+    Misdirected,
+    /// The local server could not read the request's head: not HTTP (`400`, `malformed`),
+    /// too large (`431`) or its address too long (`414`) (`too_large`).
+    Unreadable(StatusCode),
 }
 
 impl RequestError {
-    fn status(self) -> StatusCode {
+    pub(crate) fn status(self) -> StatusCode {
         match self {
             RequestError::NotFound => StatusCode::NOT_FOUND,
             RequestError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             RequestError::TooSlow => StatusCode::REQUEST_TIMEOUT,
             RequestError::Forbidden => StatusCode::FORBIDDEN,
+            RequestError::Misdirected => StatusCode::MISDIRECTED_REQUEST,
+            RequestError::Unreadable(status) => status,
         }
     }
 
-    fn code(self) -> &'static str {
+    pub(crate) fn code(self) -> &'static str {
         match self {
             RequestError::NotFound => "not_found",
             RequestError::MethodNotAllowed => "method_not_allowed",
             RequestError::TooSlow => "timeout",
             RequestError::Forbidden => "forbidden",
+            RequestError::Misdirected => "misdirected",
+            RequestError::Unreadable(StatusCode::BAD_REQUEST) => "malformed",
+            RequestError::Unreadable(_) => "too_large",
         }
     }
 
