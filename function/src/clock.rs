@@ -57,6 +57,25 @@ pub fn quebec_iso(text: &str) -> Option<PrimitiveDateTime> {
     OffsetDateTime::parse(text, &Rfc3339).ok().map(quebec)
 }
 
+/// The first and last moment (as [`iso`] writes them, both included) of the day `day`
+/// (`YYYY-MM-DD`) in Quebec: the days staff filter by are the days their exports show.
+/// `None` if `day` is not a day.
+pub fn quebec_day(day: &str) -> Option<(String, String)> {
+    let date: jiff::civil::Date = day.parse().ok()?;
+    let start = |date: jiff::civil::Date| -> Option<OffsetDateTime> {
+        let midnight = date.to_datetime(jiff::civil::Time::midnight());
+        let second = QUEBEC
+            .to_ambiguous_timestamp(midnight)
+            .compatible()
+            .ok()?
+            .as_second();
+        OffsetDateTime::from_unix_timestamp(second).ok()
+    };
+    let first = start(date)?;
+    let next = start(date.tomorrow().ok()?)?;
+    Some((iso(first), iso(next - time::Duration::milliseconds(1))))
+}
+
 /// `2026-06-30 23:30`: a wall-clock time to the minute, as staff read it.
 pub fn minute(at: PrimitiveDateTime) -> String {
     format!(
@@ -72,6 +91,32 @@ pub fn minute(at: PrimitiveDateTime) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_day_in_quebec_runs_from_its_midnight_to_the_next_in_utc() {
+        assert_eq!(
+            quebec_day("2026-06-30"),
+            Some((
+                "2026-06-30T04:00:00.000Z".to_string(),
+                "2026-07-01T03:59:59.999Z".to_string()
+            )),
+            "UTC-4 in summer"
+        );
+        assert_eq!(
+            quebec_day("2026-12-03").map(|(first, _)| first),
+            Some("2026-12-03T05:00:00.000Z".to_string()),
+            "UTC-5 in winter"
+        );
+        // The day the clocks fall back has 25 hours.
+        assert_eq!(
+            quebec_day("2026-11-01"),
+            Some((
+                "2026-11-01T04:00:00.000Z".to_string(),
+                "2026-11-02T04:59:59.999Z".to_string()
+            ))
+        );
+        assert_eq!(quebec_day("2026-02-30"), None);
+    }
 
     #[test]
     fn a_summer_night_in_utc_is_the_evening_before_in_quebec() {

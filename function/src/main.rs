@@ -87,10 +87,10 @@ struct ExportArgs {
     /// Only this form: registration or need-report (default: both).
     #[arg(long)]
     kind: Option<String>,
-    /// First day received, YYYY-MM-DD (UTC), included.
+    /// First day received, YYYY-MM-DD (a day in Quebec, as the export shows times), included.
     #[arg(long, value_parser = day)]
     from: Option<String>,
-    /// Last day received, YYYY-MM-DD (UTC), included.
+    /// Last day received, YYYY-MM-DD (a day in Quebec), included.
     #[arg(long, value_parser = day)]
     to: Option<String>,
     /// Only this status: new, in-progress or done.
@@ -343,14 +343,15 @@ async fn export_command(settings: &Settings, args: ExportArgs) -> anyhow::Result
         })?],
         None => catalog.forms.values().collect(),
     };
+    let (from, to) = Selection::quebec_days(args.from.as_deref(), args.to.as_deref())?;
     let archive = eclaireurs_function::archive(settings, &catalog).await;
     let mut records = Vec::new();
     for form in &forms {
         let selection = Selection {
             region: args.region.clone(),
             kind: form.id.clone(),
-            from: args.from.clone(),
-            to: args.to.clone(),
+            from: from.clone(),
+            to: to.clone(),
             status: args.status.clone(),
         };
         let found = archive

@@ -301,7 +301,7 @@ pub fn text_answer(field: &Field, raw: &str) -> Result<Option<String>, Refusal> 
         });
     }
     let refused = match field.kind {
-        FieldKind::Text if !text::has_letter(&cleaned) => Some(Code::NoLetter),
+        FieldKind::Text if !text::names_something(&cleaned) => Some(Code::NoLetter),
         FieldKind::Email if !is_email(&cleaned) => Some(Code::InvalidEmail),
         FieldKind::Tel if !is_phone(&cleaned) => Some(Code::InvalidPhone),
         _ => None,

@@ -108,7 +108,10 @@ pub fn table(
             .filter_map(|form| Some((*form, form.fields.iter().find(|f| f.name == name)?)))
             .collect();
         if having.iter().any(|(_, f)| f.kind == FieldKind::Choices) {
-            for value in choice_values(&having, records, name) {
+            // A region whose éclaireurs hold every role is not asked to choose: no empty
+            // column per role, only those a record holds (sent by a script).
+            let asked = region.is_none_or(|r| catalog.asks(r, name));
+            for value in choice_values(&having, records, name, asked) {
                 headers.push(catalog.choice_label(region.unwrap_or(""), name, &value, lang));
                 columns.push(Column::Choice { field: name, value });
             }
@@ -160,15 +163,16 @@ pub fn table(
     }
 }
 
-/// The values of a list of choices: the forms' choices in their order, then any value a
-/// record holds that the forms no longer list (kept, not dropped).
+/// The values of a list of choices: the forms' choices in their order (if the form `asked`
+/// for them), then any value a record holds that the forms do not list (kept, not dropped).
 fn choice_values(
     having: &[(&FormDef, &eclaireurs_model::Field)],
     records: &[Record],
     name: &str,
+    asked: bool,
 ) -> Vec<String> {
     let mut values: Vec<String> = Vec::new();
-    for (_, field) in having {
+    for (_, field) in having.iter().filter(|_| asked) {
         for choice in &field.choices {
             if !values.contains(&choice.value) {
                 values.push(choice.value.clone());

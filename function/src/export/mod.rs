@@ -139,7 +139,7 @@ mod tests {
         let promote = "Promouvoir ce qui crée la santé, comment prendre soin de soi et des autres";
         let roles = [
             promote,
-            "Être porteur d'initiatives dans la communauté",
+            "Porter des initiatives dans la communauté",
             "Effectuer de la vigie communautaire",
             "Offrir un soutien initial",
         ];
@@ -170,6 +170,34 @@ mod tests {
         let mut reader = ::csv::Reader::from_reader(csv.as_bytes());
         let headers = reader.headers().expect("headers").clone();
         assert!(headers.iter().any(|h| h == promote), "{headers:?}");
+    }
+
+    #[test]
+    fn a_region_whose_eclaireurs_hold_every_role_gets_no_empty_role_columns() {
+        let catalog = catalog();
+        let forms = only(&catalog, "registration");
+        let forms: Vec<&FormDef> = forms.iter().collect();
+        let records = [registration(&[("first_name", Value::Text("Julie".into()))])];
+        let held = table(
+            &catalog,
+            &forms,
+            &records,
+            Lang::Fr,
+            Some("bas-saint-laurent"),
+        );
+        let chosen = table(
+            &catalog,
+            &forms,
+            &records,
+            Lang::Fr,
+            Some("saguenay-lac-saint-jean"),
+        );
+        assert_eq!(
+            chosen.headers.len() - held.headers.len(),
+            4,
+            "the four role columns only where roles are chosen: {:?}",
+            held.headers
+        );
     }
 
     #[test]

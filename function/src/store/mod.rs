@@ -122,7 +122,8 @@ pub struct Selection {
     pub region: String,
     /// The form: `registration` or `need-report`.
     pub kind: String,
-    /// First and last day received (`YYYY-MM-DD`, UTC), both included.
+    /// First and last moment received, both included, as records write them (UTC, to the
+    /// millisecond: see [`Selection::quebec_days`] for the days staff give).
     pub from: Option<String>,
     pub to: Option<String>,
     pub status: Option<String>,
@@ -189,13 +190,26 @@ pub fn check_days(from: Option<&str>, to: Option<&str>) -> Result<(), ReversedDa
 }
 
 impl Selection {
-    /// Whether no day can be in it (its first day after its last): nothing to read.
+    /// The moments from the start of the Quebec day `from` to the end of the Quebec day `to`
+    /// (each `YYYY-MM-DD` from [`parse_day`]; none for an open end).
+    pub fn quebec_days(
+        from: Option<&str>,
+        to: Option<&str>,
+    ) -> Result<(Option<String>, Option<String>), DayError> {
+        let bounds = |day: &str| crate::clock::quebec_day(day).ok_or(DayError::NoSuchDay);
+        Ok((
+            from.map(bounds).transpose()?.map(|(first, _)| first),
+            to.map(bounds).transpose()?.map(|(_, last)| last),
+        ))
+    }
+
+    /// Whether no moment can be in it (its first after its last): nothing to read.
     pub fn is_empty(&self) -> bool {
         check_days(self.from.as_deref(), self.to.as_deref()).is_err()
     }
 
     /// The sort keys that bound the selection: `<kind>#<from>` to `<kind>#<to>~` (`~` sorts
-    /// after every character of a time and an id, so the whole last day is in).
+    /// after every character of an id, so the last moment's submissions are in).
     pub fn entry_range(&self) -> (String, String) {
         let kind = &self.kind;
         let first = format!("{kind}#{}", self.from.as_deref().unwrap_or(""));
@@ -204,11 +218,11 @@ impl Selection {
     }
 
     pub fn matches(&self, record: &Record) -> bool {
-        let day = record.submitted_at.get(..10).unwrap_or("");
+        let at = record.submitted_at.as_str();
         record.region == self.region
             && record.kind == self.kind
-            && self.from.as_deref().is_none_or(|from| day >= from)
-            && self.to.as_deref().is_none_or(|to| day <= to)
+            && self.from.as_deref().is_none_or(|from| at >= from)
+            && self.to.as_deref().is_none_or(|to| at <= to)
             && self.status.as_deref().is_none_or(|s| record.status == s)
     }
 }
@@ -375,6 +389,39 @@ mod tests {
         for day in ["2026-02-29", "2026-13-01", "2026-00-10", "2026-04-31"] {
             assert_eq!(parse_day(day), Err(DayError::NoSuchDay), "{day}");
         }
+    }
+
+    #[test]
+    fn days_are_quebecs_so_a_summer_evening_is_in_its_own_day() {
+        let (from, to) =
+            Selection::quebec_days(Some("2026-06-30"), Some("2026-06-30")).expect("days");
+        let selection = Selection {
+            region: "bas-saint-laurent".into(),
+            kind: "need-report".into(),
+            from,
+            to,
+            status: None,
+        };
+        let at = |submitted_at: &str| Record {
+            id: "0193a1b2".into(),
+            kind: "need-report".into(),
+            region: "bas-saint-laurent".into(),
+            submitted_at: submitted_at.into(),
+            status: "new".into(),
+            language: "fr".into(),
+            consent_version: "2026-12-03".into(),
+            consent_at: submitted_at.into(),
+            expires_at: None,
+            idempotency_key: "k".into(),
+            answers_hash: None,
+            email_hash: None,
+            values: Default::default(),
+        };
+        // 23:30 on June 30 in Quebec; 00:30 on June 30 in Quebec; 00:30 on July 1.
+        assert!(selection.matches(&at("2026-07-01T03:30:00.000Z")));
+        assert!(selection.matches(&at("2026-06-30T04:30:00.000Z")));
+        assert!(!selection.matches(&at("2026-07-01T04:30:00.000Z")));
+        assert!(!selection.matches(&at("2026-06-30T03:59:59.999Z")));
     }
 
     #[test]

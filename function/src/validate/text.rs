@@ -139,9 +139,17 @@ pub fn overloaded(text: &str) -> bool {
     })
 }
 
-/// Holds a letter (Unicode Alphabetic: any script's letters, ideographs and syllables).
-pub fn has_letter(text: &str) -> bool {
-    text.chars().any(char::is_alphabetic)
+/// Names something a person can read: a letter (Unicode Alphabetic: any script's letters,
+/// ideographs and syllables) or an emoji picture (a nickname may be one). Digits, punctuation
+/// and what shows nothing do not.
+pub fn names_something(text: &str) -> bool {
+    text.chars().any(|c| c.is_alphabetic() || is_pictograph(c))
+}
+
+/// The emoji pictures: the blocks of Unicode's Extended_Pictographic property (symbols,
+/// pictographs, emoticons, transport, supplemental symbols), not the keycap digits.
+fn is_pictograph(c: char) -> bool {
+    matches!(c, '\u{1F000}'..='\u{1FAFF}' | '\u{2600}'..='\u{27BF}' | '\u{2B00}'..='\u{2BFF}')
 }
 
 /// Holds a character that shows nothing by itself, even one attached to a visible character
@@ -346,18 +354,26 @@ mod tests {
     }
 
     #[test]
-    fn a_letter_of_any_script_is_a_letter() {
+    fn a_name_holds_a_letter_of_any_script_or_an_emoji() {
         for named in [
             "Julie",
             "李",
             "Ōtautahi",
             "ᐃᓄᒃᑎᑐᑦ",
             "J👨\u{200d}👩\u{200d}👧",
+            "👨\u{200d}👩\u{200d}👧",
+            "🌻",
         ] {
-            assert!(has_letter(named), "{named:?}");
+            assert!(names_something(named), "{named:?}");
         }
-        for none in ["1234", "-- !", "👨\u{200d}👩\u{200d}👧", "\u{0600}123"] {
-            assert!(!has_letter(none), "{none:?}");
+        for none in [
+            "1234",
+            "-- !",
+            "1\u{fe0f}\u{20e3}",
+            "\u{0600}123",
+            "\u{2800}",
+        ] {
+            assert!(!names_something(none), "{none:?}");
         }
     }
 }
