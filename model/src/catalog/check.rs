@@ -99,6 +99,17 @@ pub enum CheckError {
          other language"
     )]
     StringKey { lang: Lang, key: String },
+    #[error("{0}; build the catalog again with `eclaireurs build`")]
+    Theme(#[from] super::ThemeError),
+    #[error(
+        "the page of form `{form}` for region `{region}` ({lang}) has a context that is not a \
+         map of values, or a context without the theme's templates"
+    )]
+    Context {
+        form: String,
+        region: String,
+        lang: Lang,
+    },
 }
 
 impl CheckError {
@@ -126,6 +137,11 @@ impl CheckError {
                 site.theme.join("i18n").join(format!("{lang}.yaml"))
             }
             CheckError::Stylesheet => site.theme.join("assets"),
+            CheckError::Theme(_) => site.theme.join("templates"),
+            CheckError::Context { region, .. } => match site.region(region) {
+                Some(region) => region.file.clone(),
+                None => site.root.join("regions").join(region),
+            },
         };
         Problem::new(
             Location::file(path),
@@ -190,6 +206,9 @@ impl Catalog {
             if !is_site_path(stylesheet) || !stylesheet.starts_with(ASSETS) || leaves {
                 return Err(CheckError::Stylesheet);
             }
+        }
+        if let Some(theme) = &self.theme {
+            theme.check()?;
         }
         self.check_strings()
     }
@@ -295,6 +314,17 @@ impl Catalog {
             if !self.regions.contains_key(&pages.region) {
                 return Err(CheckError::PageRegion {
                     region: shown(&pages.region),
+                });
+            }
+            let context_ok = match &pages.context {
+                None => true,
+                Some(context) => context.is_object() && self.theme.is_some(),
+            };
+            if !context_ok {
+                return Err(CheckError::Context {
+                    form: pages.form.clone(),
+                    region: pages.region.clone(),
+                    lang: pages.lang,
                 });
             }
             for (which, address) in [("page", &pages.page), ("thank-you page", &pages.thanks)] {
