@@ -77,7 +77,11 @@ impl Theme {
                 return Err(ThemeError::Missing(name));
             }
         }
-        if let Some(name) = self.templates.keys().find(|n| !TEMPLATES.contains(&n.as_str())) {
+        if let Some(name) = self
+            .templates
+            .keys()
+            .find(|n| !TEMPLATES.contains(&n.as_str()))
+        {
             return Err(ThemeError::Unknown(name.chars().count()));
         }
         for name in ASSETS {
