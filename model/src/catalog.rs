@@ -465,6 +465,8 @@ mod tests {
         let catalog = Catalog::from_site(&site, &assets).expect("catalog");
         let fr = catalog.strings.fr.as_object().expect("a map");
         assert!(fr.contains_key("validation"));
-        assert!(!fr.contains_key("nav"), "page-only strings stay out");
+        assert!(fr.contains_key("form"), "what the theme's form templates read");
+        assert!(!fr.contains_key("notice"), "page-only strings stay out");
+        assert!(!fr.contains_key("inventory"), "page-only strings stay out");
     }
 }

@@ -541,6 +541,96 @@ mod tests {
         );
     }
 
+    /// The real catalog with a theme made from the default theme's files.
+    fn themed() -> Catalog {
+        use crate::catalog::theme::{ASSETS, TEMPLATES};
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../themes/default/templates");
+        let mut catalog = real();
+        catalog.theme = Some(crate::catalog::Theme {
+            templates: TEMPLATES
+                .iter()
+                .map(|n| {
+                    let source = std::fs::read_to_string(root.join(n)).expect("template");
+                    (n.to_string(), source)
+                })
+                .collect(),
+            assets: ASSETS
+                .iter()
+                .map(|n| (n.to_string(), format!("/{n}")))
+                .collect(),
+            base: crate::lang::Localized {
+                fr: serde_json::json!({"regions_url": "/fr/"}),
+                en: serde_json::json!({"regions_url": "/en/"}),
+            },
+        });
+        catalog
+    }
+
+    fn theme(catalog: &mut Catalog) -> &mut crate::catalog::Theme {
+        catalog.theme.as_mut().expect("a theme")
+    }
+
+    #[test]
+    fn a_catalog_whose_templates_are_missing_or_broken_is_refused_in_plain_words() {
+        assert_eq!(themed().check(), Ok(()));
+        let mut missing = themed();
+        theme(&mut missing).templates.remove("answer.html");
+        let err = missing.check().expect_err("missing");
+        assert_eq!(
+            err.to_string(),
+            "the template `answer.html` the function's pages need is missing; build the \
+             catalog again with `eclaireurs build`"
+        );
+        let mut broken = themed();
+        theme(&mut broken)
+            .templates
+            .insert("base.html".into(), "{% block main %}<p>secret-value".into());
+        let err = broken.check().expect_err("broken");
+        assert!(
+            err.to_string()
+                .starts_with("the templates of the function's pages do not compile"),
+            "{err}"
+        );
+        assert!(!err.to_string().contains("secret-value"), "{err}");
+        let mut extra = themed();
+        theme(&mut extra)
+            .templates
+            .insert("../../etc/passwd".into(), String::new());
+        assert!(extra.check().is_err());
+    }
+
+    #[test]
+    fn the_theme_s_files_stay_under_assets_and_its_contexts_are_maps() {
+        for address in [
+            "https://evil.example/style.css",
+            "/assets/../secret",
+            "//evil.example/assets/x.css",
+        ] {
+            let mut catalog = themed();
+            theme(&mut catalog)
+                .assets
+                .insert("assets/style.css".into(), address.into());
+            let err = catalog.check().expect_err(address);
+            assert!(
+                matches!(err, CheckError::Theme(crate::catalog::ThemeError::Asset(_))),
+                "{address}: {err}"
+            );
+            assert!(!err.to_string().contains("evil"), "{err}");
+        }
+        let mut catalog = themed();
+        theme(&mut catalog).base.en = serde_json::json!("text");
+        assert!(catalog.check().is_err(), "a base that is not a map");
+        let mut catalog = themed();
+        catalog.pages[0].context = Some(serde_json::json!([1, 2]));
+        assert!(matches!(catalog.check(), Err(CheckError::Context { .. })));
+        let mut catalog = real();
+        catalog.pages[0].context = Some(serde_json::json!({}));
+        assert!(
+            matches!(catalog.check(), Err(CheckError::Context { .. })),
+            "a page's context without the templates"
+        );
+    }
+
     #[test]
     fn a_form_that_breaks_the_form_rules_is_refused() {
         let err = checked(|c| {
