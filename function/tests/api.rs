@@ -194,6 +194,40 @@ fn tag_with<'a>(page: &'a str, attribute: &str) -> &'a str {
 }
 
 #[tokio::test]
+async fn the_form_page_the_function_gives_back_is_the_site_s_page_but_for_its_summary() {
+    let api = Api::embedded().await;
+    let rendered = eclaireurs::build::render(&repo().join("content")).expect("the site builds");
+    for (form, endpoint, path, lang) in [
+        ("registration", "registrations", "fr/bas-saint-laurent/devenir-eclaireur/index.html", "fr"),
+        ("need-report", "need-reports", "en/saguenay-lac-saint-jean/report-a-need/index.html", "en"),
+    ] {
+        let site_page = rendered
+            .files
+            .iter()
+            .find(|(p, _)| p == path)
+            .map(|(_, bytes)| String::from_utf8(bytes.clone()).expect("UTF-8"))
+            .expect("the built page");
+        let region = path.split('/').nth(1).expect("region");
+        // A body the function cannot read: the page comes back empty, with a summary.
+        let reply = api
+            .send(
+                Request::post(format!("/api/{endpoint}"))
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .header("referer", format!("{SITE}/{}", path.trim_end_matches("index.html")))
+                    .body(Body::from("a=%FF"))
+                    .expect("request"),
+            )
+            .await;
+        assert_eq!(reply.status, 400, "{form}, {lang}, {region}: {}", reply.body);
+        let start = reply.body.find("<div class=\"error-summary\"").expect("a summary");
+        let end = start + reply.body[start..].find("</div>").expect("its end") + "</div>".len();
+        let without_summary = format!("{}{}", &reply.body[..start], &reply.body[end..])
+            .replace(&format!("{SITE}/assets/"), "/assets/");
+        assert_eq!(without_summary, site_page, "{form}, {lang}, {region}");
+    }
+}
+
+#[tokio::test]
 async fn the_form_page_given_back_and_corrected_is_stored_once() {
     let api = Api::embedded().await;
     let wrong = REGISTRATION_FORM.replace("julie.tremblay%40example.ca", "julie.tremblay");
