@@ -113,6 +113,10 @@ async fn an_invalid_form_post_answers_the_form_page_again_filled_in_with_each_er
     let form_page = form_url(&api, "registration", "bas-saint-laurent", Lang::Fr);
     // The site's own page: its language, header, icon, stylesheet, canonical address.
     assert!(page.contains("<html lang=\"fr\">"), "{page}");
+    assert!(
+        page.contains("<title>Quelques réponses sont à corriger – "),
+        "the title says so first"
+    );
     assert!(page.contains("<header class=\"site-header\">"));
     assert!(page.contains("class=\"brand-region\">Bas-Saint-Laurent</span>"));
     assert!(page.contains("<link rel=\"icon\" href=\"https://eclaireurs.example.ca/assets/icon."));
@@ -198,8 +202,18 @@ async fn the_form_page_the_function_gives_back_is_the_site_s_page_but_for_its_su
     let api = Api::embedded().await;
     let rendered = eclaireurs::build::render(&repo().join("content")).expect("the site builds");
     for (form, endpoint, path, lang) in [
-        ("registration", "registrations", "fr/bas-saint-laurent/devenir-eclaireur/index.html", "fr"),
-        ("need-report", "need-reports", "en/saguenay-lac-saint-jean/report-a-need/index.html", "en"),
+        (
+            "registration",
+            "registrations",
+            "fr/bas-saint-laurent/devenir-eclaireur/index.html",
+            "fr",
+        ),
+        (
+            "need-report",
+            "need-reports",
+            "en/saguenay-lac-saint-jean/report-a-need/index.html",
+            "en",
+        ),
     ] {
         let site_page = rendered
             .files
@@ -213,15 +227,33 @@ async fn the_form_page_the_function_gives_back_is_the_site_s_page_but_for_its_su
             .send(
                 Request::post(format!("/api/{endpoint}"))
                     .header("content-type", "application/x-www-form-urlencoded")
-                    .header("referer", format!("{SITE}/{}", path.trim_end_matches("index.html")))
+                    .header(
+                        "referer",
+                        format!("{SITE}/{}", path.trim_end_matches("index.html")),
+                    )
                     .body(Body::from("a=%FF"))
                     .expect("request"),
             )
             .await;
-        assert_eq!(reply.status, 400, "{form}, {lang}, {region}: {}", reply.body);
-        let start = reply.body.find("<div class=\"error-summary\"").expect("a summary");
+        assert_eq!(
+            reply.status, 400,
+            "{form}, {lang}, {region}: {}",
+            reply.body
+        );
+        let start = reply
+            .body
+            .find("<div class=\"error-summary\"")
+            .expect("a summary");
         let end = start + reply.body[start..].find("</div>").expect("its end") + "</div>".len();
+        let lang = Lang::from_code(lang).expect("a language");
+        let title = api.state.catalog.text(lang, "validation.title");
+        let title = match lang {
+            Lang::Fr => eclaireurs_model::typography::french(&title, "fr"),
+            Lang::En => title,
+        };
+        // The summary, and the title's first words that say what the summary says.
         let without_summary = format!("{}{}", &reply.body[..start], &reply.body[end..])
+            .replacen(&format!("<title>{title} – "), "<title>", 1)
             .replace(&format!("{SITE}/assets/"), "/assets/");
         assert_eq!(without_summary, site_page, "{form}, {lang}, {region}");
     }
