@@ -100,34 +100,221 @@ async fn invalid_json_fields_answer_422_with_field_code_and_a_message_in_the_for
 }
 
 #[tokio::test]
-async fn an_invalid_form_post_answers_a_french_page_listing_what_to_fix_with_a_way_back() {
+async fn an_invalid_form_post_answers_the_form_page_again_filled_in_with_each_error_beside_its_field(
+) {
     let api = Api::embedded().await;
-    let body = "region=bas-saint-laurent&language=fr&first_name=%3Cscript%3Ealert(1)%3C%2Fscript%3E&email=x&roles=fly";
+    // A wrong email and no role; the other answers must come back, never the trap's, and the
+    // page's hidden fields keep the catalog's values whatever the post said.
+    let body = "region=bas-saint-laurent&language=fr&catalog_version=forged&first_name=%3Cscript%3Ealert(1)%3C%2Fscript%3E&last_name=Tremblay&email=julie.tremblay&phone=418+555-0199&municipality=Rimouski&territory=La+Mitis&consent=true&website=";
     let reply = api.form("/api/registrations", body).await;
-    assert_eq!(reply.status, 422);
+    assert_eq!(reply.status, 422, "{}", reply.body);
     assert!(reply.header("content-type").starts_with("text/html"));
     let page = &reply.body;
-    assert!(page.contains("<html lang=\"fr\">"));
-    assert!(page.contains("<h1>Quelques réponses sont à corriger</h1>"));
+    let form_page = form_url(&api, "registration", "bas-saint-laurent", Lang::Fr);
+    // The site's own page: its language, header, icon, stylesheet, canonical address.
+    assert!(page.contains("<html lang=\"fr\">"), "{page}");
     assert!(
-        page.contains("#registration-last_name\">Nom de famille</a> – Ce champ est obligatoire.")
+        page.contains("<title>Quelques réponses sont à corriger – "),
+        "the title says so first"
     );
+    assert!(page.contains("<header class=\"site-header\">"));
+    assert!(page.contains("class=\"brand-region\">Bas-Saint-Laurent</span>"));
+    assert!(page.contains("<link rel=\"icon\" href=\"https://eclaireurs.example.ca/assets/icon."));
+    assert!(page
+        .contains("<link rel=\"stylesheet\" href=\"https://eclaireurs.example.ca/assets/style."));
+    assert!(page.contains("<script src=\"https://eclaireurs.example.ca/assets/forms."));
+    assert!(page.contains(&format!("<link rel=\"canonical\" href=\"{form_page}\">")));
     assert!(
-        page.contains("#registration-email\">Courriel</a> – Entrez une adresse courriel valide")
+        page.contains(&format!("<a href=\"{form_page}\">{form_page}</a>")),
+        "the address to keep is the form's page, not the API's"
     );
-    assert!(page.contains("#registration-roles\">Les rôles qui vous intéressent</a> – Choisissez parmi les options proposées."));
-    assert!(page.contains(
-        "<a href=\"https://eclaireurs.example.ca/fr/bas-saint-laurent/devenir-eclaireur/\">Revenir au formulaire</a>"
-    ));
+    // The answers filled in, escaped.
+    assert!(page.contains("name=\"last_name\" value=\"Tremblay\""));
+    assert!(page.contains("name=\"email\" value=\"julie.tremblay\""));
+    assert!(page.contains("name=\"phone\" value=\"418 555-0199\""));
+    assert!(page.contains("<option value=\"La Mitis\" selected>"));
+    assert!(page.contains("name=\"consent\" value=\"true\" checked"));
+    assert!(
+        page.contains("value=\"&lt;script&gt;alert(1)&lt;&#x2F;script&gt;\"")
+            || page.contains("value=\"&lt;script&gt;alert(1)&lt;/script&gt;\""),
+        "{page}"
+    );
     assert!(
         !page.contains("<script>"),
         "nothing sent is echoed unescaped"
     );
-    assert!(reply
-        .header("content-security-policy")
-        .contains("default-src 'none'"));
+    assert!(
+        page.contains("name=\"website\" value=\"\" tabindex=\"-1\""),
+        "the trap stays empty"
+    );
+    let version = &api.state.catalog.version;
+    assert!(page.contains(&format!("name=\"catalog_version\" value=\"{version}\"")));
+    assert!(!page.contains("forged"));
+    // Each error beside its field, the field marked and described by it.
+    assert!(page.contains("<p class=\"field-error\" id=\"registration-email-error\" data-for=\"registration-email\"><span class=\"visually-hidden\">Erreur\u{a0}: </span>Entrez une adresse courriel valide"), "{page}");
+    for id in ["registration-email", "registration-roles"] {
+        let tag = tag_with(page, &format!("id=\"{id}\""));
+        assert!(tag.contains("aria-invalid=\"true\""), "{tag}");
+        assert!(
+            tag.contains(&format!("aria-describedby=\"{id}-error")),
+            "{tag}"
+        );
+    }
+    assert!(
+        !page.contains("registration-last_name-error"),
+        "a good answer has no error"
+    );
+    // The summary at the top of the form, focused without a script, linking to the fields.
+    let summary = page.find("class=\"error-summary\"").expect("a summary");
+    assert!(summary < page.find("name=\"first_name\"").expect("the form"));
+    assert!(page.contains("<h2 id=\"registration-summary\" tabindex=\"-1\" autofocus>Quelques réponses sont à corriger</h2>"));
+    assert!(page.contains(
+        "<a href=\"#registration-email\">Courriel</a> – Entrez une adresse courriel valide"
+    ));
+    assert!(page.contains("<a href=\"#registration-roles\">"));
+    // The crisis lines, above the form and in the footer.
+    assert!(page.contains("class=\"crisis crisis-form\""));
+    assert!(page.contains("aria-labelledby=\"crisis-fr\""));
+    // The site's policy: it loads the site's files; never cached.
+    let csp = reply.header("content-security-policy");
+    assert!(
+        csp.contains("default-src 'none'") && csp.contains("script-src 'self'"),
+        "{csp}"
+    );
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
     assert_eq!(reply.header("x-content-type-options"), "nosniff");
+    assert_eq!(reply.header("cache-control"), "no-store");
     assert!(api.stored("registration").is_empty());
+}
+
+/// The start tag of `page` that holds `attribute`.
+fn tag_with<'a>(page: &'a str, attribute: &str) -> &'a str {
+    let at = page
+        .find(attribute)
+        .unwrap_or_else(|| panic!("{attribute}: {page}"));
+    let start = page[..at].rfind('<').expect("a tag");
+    let end = at + page[at..].find('>').expect("its end");
+    &page[start..=end]
+}
+
+#[tokio::test]
+async fn the_form_page_the_function_gives_back_is_the_site_s_page_but_for_its_summary() {
+    let api = Api::embedded().await;
+    let rendered = eclaireurs::build::render(&repo().join("content")).expect("the site builds");
+    for (form, endpoint, path, lang) in [
+        (
+            "registration",
+            "registrations",
+            "fr/bas-saint-laurent/devenir-eclaireur/index.html",
+            "fr",
+        ),
+        (
+            "need-report",
+            "need-reports",
+            "en/saguenay-lac-saint-jean/report-a-need/index.html",
+            "en",
+        ),
+    ] {
+        let site_page = rendered
+            .files
+            .iter()
+            .find(|(p, _)| p == path)
+            .map(|(_, bytes)| String::from_utf8(bytes.clone()).expect("UTF-8"))
+            .expect("the built page");
+        let region = path.split('/').nth(1).expect("region");
+        // A body the function cannot read: the page comes back empty, with a summary.
+        let reply = api
+            .send(
+                Request::post(format!("/api/{endpoint}"))
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .header(
+                        "referer",
+                        format!("{SITE}/{}", path.trim_end_matches("index.html")),
+                    )
+                    .body(Body::from("a=%FF"))
+                    .expect("request"),
+            )
+            .await;
+        assert_eq!(
+            reply.status, 400,
+            "{form}, {lang}, {region}: {}",
+            reply.body
+        );
+        let start = reply
+            .body
+            .find("<div class=\"error-summary\"")
+            .expect("a summary");
+        let end = start + reply.body[start..].find("</div>").expect("its end") + "</div>".len();
+        let lang = Lang::from_code(lang).expect("a language");
+        let title = api.state.catalog.text(lang, "validation.title");
+        let title = match lang {
+            Lang::Fr => eclaireurs_model::typography::french(&title, "fr"),
+            Lang::En => title,
+        };
+        // The summary, and the title's first words that say what the summary says.
+        let without_summary = format!("{}{}", &reply.body[..start], &reply.body[end..])
+            .replacen(&format!("<title>{title} – "), "<title>", 1)
+            .replace(&format!("{SITE}/assets/"), "/assets/");
+        assert_eq!(without_summary, site_page, "{form}, {lang}, {region}");
+    }
+}
+
+#[tokio::test]
+async fn the_form_page_given_back_and_corrected_is_stored_once() {
+    let api = Api::embedded().await;
+    let wrong = REGISTRATION_FORM.replace("julie.tremblay%40example.ca", "julie.tremblay");
+    assert_eq!(api.form("/api/registrations", &wrong).await.status, 422);
+    api.accepted_form("/api/registrations", REGISTRATION_FORM)
+        .await;
+    assert_eq!(api.stored("registration").len(), 1);
+}
+
+#[tokio::test]
+async fn a_form_post_seen_before_answers_a_page_saying_so_in_its_language_and_json_keeps_201() {
+    let api = Api::embedded().await;
+    api.accepted_form("/api/need-reports", NEED_REPORT_FORM)
+        .await;
+    let again = api.form("/api/need-reports", NEED_REPORT_FORM).await;
+    assert_eq!(again.status, 200, "{}", again.body);
+    assert!(again.header("content-type").starts_with("text/html"));
+    let page = &again.body;
+    assert!(page.contains("<html lang=\"en\">"), "{page}");
+    assert!(
+        page.contains("<h1 tabindex=\"-1\" autofocus>Answers already received</h1>"),
+        "{page}"
+    );
+    assert!(page.contains("already received a moment ago"));
+    let thanks = api
+        .state
+        .catalog
+        .addresses("need-report", "bas-saint-laurent", Lang::En)
+        .thanks
+        .expect("a thank-you page");
+    assert!(
+        page.contains(&format!(
+            "<a href=\"{SITE}{thanks}\">See the thank-you page</a>"
+        )),
+        "{page}"
+    );
+    assert!(
+        page.contains("<header class=\"site-header\">")
+            && page.contains("aria-labelledby=\"crisis-en\"")
+    );
+    assert_eq!(again.header("cache-control"), "no-store");
+    assert_eq!(api.stored("need-report").len(), 1);
+    let french = NEED_REPORT_FORM.replace("language=en", "language=fr");
+    api.accepted_form("/api/need-reports", &french).await;
+    let again = api.form("/api/need-reports", &french).await;
+    assert!(
+        again.body.contains("Réponses déjà reçues"),
+        "{}",
+        again.body
+    );
+    // A script's retry keeps its contract.
+    let first = api.json("/api/registrations", REGISTRATION_JSON).await;
+    let retry = api.json("/api/registrations", REGISTRATION_JSON).await;
+    assert_eq!((first.status, retry.status), (201, 201));
+    assert_eq!(first.json()["id"], retry.json()["id"]);
 }
 
 #[tokio::test]
@@ -573,13 +760,22 @@ async fn a_form_post_of_any_answer_the_form_allows_fits_the_body_limit() {
         reply.body.contains("<html lang=\"fr\">"),
         "the page's language"
     );
+    // The form's own page again, empty, saying why at the top.
     assert!(
         reply
             .body
-            .contains(&format!("<a href=\"{page}\">Revenir au formulaire</a>")),
+            .contains(&format!("<link rel=\"canonical\" href=\"{page}\">")),
         "{}",
         reply.body
     );
+    let message = api.state.catalog.text(Lang::Fr, "validation.too_large");
+    let message = eclaireurs_model::typography::french(&message, "fr");
+    assert!(
+        reply.body.contains(&format!("<p>{message}</p>")),
+        "{}",
+        reply.body
+    );
+    assert!(reply.body.contains("name=\"description\""));
 }
 
 #[test]
@@ -638,10 +834,16 @@ async fn percent_encoded_invalid_utf8_and_unreadable_forms_are_malformed_never_s
         .await;
     assert_eq!(reply.status, 400, "{}", reply.body);
     assert!(reply.body.contains("mal formée"), "{}", reply.body);
+    // The form's own page, empty (what was sent could not be read).
     assert!(
         reply
             .body
-            .contains(&format!("<a href=\"{page}\">Revenir au formulaire</a>")),
+            .contains(&format!("<link rel=\"canonical\" href=\"{page}\">")),
+        "{}",
+        reply.body
+    );
+    assert!(
+        reply.body.contains("name=\"first_name\" required"),
         "{}",
         reply.body
     );
@@ -670,23 +872,32 @@ async fn every_4xx_page_links_back_to_its_form_or_else_to_the_home_page() {
     };
     let form = "application/x-www-form-urlencoded";
     let link = format!("<a href=\"{page}\">Back to the form</a>");
-    // Before the body is read, the page the browser came from says where back is.
-    for (reply, status) in [
+    let canonical = format!("<link rel=\"canonical\" href=\"{page}\">");
+    // Before the body is read, the page the browser came from says where back is: a link
+    // to it, or the form's page itself where it can be shown again.
+    for (reply, status, back) in [
         (
             api.send(post("text/plain", Some(&page), "hello")).await,
             415,
+            &link,
         ),
-        (api.send(post(form, Some(&page), "a=%FF")).await, 400),
+        (
+            api.send(post(form, Some(&page), "a=%FF")).await,
+            400,
+            &canonical,
+        ),
         (
             api.send(post(form, Some(&page), &"a".repeat(200_000)))
                 .await,
             413,
+            &canonical,
         ),
         // A region that is not one of the site's: the page it came from.
         (
             api.send(post(form, Some(&page), "region=atlantis&language=en"))
                 .await,
             422,
+            &canonical,
         ),
     ] {
         assert_eq!(reply.status, status, "{}", reply.body);
@@ -694,7 +905,11 @@ async fn every_4xx_page_links_back_to_its_form_or_else_to_the_home_page() {
             reply.body.contains("<html lang=\"en\">"),
             "{status}: the page's language"
         );
-        assert!(reply.body.contains(&link), "{status}: {}", reply.body);
+        assert!(
+            reply.body.contains(back.as_str()),
+            "{status}: {}",
+            reply.body
+        );
     }
     // A bad key, once the form is read: its region's form.
     let bad_key = api
@@ -709,7 +924,7 @@ async fn every_4xx_page_links_back_to_its_form_or_else_to_the_home_page() {
     assert!(
         bad_key
             .body
-            .contains(&format!("<a href=\"{french}\">Revenir au formulaire</a>")),
+            .contains(&format!("<link rel=\"canonical\" href=\"{french}\">")),
         "{}",
         bad_key.body
     );

@@ -263,7 +263,11 @@ impl Preview {
             .all_pages()
             .filter(|p| edited.contains(&p.path))
             .collect();
-        // Page text is not in the catalog: the version the pages carry stays the same.
+        // The text of a form's page is in the catalog (the function shows the page again):
+        // its edit builds everything, the catalog and the API included.
+        if pages.iter().any(|p| p.meta.form.is_some()) {
+            return Ok(None);
+        }
         let assets = Assets::collect(site)?;
         let links = LinkIndex::new(site, &assets);
         // What a full load and check report of these pages.
@@ -275,7 +279,8 @@ impl Preview {
         if !problems.is_empty() {
             return Err(problems.into());
         }
-        let catalog = Catalog::from_site(site, &assets).map_err(|e| e.problem(site))?;
+        let mut catalog = Catalog::from_site(site, &assets).map_err(|e| e.problem(site))?;
+        let links = crate::render::answers::add_theme(&mut catalog, site, &assets, links)?;
         let mut renderer = Renderer::new(site, &assets, links, &catalog.version)?;
         renderer.body_end = self.body_end.clone();
         renderer.render_selected(&pages, &InPlace(&self.out))?;

@@ -6,8 +6,9 @@
 //! first ([`Catalog::parse`], [`Catalog::check`]): a catalog is data, never trusted.
 //!
 //! It holds the forms, each region's territories, the UI strings the function shows, the
-//! addresses of each form's page and thank-you page, and the stylesheet the function's own
-//! pages use. Its `version` is a hash of all that; every form carries it in a hidden field
+//! addresses of each form's page and thank-you page, and the theme's share ([`theme`]): the
+//! templates, static files and page contexts the function renders its own pages with, so
+//! they are the site's pages. Its `version` is a hash of all that; every form carries it in a hidden field
 //! (`catalog_version`), so a page built from another catalog is noticed when it posts.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -24,19 +25,35 @@ use crate::site::Site;
 
 mod check;
 mod lookup;
+pub mod theme;
 pub use check::{is_site_path, CheckError, MAX_TERRITORY_LENGTH, MAX_TEXT_LENGTH};
 pub use lookup::FormAddresses;
+pub use theme::{Theme, ThemeError};
 
 /// The file name of the catalog, in the build output and in the function's package.
 pub const FILE_NAME: &str = "catalog.json";
 
-/// The subtrees of the UI strings that the function shows (its error pages and messages).
-const FUNCTION_STRINGS: &[&str] = &["validation", "crisis", "notifications", "export"];
+/// The subtrees of the UI strings that the function shows: its messages, and what the theme's
+/// templates of its pages read (`t.skip`, `t.form`, …).
+const FUNCTION_STRINGS: &[&str] = &[
+    "validation",
+    "crisis",
+    "notifications",
+    "export",
+    "skip",
+    "nav",
+    "footer",
+    "form",
+    "region",
+    "preview",
+];
 
 /// The stylesheet the function's pages link to.
 const STYLESHEET: &str = "/assets/style.css";
 
-/// The largest catalog the function reads (the real one is about 60 KiB).
+/// The largest catalog the function reads. The real one (two regions, with the theme's
+/// pages) is about 80 KB; each region adds about 25 KB, most of it its four form pages'
+/// text and forms.
 pub const MAX_SIZE: usize = 1024 * 1024;
 
 /// The body limit of a form is never under this, whatever its definition.
@@ -132,6 +149,10 @@ pub struct Catalog {
     pub pages: Vec<FormLocation>,
     /// The published address of the stylesheet (fingerprinted), if the site has one.
     pub stylesheet: Option<String>,
+    /// The templates and what the pages share, for the function's own pages; made by
+    /// `eclaireurs build` (a catalog made from the content folder alone has none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub theme: Option<Theme>,
     /// The lookup indexes ([`lookup`]): not in the file, built from the above. A program that
     /// changes the fields above calls [`Catalog::seal`], which also renews them.
     #[serde(skip)]
@@ -151,6 +172,11 @@ pub struct FormLocation {
     pub page: Option<String>,
     /// The page shown after a successful post.
     pub thanks: Option<String>,
+    /// What the page's template saw beside the language's shared values (`page`, `switch`,
+    /// `alternates`, `nav`, `region`, `form`), so the function can show the same page again;
+    /// with the [`Theme`], made by `eclaireurs build`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<serde_json::Value>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -235,6 +261,7 @@ impl Catalog {
                         thanks: region
                             .page(&form.thanks_page, lang)
                             .map(|p| p.url().to_string()),
+                        context: None,
                     });
                 }
             }
@@ -288,6 +315,7 @@ impl Catalog {
             },
             pages,
             stylesheet: assets.url(STYLESHEET).map(str::to_string),
+            theme: None,
             index: lookup::IndexSlot::default(),
         };
         catalog.seal()?;
@@ -308,9 +336,10 @@ impl Catalog {
         Ok(catalog)
     }
 
-    /// The catalog as its file holds it.
+    /// The catalog as its file holds it: compact, since most of it is the theme's templates
+    /// and pages (text, not lines to read), and its size counts against [`MAX_SIZE`].
     pub fn to_json(&self) -> Result<Vec<u8>, CatalogError> {
-        serde_json::to_vec_pretty(self).map_err(CatalogError::serialize("file"))
+        serde_json::to_vec(self).map_err(CatalogError::serialize("file"))
     }
 
     pub fn from_json(bytes: &[u8], path: &Path) -> Result<Catalog, CatalogError> {
@@ -475,6 +504,11 @@ mod tests {
         let catalog = Catalog::from_site(&site, &assets).expect("catalog");
         let fr = catalog.strings.fr.as_object().expect("a map");
         assert!(fr.contains_key("validation"));
-        assert!(!fr.contains_key("nav"), "page-only strings stay out");
+        assert!(
+            fr.contains_key("form"),
+            "what the theme's form templates read"
+        );
+        assert!(!fr.contains_key("notice"), "page-only strings stay out");
+        assert!(!fr.contains_key("inventory"), "page-only strings stay out");
     }
 }

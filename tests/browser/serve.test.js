@@ -621,7 +621,7 @@ describe('eclaireurs serve, in Debian Chromium', { concurrency: 1 }, () => {
   );
 
   test(
-    "server-side errors are shown beside their fields, announced in the live region and focused (JavaScript), or listed on a page in the form's language that links back to the fields (no JavaScript); nothing is stored",
+    "server-side errors are shown beside their fields, announced in the live region and focused (JavaScript), or on the form's own page given back filled in, summed up at the top and beside each field (no JavaScript); nothing is stored",
     { timeout: TEST_TIMEOUT_MS },
     async () => {
       const storedBefore = readStore('registration').length;
@@ -682,12 +682,14 @@ describe('eclaireurs serve, in Debian Chromium', { concurrency: 1 }, () => {
       assertNoScriptErrors(scriptErrors);
       await page.close();
 
-      // Without JavaScript: the function's page, in French, lists what to fix.
+      // Without JavaScript: the form's own page again, in French, filled in, with what to fix
+      // summed up at the top (focused) and beside each field.
       const { page: plain } = await showServerErrorsWithoutJs();
       assert.equal(pathOf(plain.url()), '/api/registrations');
       assert.equal(await plain.getAttribute('html', 'lang'), 'fr');
-      assert.equal((await plain.textContent('h1')).trim(), 'Quelques réponses sont à corriger');
-      const items = await plain.$$eval('main li', (lis) =>
+      assert.equal((await plain.textContent('#registration-summary')).trim(), 'Quelques réponses sont à corriger');
+      assert.equal(await plain.evaluate(() => document.activeElement?.id), 'registration-summary');
+      const items = await plain.$$eval('.error-summary li', (lis) =>
         lis.map((li) => {
           const a = li.querySelector('a');
           return { text: li.textContent.trim(), label: a?.textContent.trim(), href: a?.getAttribute('href') };
@@ -696,24 +698,21 @@ describe('eclaireurs serve, in Debian Chromium', { concurrency: 1 }, () => {
       assert.deepEqual(
         items.map(({ label, href }) => ({ label, href })),
         [
-          { label: 'Courriel', href: '/fr/bas-saint-laurent/devenir-eclaireur/#registration-email' },
-          { label: 'Municipalité', href: '/fr/bas-saint-laurent/devenir-eclaireur/#registration-municipality' },
+          { label: 'Courriel', href: '#registration-email' },
+          { label: 'Municipalité', href: '#registration-municipality' },
         ],
       );
       assert.match(items[0].text, /Entrez une adresse courriel valide/);
       assert.match(items[1].text, /Ce champ est obligatoire/);
-      assert.equal(
-        await plain.getAttribute('main a >> text=Revenir au formulaire', 'href'),
-        '/fr/bas-saint-laurent/devenir-eclaireur/',
-        'a way back to the form',
+      assert.equal(await plain.inputValue('#registration-first_name'), 'Julie', 'the answers stay');
+      assert.equal(await plain.inputValue('#registration-last_name'), 'Bérubé');
+      assert.equal(await plain.isChecked('#registration-roles-support'), true);
+      assert.equal(await plain.getAttribute('#registration-email', 'aria-invalid'), 'true');
+      assert.match(
+        (await plain.textContent('#registration-email-error')).trim(),
+        /Entrez une adresse courriel valide/,
+        'the error beside its field',
       );
-      await Promise.all([
-        plain.waitForURL(
-          (u) => u.pathname === '/fr/bas-saint-laurent/devenir-eclaireur/' && u.hash === '#registration-email',
-        ),
-        plain.click('main li a >> text=Courriel'),
-      ]);
-      assert.equal(await plain.locator('#registration-email').count(), 1, 'the link leads to the field');
       await plain.close();
 
       assert.equal(readStore('registration').length, storedBefore, 'a refused registration stores nothing');
@@ -832,7 +831,7 @@ describe('eclaireurs serve, in Debian Chromium', { concurrency: 1 }, () => {
       await page.close();
 
       const { page: plain } = await showServerErrorsWithoutJs({ inBrowserWithJs: true });
-      assert.equal((await plain.textContent('h1')).trim(), 'Quelques réponses sont à corriger');
+      assert.equal((await plain.textContent('#registration-summary')).trim(), 'Quelques réponses sont à corriger');
       const plainViolations = await runAxe(plain);
       assert.deepEqual(plainViolations, [], `the 422 page of a plain form post:\n${formatViolations(plainViolations)}`);
       await plain.close();

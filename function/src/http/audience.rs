@@ -103,18 +103,26 @@ impl<'a> Audience<'a> {
         format!("{site}{path}")
     }
 
+    /// Whom a page about this request is for: its language, form and region, its way back.
+    pub fn reader(&self) -> respond::Reader<'a> {
+        let catalog = &self.state.catalog;
+        respond::Reader {
+            catalog,
+            site_url: &self.state.settings.site_url,
+            lang: self.lang,
+            form: catalog.form(self.form),
+            region: self
+                .region
+                .as_deref()
+                .and_then(|r| catalog.regions.get_key_value(r))
+                .map(|(r, _)| r.as_str()),
+            back: self.way_back(),
+        }
+    }
+
     /// An error about the whole submission (`code` of `validation.<code>`), with its way back.
     pub fn problem(&self, status: StatusCode, code: &str) -> Response {
-        let back = self.way_back();
-        respond::problem_page(
-            &self.state.catalog,
-            self.format,
-            self.lang,
-            status,
-            code,
-            &self.state.settings.site_url,
-            Some(&back),
-        )
+        respond::problem(&self.reader(), self.format, status, code)
     }
 }
 

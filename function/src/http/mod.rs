@@ -6,8 +6,10 @@ mod body;
 pub mod fields;
 pub mod live;
 pub mod origin;
+pub mod page;
 mod request;
 pub mod respond;
+pub mod security;
 pub mod server;
 
 use audience::{accepts_json, content_type, preferred_language, Audience};
@@ -216,15 +218,7 @@ async fn submit(
                     .collect();
                 tracing::debug!(request_id = %request_id, errors = ?codes, "invalid fields");
                 audience.settle(invalid.language, invalid.region);
-                return respond::invalid(
-                    catalog,
-                    format,
-                    form,
-                    audience.lang,
-                    Some(&audience.way_back()),
-                    &state.settings.site_url,
-                    &invalid.errors,
-                );
+                return respond::invalid(&audience.reader(), format, &fields, &invalid.errors);
             }
         };
 
@@ -243,13 +237,23 @@ async fn submit(
         }
         Ok(Ok(stored)) => {
             let receipt = Receipt::new(trap, &stored);
-            let status = match format {
-                Format::Json => StatusCode::CREATED,
-                Format::Form => StatusCode::SEE_OTHER,
+            // A person's form post seen before (a double click, a reload of the answer): a
+            // page that says so. A script keeps its `201` with the same id; a bot its `303`.
+            let repeat = matches!(
+                (format, &stored, trap),
+                (Format::Form, Stored::Duplicate(_), false)
+            );
+            let status = match (format, repeat) {
+                (Format::Json, _) => StatusCode::CREATED,
+                (Format::Form, true) => StatusCode::OK,
+                (Format::Form, false) => StatusCode::SEE_OTHER,
             };
             log(status, receipt.outcome, Some(&region), receipt.logged_id);
             if let (true, Some(id)) = (receipt.announce, stored.id()) {
                 state.store.announce(&kind, &region, &submitted_at, id);
+            }
+            if repeat {
+                return respond::repeat(&audience.reader(), &audience.thanks());
             }
             respond::stored(format, stored.id().unwrap_or_default(), &audience.thanks())
         }

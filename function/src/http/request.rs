@@ -123,19 +123,18 @@ impl RequestError {
         }
         let lang = preferred_language(headers);
         let site = &state.settings.site_url;
-        let home = respond::WayBack {
-            url: format!("{site}/{lang}/"),
-            to_form: false,
-        };
-        respond::problem_page(
-            &state.catalog,
-            respond::Format::Form,
+        let reader = respond::Reader {
+            catalog: &state.catalog,
+            site_url: site,
             lang,
-            self.status(),
-            self.code(),
-            site,
-            Some(&home),
-        )
+            form: None,
+            region: None,
+            back: respond::WayBack {
+                url: format!("{site}/{lang}/"),
+                to_form: false,
+            },
+        };
+        respond::problem(&reader, respond::Format::Form, self.status(), self.code())
     }
 }
 

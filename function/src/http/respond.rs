@@ -1,14 +1,16 @@
-//! Answers in the submitter's format and language: JSON for scripts, HTML pages and
-//! redirects for plain form posts. No answer ever carries internals or personal data.
+//! Answers in the submitter's format and language: JSON for scripts, the site's own pages
+//! ([`super::page`]) and redirects for plain form posts. No answer ever carries internals,
+//! and personal data only in the form given back to the person who typed it.
 
 use axum::http::header::{self, HeaderValue};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use eclaireurs_model::html::escape;
 use eclaireurs_model::{FormDef, Lang};
 
+use super::fields::Fields;
+use super::page::{self, Answer, Given, Link, PageError};
 use crate::catalog::Catalog;
 use crate::validate::FieldError;
 
@@ -43,41 +45,70 @@ pub struct WayBack {
 }
 
 impl WayBack {
-    fn link(&self, catalog: &Catalog, lang: Lang) -> String {
+    fn link(&self, catalog: &Catalog, lang: Lang) -> Link {
         let label = match self.to_form {
             true => "validation.back",
             false => "validation.home",
         };
-        format!(
-            "<p><a href=\"{}\">{}</a></p>",
-            escape(&self.url),
-            escape(&catalog.text(lang, label))
+        Link {
+            url: self.url.clone(),
+            label: catalog.text(lang, label),
+        }
+    }
+}
+
+/// Whom a page answers: the language, and the form and region when known (its page can
+/// then be shown again), and where the page leads back.
+pub struct Reader<'a> {
+    pub catalog: &'a Catalog,
+    /// The site's address (`SITE_URL`), before the paths of its pages and files.
+    pub site_url: &'a str,
+    pub lang: Lang,
+    pub form: Option<&'a FormDef>,
+    pub region: Option<&'a str>,
+    pub back: WayBack,
+}
+
+impl Reader<'_> {
+    /// The form's page given back, if the catalog can show it.
+    fn form_page(&self, given: &Given) -> Option<Result<String, PageError>> {
+        page::form_page(
+            self.catalog,
+            self.site_url,
+            self.form?,
+            self.region?,
+            self.lang,
+            given,
         )
+    }
+
+    fn answer(&self, status: StatusCode, answer: Answer) -> Response {
+        let form_and_region = self.form.map(|f| f.id.as_str()).zip(self.region);
+        let html = page::answer_page(
+            self.catalog,
+            self.site_url,
+            self.lang,
+            form_and_region,
+            &answer,
+        );
+        page_or_text(status, html, || {
+            let mut text = format!("{}\n\n{}\n", answer.title, answer.message);
+            for (label, message) in &answer.items {
+                text.push_str(&format!("- {label}: {message}\n"));
+            }
+            text.push_str(&format!("\n{}: {}\n", answer.back.label, answer.back.url));
+            text
+        })
     }
 }
 
 /// A request-level error (not about a field): malformed, too large, unsupported, unavailable.
-pub fn problem(
-    catalog: &Catalog,
-    format: Format,
-    lang: Lang,
-    status: StatusCode,
-    code: &str,
-) -> Response {
-    problem_page(catalog, format, lang, status, code, "", None)
-}
-
-/// [`problem`], its page linking back (to the form when known) and styled with the site's
-/// stylesheet under `site_url`.
-pub fn problem_page(
-    catalog: &Catalog,
-    format: Format,
-    lang: Lang,
-    status: StatusCode,
-    code: &str,
-    site_url: &str,
-    back: Option<&WayBack>,
-) -> Response {
+/// For a browser, a page in the site's shell: the form's own page (its message at the top,
+/// the form empty) for a body too large or unreadable when that page is known, otherwise a
+/// short answer leading back.
+pub fn problem(reader: &Reader, format: Format, status: StatusCode, code: &str) -> Response {
+    let catalog = reader.catalog;
+    let lang = reader.lang;
     let message = catalog.text(lang, &format!("validation.{code}"));
     let mut response = match format {
         Format::Json => json(
@@ -91,17 +122,27 @@ pub fn problem_page(
             },
         ),
         Format::Form => {
-            let title = catalog.text(lang, "validation.title");
-            let back = back.map(|b| b.link(catalog, lang)).unwrap_or_default();
-            let body = format!("<p>{}</p>\n{back}", escape(&message));
-            let stylesheet = catalog
-                .stylesheet
-                .as_ref()
-                .map(|css| format!("{site_url}{css}"));
-            html(
+            let refilled = matches!(
                 status,
-                &page(catalog, lang, &title, &body, stylesheet.as_deref()),
-            )
+                StatusCode::PAYLOAD_TOO_LARGE | StatusCode::BAD_REQUEST
+            );
+            let given = Given {
+                fields: None,
+                errors: &[],
+                intro: message.clone(),
+            };
+            match refilled.then(|| reader.form_page(&given)).flatten() {
+                Some(html) => page_or_text(status, html, || message.clone()),
+                None => reader.answer(
+                    status,
+                    Answer {
+                        title: catalog.text(lang, "validation.title"),
+                        message,
+                        items: Vec::new(),
+                        back: reader.back.link(catalog, lang),
+                    },
+                ),
+            }
         }
     };
     if status == StatusCode::SERVICE_UNAVAILABLE {
@@ -112,17 +153,16 @@ pub fn problem_page(
     response
 }
 
-/// Field errors: JSON `422 {"errors": [...]}`, or a short page listing what to fix, each
-/// item linking to its field on the form page when the way back is the form.
+/// Field errors: JSON `422 {"errors": [...]}`, or for a browser the form's own page again
+/// (`422`), filled in with `fields`, each error beside its field and summed up at the top.
+/// Without that page, a short answer listing what to fix.
 pub fn invalid(
-    catalog: &Catalog,
+    reader: &Reader,
     format: Format,
-    form: &FormDef,
-    lang: Lang,
-    back: Option<&WayBack>,
-    site_url: &str,
+    fields: &Fields,
     errors: &[FieldError],
 ) -> Response {
+    let status = StatusCode::UNPROCESSABLE_ENTITY;
     match format {
         Format::Json => {
             let errors: Vec<JsonError> = errors
@@ -133,47 +173,59 @@ pub fn invalid(
                     message: e.message.clone(),
                 })
                 .collect();
-            json(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &ErrorBody { errors: &errors },
-            )
+            json(status, &ErrorBody { errors: &errors })
         }
         Format::Form => {
-            let form_url = back.filter(|b| b.to_form).map(|b| b.url.clone());
-            let mut items = String::new();
-            for error in errors {
-                let label = form
-                    .field(&error.field)
-                    .and_then(|f| f.label.as_ref())
-                    .map_or(error.field.as_str(), |l| l.get(lang).as_str());
-                let label = match &form_url {
-                    Some(url) => format!(
-                        "<a href=\"{}#{}-{}\">{}</a>",
-                        escape(url),
-                        escape(&form.id),
-                        escape(&error.field),
-                        escape(label)
-                    ),
-                    None => format!("<strong>{}</strong>", escape(label)),
-                };
-                items.push_str(&format!("<li>{label} – {}</li>\n", escape(&error.message)));
+            let (catalog, lang) = (reader.catalog, reader.lang);
+            let intro = catalog.text(lang, "validation.intro");
+            let given = Given {
+                fields: Some(fields),
+                errors,
+                intro: intro.clone(),
+            };
+            if let Some(html) = reader.form_page(&given) {
+                return page_or_text(status, html, || intro.clone());
             }
-            let body = format!(
-                "<p>{}</p>\n<ul>\n{items}</ul>\n{}",
-                escape(&catalog.text(lang, "validation.intro")),
-                back.map(|b| b.link(catalog, lang)).unwrap_or_default()
-            );
-            let title = catalog.text(lang, "validation.title");
-            let stylesheet = catalog
-                .stylesheet
-                .as_ref()
-                .map(|css| format!("{site_url}{css}"));
-            html(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &page(catalog, lang, &title, &body, stylesheet.as_deref()),
+            let items = errors
+                .iter()
+                .map(|error| {
+                    let label = reader
+                        .form
+                        .and_then(|form| form.field(&error.field))
+                        .and_then(|f| f.label.as_ref())
+                        .map_or(error.field.clone(), |l| l.get(lang).clone());
+                    (label, error.message.clone())
+                })
+                .collect();
+            reader.answer(
+                status,
+                Answer {
+                    title: catalog.text(lang, "validation.title"),
+                    message: intro,
+                    items,
+                    back: reader.back.link(catalog, lang),
+                },
             )
         }
     }
+}
+
+/// A browser's post recognised as a repeat of answers already stored: a page that says so
+/// (`200`) and leads to the thank-you page, rather than a second thank-you as if new.
+pub fn repeat(reader: &Reader, thanks_url: &str) -> Response {
+    let (catalog, lang) = (reader.catalog, reader.lang);
+    reader.answer(
+        StatusCode::OK,
+        Answer {
+            title: catalog.text(lang, "validation.repeat_title"),
+            message: catalog.text(lang, "validation.repeat"),
+            items: Vec::new(),
+            back: Link {
+                url: thanks_url.to_string(),
+                label: catalog.text(lang, "validation.repeat_thanks"),
+            },
+        },
+    )
 }
 
 /// Success: `201 {"id": ...}` for scripts, `303` to the thank-you page for form posts.
@@ -200,24 +252,43 @@ pub fn json(status: StatusCode, body: &impl Serialize) -> Response {
     response
 }
 
-fn html(status: StatusCode, text: &str) -> Response {
-    let mut response = (status, text.to_string()).into_response();
+/// The page, or when the catalog cannot render it (no theme: a catalog made from a content
+/// folder), the same words as plain text; the failure is logged, never shown.
+fn page_or_text(
+    status: StatusCode,
+    html: Result<String, PageError>,
+    text: impl FnOnce() -> String,
+) -> Response {
+    match html {
+        Ok(html) => page_response(status, html),
+        Err(error) => {
+            if !matches!(error, PageError::NoTheme) {
+                tracing::warn!(reason = %error, "the function's page could not be rendered");
+            }
+            let mut response = (status, text()).into_response();
+            let headers = response.headers_mut();
+            headers.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/plain; charset=utf-8"),
+            );
+            no_store(headers);
+            response
+        }
+    }
+}
+
+/// An HTML page of the function, with the site's own security headers (the page loads the
+/// site's stylesheet, icon and script), never cached.
+fn page_response(status: StatusCode, html: String) -> Response {
+    let mut response = (status, html).into_response();
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/html; charset=utf-8"),
     );
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'none'; style-src 'self' https:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
-        ),
-    );
-    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    headers.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("strict-origin-when-cross-origin"),
-    );
+    for (name, value) in super::security::site_headers() {
+        headers.insert(name.clone(), value.clone());
+    }
     no_store(headers);
     response
 }
@@ -228,54 +299,4 @@ fn no_store(headers: &mut HeaderMap) {
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-}
-
-/// The crisis lines, as every page of the site shows them (the theme's
-/// `partials/crisis-lines.html`, from the same strings): whoever lands on one of the
-/// function's pages may need them.
-fn crisis_lines(catalog: &Catalog, lang: Lang) -> String {
-    let text = |key: &str| escape(&catalog.text(lang, &format!("crisis.{key}")));
-    format!(
-        "<section class=\"crisis\" aria-labelledby=\"crisis-{lang}\">\n\
-         <h2 id=\"crisis-{lang}\">{title}</h2>\n<ul class=\"crisis-lines\">\n\
-         <li><a href=\"tel:911\"><strong>911</strong></a> – {emergency}</li>\n\
-         <li><a href=\"tel:811\"><strong>811</strong></a> – {info_social}</li>\n\
-         <li><a href=\"tel:+18662773553\"><strong>1 866 APPELLE</strong> (1 866 277-3553)</a> \
-         – {suicide}</li>\n\
-         <li><a href=\"tel:988\"><strong>9-8-8</strong></a> – {crisis_line}</li>\n</ul>\n\
-         </section>\n",
-        title = text("title"),
-        emergency = text("emergency"),
-        info_social = text("info_social"),
-        suicide = text("suicide"),
-        crisis_line = text("crisis_line"),
-    )
-}
-
-/// A short page in the site's look: the site's stylesheet (its published, fingerprinted
-/// address, from the catalog) when there is one.
-fn page(
-    catalog: &Catalog,
-    lang: Lang,
-    title: &str,
-    body: &str,
-    stylesheet: Option<&str>,
-) -> String {
-    let css = stylesheet
-        .map(|href| format!("<link rel=\"stylesheet\" href=\"{}\">\n", escape(href)))
-        .unwrap_or_default();
-    let page = format!(
-        "<!doctype html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{title}</title>\n{css}\
-         </head>\n<body>\n<main id=\"main\" class=\"wrap\">\n<h1>{title}</h1>\n{body}\n</main>\n\
-         <footer class=\"site-footer\">\n{crisis}</footer>\n</body>\n</html>\n",
-        title = escape(title),
-        crisis = crisis_lines(catalog, lang),
-    );
-    // French typography, as on the site's pages (labels come from the form definitions).
-    match lang {
-        Lang::Fr => eclaireurs_model::typography::french(&page, "fr"),
-        Lang::En => page,
-    }
 }

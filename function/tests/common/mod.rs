@@ -22,13 +22,28 @@ pub fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
+/// The catalog of the real content as `eclaireurs build` writes it (the theme's pages
+/// included), made once per test program.
+pub fn built_catalog() -> PathBuf {
+    static BUILT: std::sync::OnceLock<(tempfile::TempDir, PathBuf)> = std::sync::OnceLock::new();
+    let (_, path) = BUILT.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let rendered =
+            eclaireurs::build::render(&repo().join("content")).expect("the real site builds");
+        let path = dir.path().join("catalog.json");
+        std::fs::write(&path, rendered.catalog).expect("catalog");
+        (dir, path)
+    });
+    path.clone()
+}
+
 pub fn settings(data_dir: &Path) -> Settings {
     Settings {
         table: None,
         data_dir: data_dir.to_path_buf(),
         allowed_origins: vec!["https://eclaireurs.example.ca".into()],
         site_url: SITE.into(),
-        catalog: eclaireurs_function::config::CatalogSource::Content(repo().join("content")),
+        catalog: eclaireurs_function::config::CatalogSource::File(built_catalog()),
         retention_days: Some(730),
         topic: None,
         reminder_days: 3,
@@ -218,7 +233,7 @@ impl Api {
         let mut settings = settings(dir.path());
         settings.table = Some(table.to_string());
         let state = Arc::new(AppState {
-            catalog: eclaireurs_function::catalog::Catalog::from_content(&repo().join("content"))
+            catalog: eclaireurs_function::catalog::Catalog::read(&built_catalog())
                 .expect("catalog"),
             store: Arc::new(eclaireurs_function::store::Store::Dynamo(
                 eclaireurs_function::store::dynamodb::DynamoStore::new(client, table.to_string()),

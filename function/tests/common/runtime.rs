@@ -18,18 +18,9 @@ use tokio::sync::mpsc;
 /// content where `bootstrap` reads it (`catalog.json`, beside it), and that catalog.
 pub fn package() -> (tempfile::TempDir, eclaireurs_model::Catalog) {
     let package = tempfile::tempdir().expect("temp");
-    let site = eclaireurs_model::Site::load(
-        &super::repo().join("content"),
-        eclaireurs_model::LoadOptions::PUBLISHED,
-    )
-    .expect("content");
-    let assets = eclaireurs_model::Assets::collect(&site).expect("assets");
-    let catalog = eclaireurs_model::Catalog::from_site(&site, &assets).expect("catalog");
-    std::fs::write(
-        package.path().join("catalog.json"),
-        catalog.to_json().expect("json"),
-    )
-    .expect("catalog");
+    let built = super::built_catalog();
+    let catalog = eclaireurs_model::Catalog::read(&built).expect("catalog");
+    std::fs::copy(&built, package.path().join("catalog.json")).expect("catalog");
     (package, catalog)
 }
 

@@ -46,7 +46,7 @@ pub fn site(content: &Path, options: LoadOptions) -> Result<Checked, Vec<Problem
             return Err(problems);
         }
     };
-    let catalog = match Catalog::from_site(&site, &assets) {
+    let mut catalog = match Catalog::from_site(&site, &assets) {
         Ok(catalog) => catalog,
         Err(e) => {
             problems.push(e.problem(&site));
@@ -60,8 +60,15 @@ pub fn site(content: &Path, options: LoadOptions) -> Result<Checked, Vec<Problem
             problems.push(e.problem(&site));
         }
     }
-    let links = LinkIndex::new(&site, &assets);
+    let mut links = LinkIndex::new(&site, &assets);
     problems.extend(pages(&site, &links, &loaded.unloaded));
+    if problems.is_empty() {
+        // The function's own pages, from the checked pages and templates.
+        links = crate::render::answers::add_theme(&mut catalog, &site, &assets, links)?;
+        if let Err(e) = catalog.check() {
+            return Err(vec![e.problem(&site)]);
+        }
+    }
     if problems.is_empty() {
         Ok(Checked {
             site,

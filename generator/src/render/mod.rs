@@ -3,6 +3,7 @@
 //! Markdown sources, each read again from its file when its page is rendered
 //! ([`Page::text`]).
 
+pub mod answers;
 pub mod markdown;
 pub mod notice;
 pub mod templates;
@@ -63,6 +64,13 @@ struct PageView<'a> {
     draft: bool,
     /// A form's thank-you page: it shows how to reach the relay team.
     thanks: bool,
+}
+
+/// What [`Renderer::page_keys`] makes of a page.
+struct PageKeys {
+    page: Value,
+    switch: Value,
+    alternates: Value,
 }
 
 #[derive(Serialize)]
@@ -181,6 +189,10 @@ impl<'a> Renderer<'a> {
             &self.links.url_or_fallback(None, "privacy", lang),
         );
         ctx.insert("body_end", &self.body_end);
+        // A form's answers and errors: none on the site's pages; the function's pages fill
+        // them in (partials/field.html).
+        ctx.insert("values", &serde_json::Map::new());
+        ctx.insert("errors", &serde_json::Map::new());
         let footer = self.footers.iter().find(|(l, _)| *l == lang);
         ctx.insert("footer", footer.map_or("", |(_, html)| html.as_str()));
         ctx
@@ -332,7 +344,7 @@ impl<'a> Renderer<'a> {
                 page.lang,
                 &self.site.config.api_url,
                 &self.links,
-                &self.catalog_version,
+                Some(&self.catalog_version),
             )
         });
         self.render_page(page, base, "page.html", form)
@@ -385,6 +397,21 @@ impl<'a> Renderer<'a> {
         default_template: &str,
         form: Option<FormView>,
     ) -> Result<String, Vec<Problem>> {
+        let keys = self.page_keys(page, content);
+        set(ctx, "page", keys.page);
+        set(ctx, "switch", keys.switch);
+        set(ctx, "alternates", keys.alternates);
+        ctx.insert("form", &form);
+        let template = page.meta.template.as_deref().unwrap_or(default_template);
+        self.tera
+            .render(template, ctx)
+            .map(|html| typeset(html, page.lang))
+            .map_err(|e| vec![self.template_problem(template, &page.path, &e)])
+    }
+
+    /// The keys a page sets on its group's context, as template values: `page` (with its
+    /// rendered Markdown, `content`), `switch` and `alternates`.
+    fn page_keys(&self, page: &Page, content: String) -> PageKeys {
         let url = page.url();
         let region = page.region.as_deref();
         let other = page.lang.other();
@@ -432,15 +459,11 @@ impl<'a> Renderer<'a> {
         if let Value::Object(fields) = &mut view {
             fields.insert("content".into(), Value::String(content));
         }
-        set(ctx, "page", view);
-        ctx.insert("switch", &switch);
-        ctx.insert("alternates", &alternates);
-        ctx.insert("form", &form);
-        let template = page.meta.template.as_deref().unwrap_or(default_template);
-        self.tera
-            .render(template, ctx)
-            .map(|html| typeset(html, page.lang))
-            .map_err(|e| vec![self.template_problem(template, &page.path, &e)])
+        PageKeys {
+            page: view,
+            switch: to_value(&switch),
+            alternates: to_value(&alternates),
+        }
     }
 
     fn region_list(&self, lang: Lang) -> Vec<RegionView<'_>> {

@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 use eclaireurs_model::{Assets, Problem, Site};
 use tera::Tera;
 
-pub fn load(site: &Site, assets: &Assets) -> Result<Tera, Problem> {
+/// Every template of the site by name: the theme's, each replaced by the site's own of the
+/// same name.
+fn files(site: &Site) -> Result<BTreeMap<String, PathBuf>, Problem> {
     let mut files: BTreeMap<String, PathBuf> = BTreeMap::new();
     let theme_dir = site.theme.join("templates");
     collect(&theme_dir, &theme_dir, &mut files)?;
@@ -15,6 +17,30 @@ pub fn load(site: &Site, assets: &Assets) -> Result<Tera, Problem> {
     if own_dir.is_dir() {
         collect(&own_dir, &own_dir, &mut files)?;
     }
+    Ok(files)
+}
+
+/// The sources of the templates `names`, as [`load`] would take them.
+pub fn sources(site: &Site, names: &[&str]) -> Result<BTreeMap<String, String>, Problem> {
+    let files = files(site)?;
+    names
+        .iter()
+        .map(|name| {
+            let Some(path) = files.get(*name) else {
+                return Err(Problem::invalid(
+                    &site.theme.join("templates"),
+                    format!("the template `{name}` is missing: the function's pages need it"),
+                ));
+            };
+            let source = std::fs::read_to_string(path).map_err(|e| Problem::read(path, &e))?;
+            Ok((name.to_string(), source))
+        })
+        .collect()
+}
+
+pub fn load(site: &Site, assets: &Assets) -> Result<Tera, Problem> {
+    let files = files(site)?;
+    let theme_dir = site.theme.join("templates");
     let mut tera = Tera::default();
     // Tera's own escaping also escapes `/`, which lengthens every address for no gain.
     tera.set_escape_fn(eclaireurs_model::html::escape);

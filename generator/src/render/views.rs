@@ -223,11 +223,15 @@ impl<'a> FormView<'a> {
         lang: Lang,
         api_url: &str,
         links: &LinkIndex,
-        catalog_version: &'a str,
+        catalog_version: Option<&'a str>,
     ) -> Self {
         // The function compares it with its own catalog, so a page built from other form
-        // definitions shows in its logs.
-        let mut hidden = vec![("catalog_version", catalog_version)];
+        // definitions shows in its logs. (Without it in the function's catalog, which
+        // puts its own version.)
+        let mut hidden: Vec<(&str, &str)> = catalog_version
+            .map(|v| ("catalog_version", v))
+            .into_iter()
+            .collect();
         let mut honeypot = None;
         let mut groups: Vec<GroupView> = Vec::new();
         for field in &form.fields {

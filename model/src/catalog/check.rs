@@ -99,6 +99,17 @@ pub enum CheckError {
          other language"
     )]
     StringKey { lang: Lang, key: String },
+    #[error("{0}; build the catalog again with `eclaireurs build`")]
+    Theme(#[from] super::ThemeError),
+    #[error(
+        "the page of form `{form}` for region `{region}` ({lang}) has a context that is not a \
+         map of values, or a context without the theme's templates"
+    )]
+    Context {
+        form: String,
+        region: String,
+        lang: Lang,
+    },
 }
 
 impl CheckError {
@@ -126,6 +137,11 @@ impl CheckError {
                 site.theme.join("i18n").join(format!("{lang}.yaml"))
             }
             CheckError::Stylesheet => site.theme.join("assets"),
+            CheckError::Theme(_) => site.theme.join("templates"),
+            CheckError::Context { region, .. } => match site.region(region) {
+                Some(region) => region.file.clone(),
+                None => site.root.join("regions").join(region),
+            },
         };
         Problem::new(
             Location::file(path),
@@ -190,6 +206,9 @@ impl Catalog {
             if !is_site_path(stylesheet) || !stylesheet.starts_with(ASSETS) || leaves {
                 return Err(CheckError::Stylesheet);
             }
+        }
+        if let Some(theme) = &self.theme {
+            theme.check()?;
         }
         self.check_strings()
     }
@@ -296,6 +315,17 @@ impl Catalog {
             if !self.regions.contains_key(&pages.region) {
                 return Err(CheckError::PageRegion {
                     region: shown(&pages.region),
+                });
+            }
+            let context_ok = match &pages.context {
+                None => true,
+                Some(context) => context.is_object() && self.theme.is_some(),
+            };
+            if !context_ok {
+                return Err(CheckError::Context {
+                    form: pages.form.clone(),
+                    region: pages.region.clone(),
+                    lang: pages.lang,
                 });
             }
             for (which, address) in [("page", &pages.page), ("thank-you page", &pages.thanks)] {
@@ -509,6 +539,96 @@ mod tests {
                 lang: Lang::En,
                 key: "`required`".into()
             }
+        );
+    }
+
+    /// The real catalog with a theme made from the default theme's files.
+    fn themed() -> Catalog {
+        use crate::catalog::theme::{ASSETS, TEMPLATES};
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../themes/default/templates");
+        let mut catalog = real();
+        catalog.theme = Some(crate::catalog::Theme {
+            templates: TEMPLATES
+                .iter()
+                .map(|n| {
+                    let source = std::fs::read_to_string(root.join(n)).expect("template");
+                    (n.to_string(), source)
+                })
+                .collect(),
+            assets: ASSETS
+                .iter()
+                .map(|n| (n.to_string(), format!("/{n}")))
+                .collect(),
+            base: crate::lang::Localized {
+                fr: serde_json::json!({"regions_url": "/fr/"}),
+                en: serde_json::json!({"regions_url": "/en/"}),
+            },
+        });
+        catalog
+    }
+
+    fn theme(catalog: &mut Catalog) -> &mut crate::catalog::Theme {
+        catalog.theme.as_mut().expect("a theme")
+    }
+
+    #[test]
+    fn a_catalog_whose_templates_are_missing_or_broken_is_refused_in_plain_words() {
+        assert_eq!(themed().check(), Ok(()));
+        let mut missing = themed();
+        theme(&mut missing).templates.remove("answer.html");
+        let err = missing.check().expect_err("missing");
+        assert_eq!(
+            err.to_string(),
+            "the template `answer.html` the function's pages need is missing; build the \
+             catalog again with `eclaireurs build`"
+        );
+        let mut broken = themed();
+        theme(&mut broken)
+            .templates
+            .insert("base.html".into(), "{% block main %}<p>secret-value".into());
+        let err = broken.check().expect_err("broken");
+        assert!(
+            err.to_string()
+                .starts_with("the templates of the function's pages do not compile"),
+            "{err}"
+        );
+        assert!(!err.to_string().contains("secret-value"), "{err}");
+        let mut extra = themed();
+        theme(&mut extra)
+            .templates
+            .insert("../../etc/passwd".into(), String::new());
+        assert!(extra.check().is_err());
+    }
+
+    #[test]
+    fn the_theme_s_files_stay_under_assets_and_its_contexts_are_maps() {
+        for address in [
+            "https://evil.example/style.css",
+            "/assets/../secret",
+            "//evil.example/assets/x.css",
+        ] {
+            let mut catalog = themed();
+            theme(&mut catalog)
+                .assets
+                .insert("assets/style.css".into(), address.into());
+            let err = catalog.check().expect_err(address);
+            assert!(
+                matches!(err, CheckError::Theme(crate::catalog::ThemeError::Asset(_))),
+                "{address}: {err}"
+            );
+            assert!(!err.to_string().contains("evil"), "{err}");
+        }
+        let mut catalog = themed();
+        theme(&mut catalog).base.en = serde_json::json!("text");
+        assert!(catalog.check().is_err(), "a base that is not a map");
+        let mut catalog = themed();
+        catalog.pages[0].context = Some(serde_json::json!([1, 2]));
+        assert!(matches!(catalog.check(), Err(CheckError::Context { .. })));
+        let mut catalog = real();
+        catalog.pages[0].context = Some(serde_json::json!({}));
+        assert!(
+            matches!(catalog.check(), Err(CheckError::Context { .. })),
+            "a page's context without the templates"
         );
     }
 

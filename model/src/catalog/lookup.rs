@@ -122,6 +122,19 @@ impl Catalog {
         !(field == crate::region::ROLES_FIELD && self.roles_held.contains(region))
     }
 
+    /// The entry of a form's page for a region and language whose page the function can show
+    /// again (it has a context), else the other language's.
+    pub fn location(&self, form: &str, region: &str, lang: Lang) -> Option<&super::FormLocation> {
+        let index = self.index();
+        [lang, lang.other()].into_iter().find_map(|l| {
+            index
+                .pages
+                .get(&(form.to_string(), region.to_string(), l))
+                .map(|at| &self.pages[*at])
+                .filter(|p| p.context.is_some() && p.page.is_some())
+        })
+    }
+
     /// The region and language of the page at `path` (such as
     /// `/fr/bas-saint-laurent/devenir-eclaireur/`) if it is one that shows the form.
     pub fn form_page_at(&self, form: &str, path: &str) -> Option<(&str, Lang)> {

@@ -54,7 +54,12 @@
     else el.removeAttribute("aria-describedby");
   }
 
+  /* The errors of the page, whether this script showed them or the function's page came
+     with them (a post sent before the script arrived): the same markup either way. */
   function clearErrors(form) {
+    Array.prototype.forEach.call(form.querySelectorAll("[data-error-summary]"), function (s) {
+      s.parentNode.removeChild(s);
+    });
     Array.prototype.forEach.call(form.querySelectorAll(".field-error"), function (p) {
       var target = document.getElementById(p.getAttribute("data-for"));
       if (target) {
