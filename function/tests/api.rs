@@ -103,14 +103,15 @@ async fn invalid_json_fields_answer_422_with_field_code_and_a_message_in_the_for
 async fn an_invalid_form_post_answers_the_form_page_again_filled_in_with_each_error_beside_its_field(
 ) {
     let api = Api::embedded().await;
-    // A wrong email and no role; the other answers must come back, never the trap's, and the
+    // A wrong email and no role (Saguenay–Lac-Saint-Jean's éclaireurs choose theirs); the
+    // other answers must come back, never the trap's, and the
     // page's hidden fields keep the catalog's values whatever the post said.
-    let body = "region=bas-saint-laurent&language=fr&catalog_version=forged&first_name=%3Cscript%3Ealert(1)%3C%2Fscript%3E&last_name=Tremblay&email=julie.tremblay&phone=418+555-0199&municipality=Rimouski&territory=La+Mitis&consent=true&website=";
+    let body = "region=saguenay-lac-saint-jean&language=fr&catalog_version=forged&first_name=%3Cscript%3Ealert(1)%3C%2Fscript%3E&last_name=Tremblay&email=julie.tremblay&phone=418+555-0199&municipality=Alma&territory=Lac-Saint-Jean-Est&consent=true&website=";
     let reply = api.form("/api/registrations", body).await;
     assert_eq!(reply.status, 422, "{}", reply.body);
     assert!(reply.header("content-type").starts_with("text/html"));
     let page = &reply.body;
-    let form_page = form_url(&api, "registration", "bas-saint-laurent", Lang::Fr);
+    let form_page = form_url(&api, "registration", "saguenay-lac-saint-jean", Lang::Fr);
     // The site's own page: its language, header, icon, stylesheet, canonical address.
     assert!(page.contains("<html lang=\"fr\">"), "{page}");
     assert!(
@@ -118,7 +119,7 @@ async fn an_invalid_form_post_answers_the_form_page_again_filled_in_with_each_er
         "the title says so first"
     );
     assert!(page.contains("<header class=\"site-header\">"));
-    assert!(page.contains("class=\"brand-region\">Bas-Saint-Laurent</span>"));
+    assert!(page.contains("class=\"brand-region\">Saguenay–Lac-Saint-Jean</span>"));
     assert!(page.contains("<link rel=\"icon\" href=\"https://eclaireurs.example.ca/assets/icon."));
     assert!(page
         .contains("<link rel=\"stylesheet\" href=\"https://eclaireurs.example.ca/assets/style."));
@@ -132,7 +133,7 @@ async fn an_invalid_form_post_answers_the_form_page_again_filled_in_with_each_er
     assert!(page.contains("name=\"last_name\" value=\"Tremblay\""));
     assert!(page.contains("name=\"email\" value=\"julie.tremblay\""));
     assert!(page.contains("name=\"phone\" value=\"418 555-0199\""));
-    assert!(page.contains("<option value=\"La Mitis\" selected>"));
+    assert!(page.contains("<option value=\"Lac-Saint-Jean-Est\" selected>"));
     assert!(page.contains("name=\"consent\" value=\"true\" checked"));
     assert!(
         page.contains("value=\"&lt;script&gt;alert(1)&lt;&#x2F;script&gt;\"")

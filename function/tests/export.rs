@@ -19,7 +19,7 @@ const SLSJ: &str = "saguenay-lac-saint-jean";
 const PROMOTE: &str = "Promouvoir ce qui crée la santé, comment prendre soin de soi et des autres";
 const SUPPORT: &str = "Offrir un soutien initial";
 const WATCH: &str = "Effectuer de la vigie communautaire";
-const MOBILIZE: &str = "Être porteur d'initiatives dans la communauté";
+const MOBILIZE: &str = "Porter des initiatives dans la communauté";
 const PHONE: &str = "+1 (418) 555-0199";
 const FORMULA: &str = "=HYPERLINK(\"https://example.com/\",\"Cliquez\")";
 const RECEIVED: &str = "Reçu le (heure du Québec)";

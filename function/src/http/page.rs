@@ -216,11 +216,9 @@ fn render(
     let html = tera
         .render(template, ctx)
         .map_err(|e| failed(template, &e))?;
-    // French typography, as the generator sets the site's French pages.
-    Ok(match lang {
-        Lang::Fr => eclaireurs_model::typography::french(&html, lang.code()),
-        Lang::En => html,
-    })
+    // Typography as the generator sets the site's pages (French rules where the text is
+    // French; phone numbers kept on one line in both languages).
+    Ok(eclaireurs_model::typography::french(&html, lang.code()))
 }
 
 fn failed(template: &'static str, err: &tera::Error) -> PageError {
