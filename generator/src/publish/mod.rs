@@ -67,6 +67,25 @@ pub enum PublishError {
     Stopped(AwsError),
     #[error("the build stopped unexpectedly: {0}")]
     Crashed(String),
+    /// The functions refuse a catalog this large and keep the one they have: sending it
+    /// would publish pages whose forms the functions do not know.
+    #[error(
+        "the functions' catalog is {size} bytes, more than the {max} they read (each region \
+         with its form pages adds about 25 KB): nothing was published"
+    )]
+    CatalogTooLarge { size: usize, max: usize },
+}
+
+/// Refuses a catalog the functions would refuse for its size, before anything is sent.
+fn check_catalog_size(catalog: &[u8]) -> Result<(), PublishError> {
+    let max = eclaireurs_model::catalog::MAX_SIZE;
+    match catalog.len() > max {
+        true => Err(PublishError::CatalogTooLarge {
+            size: catalog.len(),
+            max,
+        }),
+        false => Ok(()),
+    }
 }
 
 /// What a publish did.
@@ -245,6 +264,7 @@ pub async fn publish(options: &Options) -> Result<Summary, PublishError> {
     }
     after_build(options, &stack);
 
+    check_catalog_size(&rendered.catalog)?;
     let local = plan::local_files(rendered.files);
     let catalog_file = catalog::local(rendered.catalog);
     let plan = plan::plan(&local, &objects, &catalog_file, &catalog_online);
@@ -497,6 +517,22 @@ fn warn_on_other_address(content: &Path, site_url: &str) {
              and the sitemap point to base_url",
             content.join("config.yaml").display(),
             config.base_url
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_catalog_the_functions_would_refuse_for_its_size_is_never_sent() {
+        let max = eclaireurs_model::catalog::MAX_SIZE;
+        assert!(check_catalog_size(&vec![b' '; max]).is_ok());
+        let refused = check_catalog_size(&vec![b' '; max + 1]).expect_err("too large");
+        assert!(
+            refused.to_string().contains("nothing was published"),
+            "{refused}"
         );
     }
 }
