@@ -5,64 +5,15 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use common::serve::Serve;
 use common::{repo, Fixture};
 use eclaireurs_function::http::server::{Limits, Refusal};
 use eclaireurs_model::Lang;
-
-struct Serve {
-    child: Child,
-    addr: SocketAddr,
-    _site: Fixture,
-}
-
-impl Serve {
-    /// `eclaireurs serve --port 0` on a copy of the real content.
-    fn start() -> Serve {
-        let site = Fixture::real();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_eclaireurs"))
-            .args(["serve", "--port", "0", "--content"])
-            .arg(site.content())
-            .env("DATA_DIR", site.dir.path().join("data"))
-            .env_remove("SUBMISSIONS_TABLE")
-            .env_remove("SITE_URL")
-            .env_remove("ALLOWED_ORIGINS")
-            .env_remove("CONTENT_DIR")
-            .env_remove("CATALOG_FILE")
-            .env_remove("AWS_LAMBDA_RUNTIME_API")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start eclaireurs serve");
-        let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
-        let mut first = String::new();
-        stdout.read_line(&mut first).expect("first line");
-        let addr = first
-            .strip_prefix("Serving the site at http://")
-            .and_then(|rest| rest.split('/').next())
-            .and_then(|a| a.parse().ok())
-            .unwrap_or_else(|| panic!("unexpected first line: {first:?}"));
-        // Keep reading, so serve never blocks on a full pipe.
-        std::thread::spawn(move || for _ in stdout.lines().map_while(Result::ok) {});
-        Serve {
-            child,
-            addr,
-            _site: site,
-        }
-    }
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// Sends `request` as is and reads the whole answer: its head (names in lowercase) and body.
 fn raw(addr: SocketAddr, request: &[u8]) -> (String, String) {

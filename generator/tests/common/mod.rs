@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 
 use eclaireurs::build::{self, BuildError, Report};
 
+pub mod serve;
+
 pub fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
