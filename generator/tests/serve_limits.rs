@@ -196,16 +196,27 @@ fn a_client_that_pipelines_requests_and_never_reads_is_disconnected_within_the_w
         let _ = runtime.block_on(eclaireurs::serve::serve_with(&content, port, limits));
     });
     let addr: SocketAddr = ([127, 0, 0, 1], port).into();
+    // Ready once it answers a page (its first build done), not merely once it listens.
     let start = Instant::now();
-    let mut stream = loop {
-        match TcpStream::connect(addr) {
-            Ok(stream) => break stream,
-            Err(_) if start.elapsed() < Duration::from_secs(60) => {
-                std::thread::sleep(Duration::from_millis(100));
-            }
-            Err(e) => panic!("serve did not start: {e}"),
+    loop {
+        let ready = TcpStream::connect(addr).is_ok()
+            && status(
+                &raw(
+                    addr,
+                    b"GET /fr/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+                )
+                .0,
+            ) == 200;
+        if ready {
+            break;
         }
-    };
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "serve did not start"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let mut stream = TcpStream::connect(addr).expect("connect");
 
     let started = Instant::now();
     let (done, disconnected) = mpsc::channel();
