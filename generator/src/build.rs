@@ -99,13 +99,13 @@ fn build_site(
     preview: bool,
 ) -> Result<(Report, Site), BuildError> {
     let start = Instant::now();
-    let (site, assets, links, catalog) = if preview {
+    let (site, assets, links, catalog, templates) = if preview {
         load_preview(content)?
     } else {
         load(content)?
     };
     let json = catalog.to_json().map_err(|e| e.problem(&site))?;
-    let mut renderer = Renderer::new(&site, &assets, links, &catalog.version)?;
+    let mut renderer = Renderer::with_templates(&site, templates, links, &catalog.version)?;
     renderer.body_end = body_end.to_string();
     // See `output` for the order that keeps the folder whole for its readers.
     let output = Output::open(out)?;
@@ -149,8 +149,8 @@ pub struct Rendered {
 /// [`build`], without writing a folder.
 pub fn render(content: &Path) -> Result<Rendered, BuildError> {
     let start = Instant::now();
-    let (site, assets, links, catalog) = load(content)?;
-    let renderer = Renderer::new(&site, &assets, links, &catalog.version)?;
+    let (site, assets, links, catalog, templates) = load(content)?;
+    let renderer = Renderer::with_templates(&site, templates, links, &catalog.version)?;
     let memory = Memory::default();
     let pages = write_files(&renderer, &assets, &memory)?;
     Ok(Rendered {
@@ -171,12 +171,19 @@ fn load_preview(content: &Path) -> Result<Loaded, BuildError> {
     checked(content, LoadOptions::PREVIEW)
 }
 
-/// A checked site, its static files, its addresses (the checks' own) and its catalog.
-type Loaded = (Site, Assets, LinkIndex, Catalog);
+/// A checked site, its static files, its addresses (the checks' own), its catalog and its
+/// compiled templates.
+type Loaded = (Site, Assets, LinkIndex, Catalog, tera::Tera);
 
 fn checked(content: &Path, options: LoadOptions) -> Result<Loaded, BuildError> {
     let checked = check::site(content, options)?;
-    Ok((checked.site, checked.assets, checked.links, checked.catalog))
+    Ok((
+        checked.site,
+        checked.assets,
+        checked.links,
+        checked.catalog,
+        checked.templates,
+    ))
 }
 
 /// What a rebuild did.
@@ -280,8 +287,9 @@ impl Preview {
             return Err(problems.into());
         }
         let mut catalog = Catalog::from_site(site, &assets).map_err(|e| e.problem(site))?;
-        let links = crate::render::answers::add_theme(&mut catalog, site, &assets, links)?;
-        let mut renderer = Renderer::new(site, &assets, links, &catalog.version)?;
+        let (links, templates) =
+            crate::render::answers::add_theme(&mut catalog, site, &assets, links)?;
+        let mut renderer = Renderer::with_templates(site, templates, links, &catalog.version)?;
         renderer.body_end = self.body_end.clone();
         renderer.render_selected(&pages, &InPlace(&self.out))?;
         Ok(Some(pages.iter().map(|p| p.url().to_string()).collect()))
@@ -292,7 +300,7 @@ impl Preview {
 /// and the templates' syntax (what Tera finds only while rendering is left to `build`).
 pub fn check(content: &Path) -> Result<Report, BuildError> {
     let start = Instant::now();
-    let (site, assets, _, catalog) = load(content)?;
+    let (site, assets, _, catalog, _) = load(content)?;
     templates::load(&site, &assets)?;
     // As many as `build` renders: every page, the portal and the 404 page.
     let pages = site.all_pages().count() + 2;

@@ -30,6 +30,8 @@ pub struct Checked {
     pub catalog: Catalog,
     /// Every address of the site, which the checks resolved links with: the renderer's too.
     pub links: LinkIndex,
+    /// The site's templates, compiled while the function's pages were made: the renderer's.
+    pub templates: tera::Tera,
 }
 
 /// Loads the site of `content` as `options` say and checks everything.
@@ -60,25 +62,24 @@ pub fn site(content: &Path, options: LoadOptions) -> Result<Checked, Vec<Problem
             problems.push(e.problem(&site));
         }
     }
-    let mut links = LinkIndex::new(&site, &assets);
+    let links = LinkIndex::new(&site, &assets);
     problems.extend(pages(&site, &links, &loaded.unloaded));
-    if problems.is_empty() {
-        // The function's own pages, from the checked pages and templates.
-        links = crate::render::answers::add_theme(&mut catalog, &site, &assets, links)?;
-        if let Err(e) = catalog.check() {
-            return Err(vec![e.problem(&site)]);
-        }
+    if !problems.is_empty() {
+        return Err(problems);
     }
-    if problems.is_empty() {
-        Ok(Checked {
-            site,
-            assets,
-            catalog,
-            links,
-        })
-    } else {
-        Err(problems)
+    // The function's own pages, from the checked pages and templates.
+    let (links, templates) =
+        crate::render::answers::add_theme(&mut catalog, &site, &assets, links)?;
+    if let Err(e) = catalog.check() {
+        return Err(vec![e.problem(&site)]);
     }
+    Ok(Checked {
+        site,
+        assets,
+        catalog,
+        links,
+        templates,
+    })
 }
 
 /// The text and template of every page of `site`, what each page's text holds checked in

@@ -23,13 +23,14 @@ struct RegionBrief<'a> {
 }
 
 /// Adds the theme's share to `catalog` and seals it again (its version changes); hands back
-/// the site's addresses, which it rendered the pages' text with.
+/// the site's addresses, which it rendered the pages' text with, and the site's templates,
+/// compiled (for the build's renderer: [`Renderer::with_templates`]).
 pub fn add_theme(
     catalog: &mut Catalog,
     site: &Site,
     assets: &Assets,
     links: LinkIndex,
-) -> Result<LinkIndex, Vec<Problem>> {
+) -> Result<(LinkIndex, tera::Tera), Vec<Problem>> {
     let renderer = Renderer::new(site, assets, links, "").map_err(|p| vec![p])?;
     let templates = templates::sources(site, TEMPLATES).map_err(|p| vec![p])?;
     let mut urls = std::collections::BTreeMap::new();
@@ -109,5 +110,5 @@ pub fn add_theme(
         return Err(problems);
     }
     catalog.seal().map_err(|e| vec![e.problem(site)])?;
-    Ok(renderer.links)
+    Ok((renderer.links, renderer.tera))
 }

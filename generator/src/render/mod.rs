@@ -111,9 +111,20 @@ impl<'a> Renderer<'a> {
         links: LinkIndex,
         catalog_version: &str,
     ) -> Result<Self, Problem> {
+        Self::with_templates(site, templates::load(site, assets)?, links, catalog_version)
+    }
+
+    /// [`Renderer::new`] with the site's templates already compiled ([`templates::load`]):
+    /// compiling them is most of a small site's check, so a build compiles them once.
+    pub fn with_templates(
+        site: &'a Site,
+        tera: Tera,
+        links: LinkIndex,
+        catalog_version: &str,
+    ) -> Result<Self, Problem> {
         let mut renderer = Renderer {
             site,
-            tera: templates::load(site, assets)?,
+            tera,
             links,
             body_end: String::new(),
             footers: Vec::new(),
