@@ -274,7 +274,8 @@ async function editFile(file, edit) {
   return before;
 }
 
-/** Fills the French registration of Bas-Saint-Laurent with an email the server refuses
+/** Fills the French registration of Saguenay–Lac-Saint-Jean (whose éclaireurs choose their
+ *  roles) with an email the server refuses
  *  (`julie@exemple`, accepted by the browser) and a municipality of spaces only. */
 async function fillRegistrationTheServerRefuses(page) {
   await page.fill('#registration-first_name', 'Julie');
@@ -287,7 +288,7 @@ async function fillRegistrationTheServerRefuses(page) {
 
 /** With JavaScript: submits the refused registration and waits for the errors beside the fields. */
 async function showServerErrorsWithJs() {
-  const opened = await openPage(withJs, '/fr/bas-saint-laurent/devenir-eclaireur/');
+  const opened = await openPage(withJs, '/fr/saguenay-lac-saint-jean/devenir-eclaireur/');
   const { page } = opened;
   await fillRegistrationTheServerRefuses(page);
   const [response] = await Promise.all([
@@ -309,8 +310,8 @@ async function showServerErrorsWithJs() {
  */
 async function showServerErrorsWithoutJs({ inBrowserWithJs = false } = {}) {
   const opened = inBrowserWithJs
-    ? await openPage(withJs, '/fr/bas-saint-laurent/devenir-eclaireur/', { withoutFormsScript: true })
-    : await openPage(withoutJs, '/fr/bas-saint-laurent/devenir-eclaireur/');
+    ? await openPage(withJs, '/fr/saguenay-lac-saint-jean/devenir-eclaireur/', { withoutFormsScript: true })
+    : await openPage(withoutJs, '/fr/saguenay-lac-saint-jean/devenir-eclaireur/');
   const { page } = opened;
   await fillRegistrationTheServerRefuses(page);
   const [response] = await Promise.all([
@@ -439,12 +440,12 @@ describe('eclaireurs serve, in Debian Chromium', { concurrency: 1 }, () => {
     'a double click on Send, and another click while the thank-you page is still loading, send the registration once',
     { timeout: TEST_TIMEOUT_MS },
     async () => {
-      const thanks = '/en/bas-saint-laurent/thank-you-registration/';
+      const thanks = '/en/saguenay-lac-saint-jean/thank-you-registration/';
       let letThanksThrough;
       const held = new Promise((r) => {
         letThanksThrough = r;
       });
-      const { page, scriptErrors } = await openPage(withJs, '/en/bas-saint-laurent/become-an-eclaireur/', {
+      const { page, scriptErrors } = await openPage(withJs, '/en/saguenay-lac-saint-jean/become-an-eclaireur/', {
         prepare: async (p) => {
           // A slow connection: the thank-you page comes only when the test lets it through.
           await p.route(`**${thanks}`, async (route) => {
@@ -463,7 +464,7 @@ describe('eclaireurs serve, in Debian Chromium', { concurrency: 1 }, () => {
         await page.fill('#registration-first_name', 'Chris');
         await page.fill('#registration-last_name', 'Lavoie');
         await page.fill('#registration-email', email);
-        await page.fill('#registration-municipality', 'Matane');
+        await page.fill('#registration-municipality', 'Alma');
         await page.check('#registration-roles-promote');
         await page.check('#registration-consent');
 
@@ -1005,7 +1006,7 @@ describe('eclaireurs serve, in Debian Chromium', { concurrency: 1 }, () => {
         requests.some((line) => line.startsWith('POST /api/registrations → 422 ')),
         'the refused registrations are told too',
       );
-      assert.ok(requests.some((line) => line.startsWith('GET /fr/bas-saint-laurent/devenir-eclaireur/ → 200 OK')));
+      assert.ok(requests.some((line) => line.startsWith('GET /fr/saguenay-lac-saint-jean/devenir-eclaireur/ → 200 OK')));
       for (const record of all) {
         for (const field of ['first_name', 'last_name', 'email', 'phone', 'description', 'name', 'municipality']) {
           if (record[field]) {
