@@ -7,6 +7,7 @@ pub mod inputs;
 pub mod inventory;
 mod last_build;
 pub mod links;
+pub mod media;
 pub mod output;
 #[cfg(feature = "publish")]
 pub mod package;
