@@ -4,6 +4,7 @@
 //! WebP rather than AVIF, measured on five 2560×1600 photos resized to 960 px (/tmp/probe-avif,
 //! `nice cargo build --release && target/release/probe-avif`, 2 shared cores): WebP q75 15–100 KB
 //! in 60–113 ms; AVIF (ravif, q60, speed 6/8) 10–60 KB, about 40 % smaller, in 1.5–3.1 s, 20–30× slower.
+//! Through `process` on the same photos: WebP 960 px 15–111 KB, JPEG fallback (q75) 44–140 KB.
 
 use std::io::Cursor;
 
@@ -20,11 +21,11 @@ pub const MAX_BYTES: u64 = 30 * 1024 * 1024;
 /// A source whose width × height is over this is refused, before it is decoded.
 pub const MAX_PIXELS: u64 = 60_000_000;
 const WEBP_QUALITY: f32 = 75.0;
-const JPEG_QUALITY: u8 = 80;
+const JPEG_QUALITY: u8 = 75;
 /// Every setting the outputs depend on: part of the cache key, so changing one encodes again.
 pub const SETTINGS: &str =
     "raster v1; widths 480,960,1600; resize Lanczos3 (fast_image_resize 6); \
-     webp libwebp-sys 0.9 lossy q75 method 4; jpeg image 0.25 q80; png image 0.25 best adaptive; \
+     webp libwebp-sys 0.9 lossy q75 method 4; jpeg image 0.25 q75; png image 0.25 best adaptive; \
      fallback middle width";
 
 /// An output's file format.
@@ -184,16 +185,36 @@ fn iso_brand(bytes: &[u8]) -> &'static str {
 /// Whether the file ends before its format's end marker, which decoders may not report.
 fn cut_short(source: Source, bytes: &[u8]) -> bool {
     match source {
-        // The EOI marker, allowing the padding some writers add after it.
-        Source::Jpeg => {
-            let end = bytes.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
-            !bytes[..end].ends_with(&[0xFF, 0xD9])
-        }
+        // No EOI marker after the scan starts. Phones may append data after it (a motion
+        // photo's video), so it need not be last; inside the scan, FF D9 can only be EOI.
+        Source::Jpeg => first_scan(bytes)
+            .is_none_or(|scan| !bytes[scan..].windows(2).any(|w| w == [0xFF, 0xD9])),
         Source::Png => !bytes.windows(4).rev().take(64).any(|w| w == b"IEND"),
         Source::Webp => {
             let size = u32::from_le_bytes([bytes[4], bytes[5], bytes[6], bytes[7]]) as usize;
             bytes.len() < size.saturating_add(8)
         }
+    }
+}
+
+/// Where a JPEG's first scan (SOS) starts, walking the segments before it.
+fn first_scan(bytes: &[u8]) -> Option<usize> {
+    let mut at = 2;
+    loop {
+        let marker = *bytes.get(at + 1)?;
+        if bytes[at] != 0xFF {
+            return None;
+        }
+        if marker == 0xFF {
+            // Fill bytes before a marker.
+            at += 1;
+            continue;
+        }
+        if marker == 0xDA {
+            return Some(at);
+        }
+        let length = u16::from_be_bytes([*bytes.get(at + 2)?, *bytes.get(at + 3)?]) as usize;
+        at += 2 + length;
     }
 }
 
@@ -655,6 +676,13 @@ pub(crate) mod tests {
             "{:?}",
             process(cut).err()
         );
+    }
+
+    #[test]
+    fn a_jpeg_with_data_after_its_end_like_a_motion_photo_is_read() {
+        let mut bytes = phone_jpeg(&photo(600, 400));
+        bytes.extend_from_slice(b"....ftypmp42 and a short video");
+        assert_eq!(process(&bytes).unwrap().width, 400);
     }
 
     #[test]
