@@ -24,7 +24,7 @@ const WEBP_QUALITY: f32 = 75.0;
 const JPEG_QUALITY: u8 = 75;
 /// Every setting the outputs depend on: part of the cache key, so changing one encodes again.
 pub const SETTINGS: &str =
-    "raster v1; widths 480,960,1600; resize Lanczos3 (fast_image_resize 6); \
+    "raster v2; widths 480,960,1600 and the source's own below 1600; resize Lanczos3 (fast_image_resize 6); \
      webp libwebp-sys 0.9 lossy q75 method 4; jpeg image 0.25 q75; png image 0.25 best adaptive; \
      fallback middle width";
 
@@ -219,7 +219,8 @@ fn first_scan(bytes: &[u8]) -> Option<usize> {
 }
 
 /// Decodes `bytes` (JPEG, PNG or WebP), applies the EXIF orientation, and encodes the widths of
-/// WIDTHS that are at most the source's width (a source narrower than 480 px: one, its own width),
+/// WIDTHS that are at most the source's width, and the source's own when narrower than the
+/// widest ([`widths_for`]),
 /// as WebP (libwebp, lossy) plus the fallback. Nothing of the source's metadata is written (EXIF,
 /// GPS, XMP, ICC, comments).
 pub fn process(bytes: &[u8]) -> Result<Encoded, RasterError> {
@@ -263,14 +264,16 @@ pub fn process(bytes: &[u8]) -> Result<Encoded, RasterError> {
     })
 }
 
-/// The widths made for a source `width` pixels wide.
+/// The widths made for a source `width` pixels wide: those of [`WIDTHS`] it is wider than,
+/// and its own when it is narrower than the widest and more than a tenth wider than the last
+/// one made (a 1,200-pixel photo keeps its 1,200 pixels for large screens).
 fn widths_for(width: u32) -> Vec<u32> {
-    let widths: Vec<u32> = WIDTHS.iter().copied().filter(|w| *w <= width).collect();
-    if widths.is_empty() {
-        vec![width]
-    } else {
-        widths
+    let mut widths: Vec<u32> = WIDTHS.iter().copied().filter(|w| *w <= width).collect();
+    let largest = widths.last().copied().unwrap_or(0);
+    if largest < WIDTHS[WIDTHS.len() - 1] && u64::from(width) * 10 > u64::from(largest) * 11 {
+        widths.push(width);
     }
+    widths
 }
 
 fn scaled_height(width: u32, height: u32, to: u32) -> u32 {
@@ -609,8 +612,9 @@ pub(crate) mod tests {
     fn the_widths_made_are_never_wider_than_the_source() {
         assert_eq!(widths_for(4000), [480, 960, 1600]);
         assert_eq!(widths_for(1600), [480, 960, 1600]);
-        assert_eq!(widths_for(1599), [480, 960]);
-        assert_eq!(widths_for(700), [480]);
+        assert_eq!(widths_for(1599), [480, 960, 1599]);
+        assert_eq!(widths_for(1000), [480, 960], "within a tenth of 960");
+        assert_eq!(widths_for(700), [480, 700]);
         assert_eq!(widths_for(480), [480]);
         let encoded = process(&jpeg(&photo(1700, 1000))).unwrap();
         let widths: Vec<_> = encoded.modern.iter().map(|f| f.width).collect();
@@ -642,7 +646,7 @@ pub(crate) mod tests {
         }
         let encoded = process(&png_rgba(&logo)).unwrap();
         assert_eq!(encoded.fallback.format, Format::Png);
-        assert_eq!(encoded.fallback.width, 480);
+        assert_eq!(encoded.fallback.width, 600, "its own width, under 960");
         assert_no_metadata(&encoded.fallback);
         assert_no_metadata(&encoded.modern[0]);
         let back = image::load_from_memory(&encoded.fallback.bytes)
