@@ -37,6 +37,8 @@ PHOTO_SHOWN = (3024, 4032)
 MARKER_COLOUR = (255, 0, 255)
 MARKER_SIZE = 400
 PNG_SIZE = (1200, 675)
+# Over the build's limit of 60 megapixels.
+GIANT_SIZE = (8000, 8000)
 # Rimouski, as a phone writes it: degrees, minutes, seconds.
 GPS_LATITUDE = (48.0, 26.0, 56.0)
 GPS_LONGITUDE = (68.0, 31.0, 25.0)
@@ -368,6 +370,8 @@ Chaque ligne ci-dessous a un problème.
 ![Une photo prise avec un iPhone](iphone.jpg)
 
 ![Une photo qui n'existe pas](absente.jpg)
+
+![Une affiche numérisée trop grande](geante.png)
 """
 
 
@@ -432,6 +436,8 @@ def make_bad(out: Path) -> None:
     heic = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00\x00\x00\x10meta" + bytes(8)
     (static / "iphone.jpg").write_bytes(heic)
     (static / "script.svg").write_text(SCRIPT_SVG, encoding="utf-8")
+    # 64 megapixels (over the 60 MP limit) in a few kilobytes: one-bit and flat.
+    Image.new("1", GIANT_SIZE, 1).save(static / "geante.png", optimize=True)
     (region / "fr" / "images-a-corriger.md").write_text(BAD_PAGE, encoding="utf-8")
 
 
