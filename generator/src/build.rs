@@ -1,19 +1,22 @@
 //! `eclaireurs build` and `eclaireurs check`: load, render, and (for build) publish.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use eclaireurs_model::markdown::MarkKind;
 use eclaireurs_model::page::INDEX;
 use eclaireurs_model::site::rules;
 use eclaireurs_model::{
     Assets, Catalog, Draft, LoadOptions, MissingContact, MissingTranslation, Page, Problem, Site,
 };
 
-use crate::check;
+use crate::check::{self, Checked};
 use crate::last_build;
 use crate::links::LinkIndex;
+use crate::media::{Media, MediaBytes};
 use crate::output::{Changes, InPlace, Memory, Output, OutputError};
-use crate::render::{templates, Renderer, Sink};
+use crate::render::{Renderer, Sink};
 
 /// Where `build` writes the function's catalog in its output folder. A dot file: it is for the
 /// function's package, not for the site's host, and `publish` never uploads dot files.
@@ -53,6 +56,15 @@ pub struct Report {
     pub catalog_version: String,
     /// What `build` changed in its output folder (nothing for `check` and `publish`).
     pub output: Changes,
+    /// How many pictures were encoded, and how many taken from the cache.
+    pub pictures: Pictures,
+}
+
+/// How many pictures a build encoded, and how many it took from the cache.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Pictures {
+    pub encoded: usize,
+    pub reused: usize,
 }
 
 impl Report {
@@ -66,6 +78,7 @@ impl Report {
             missing_contacts: site.missing_contacts.clone(),
             catalog_version: catalog.version.clone(),
             output: Changes::default(),
+            pictures: Pictures::default(),
         }
     }
 }
@@ -83,7 +96,7 @@ pub fn build(content: &Path, out: &Path, body_end: &str) -> Result<Report, Build
     {
         return Ok(report);
     }
-    let (report, _) = build_site(content, out, body_end, false)?;
+    let (report, _, _) = build_site(content, out, body_end, false)?;
     if let Some(inputs) = &inputs {
         last_build::save(out, inputs, body_end, &report);
     }
@@ -97,19 +110,27 @@ fn build_site(
     out: &Path,
     body_end: &str,
     preview: bool,
-) -> Result<(Report, Site), BuildError> {
+) -> Result<(Report, Site, Arc<Media>), BuildError> {
     let start = Instant::now();
-    let (site, assets, links, catalog, templates) = if preview {
+    let Checked {
+        site,
+        assets,
+        catalog,
+        links,
+        templates,
+        media,
+    } = if preview {
         load_preview(content)?
     } else {
         load(content)?
     };
     let json = catalog.to_json().map_err(|e| e.problem(&site))?;
-    let mut renderer = Renderer::with_templates(&site, templates, links, &catalog.version)?;
+    let mut renderer = Renderer::with_templates(&site, templates, links, &catalog.version)?
+        .with_media(media.clone());
     renderer.body_end = body_end.to_string();
     // See `output` for the order that keeps the folder whole for its readers.
     let output = Output::open(out)?;
-    let written = write_files(&renderer, &assets, &output).and_then(|pages| {
+    let written = write_files(&renderer, &assets, &media, &output).and_then(|pages| {
         output.write(CATALOG_FILE, &json)?;
         Ok(pages)
     });
@@ -119,19 +140,36 @@ fn build_site(
     }
     let pages = written?;
     let changes = output.commit()?;
-    let mut report = Report::new(&site, pages, assets.len(), start, &catalog);
+    let files = assets.len() + media.files().len();
+    let mut report = Report::new(&site, pages, files, start, &catalog);
     report.output = changes;
-    Ok((report, site))
+    report.pictures = media.pictures();
+    Ok((report, site, media))
 }
 
-/// The static files (under their published names, minified), then the pages, into `sink`;
-/// the number of pages.
-fn write_files(renderer: &Renderer, assets: &Assets, sink: &dyn Sink) -> Result<usize, BuildError> {
+/// The static files (under their published names, minified), the pictures and documents of
+/// the pages, then the pages, into `sink`; the number of pages.
+fn write_files(
+    renderer: &Renderer,
+    assets: &Assets,
+    media: &Media,
+    sink: &dyn Sink,
+) -> Result<usize, BuildError> {
     for (_, asset) in assets.iter() {
         let bytes = asset
             .contents()
             .map_err(|e| Problem::read(&asset.source, &e))?;
         sink.write(asset.url.trim_start_matches('/'), &bytes)?;
+    }
+    for (url, bytes) in media.files() {
+        let path = url.trim_start_matches('/');
+        match bytes {
+            MediaBytes::Made(bytes) => sink.write(path, bytes)?,
+            MediaBytes::Source(source) => {
+                let bytes = std::fs::read(source).map_err(|e| Problem::read(source, &e))?;
+                sink.write(path, &bytes)?;
+            }
+        }
     }
     Ok(renderer.render_all(sink)?)
 }
@@ -149,12 +187,23 @@ pub struct Rendered {
 /// [`build`], without writing a folder.
 pub fn render(content: &Path) -> Result<Rendered, BuildError> {
     let start = Instant::now();
-    let (site, assets, links, catalog, templates) = load(content)?;
-    let renderer = Renderer::with_templates(&site, templates, links, &catalog.version)?;
+    let Checked {
+        site,
+        assets,
+        catalog,
+        links,
+        templates,
+        media,
+    } = load(content)?;
+    let renderer = Renderer::with_templates(&site, templates, links, &catalog.version)?
+        .with_media(media.clone());
     let memory = Memory::default();
-    let pages = write_files(&renderer, &assets, &memory)?;
+    let pages = write_files(&renderer, &assets, &media, &memory)?;
+    let files = assets.len() + media.files().len();
+    let mut report = Report::new(&site, pages, files, start, &catalog);
+    report.pictures = media.pictures();
     Ok(Rendered {
-        report: Report::new(&site, pages, assets.len(), start, &catalog),
+        report,
         files: memory.into_files(),
         catalog: catalog.to_json().map_err(|e| e.problem(&site))?,
     })
@@ -162,28 +211,17 @@ pub fn render(content: &Path) -> Result<Rendered, BuildError> {
 
 /// The site of `content` as published (drafts left out), its static files and the
 /// function's catalog, every content check passed: what every build starts from.
-fn load(content: &Path) -> Result<Loaded, BuildError> {
+fn load(content: &Path) -> Result<Checked, BuildError> {
     checked(content, LoadOptions::PUBLISHED)
 }
 
 /// [`load`], drafts included: what `serve` previews.
-fn load_preview(content: &Path) -> Result<Loaded, BuildError> {
+fn load_preview(content: &Path) -> Result<Checked, BuildError> {
     checked(content, LoadOptions::PREVIEW)
 }
 
-/// A checked site, its static files, its addresses (the checks' own), its catalog and its
-/// compiled templates.
-type Loaded = (Site, Assets, LinkIndex, Catalog, tera::Tera);
-
-fn checked(content: &Path, options: LoadOptions) -> Result<Loaded, BuildError> {
-    let checked = check::site(content, options)?;
-    Ok((
-        checked.site,
-        checked.assets,
-        checked.links,
-        checked.catalog,
-        checked.templates,
-    ))
+fn checked(content: &Path, options: LoadOptions) -> Result<Checked, BuildError> {
+    Ok(check::site(content, options)?)
 }
 
 /// What a rebuild did.
@@ -203,6 +241,9 @@ pub struct Preview {
     out: PathBuf,
     body_end: String,
     site: Option<Site>,
+    /// The pictures and documents of the last full build, which a page's partial rebuild
+    /// shows again (its region's logo, its own pictures when they did not change).
+    media: Arc<Media>,
 }
 
 impl Preview {
@@ -212,6 +253,7 @@ impl Preview {
             out: out.to_path_buf(),
             body_end: body_end.to_string(),
             site: None,
+            media: Arc::default(),
         }
     }
 
@@ -227,8 +269,9 @@ impl Preview {
             }
         }
         self.site = None;
-        let (report, site) = build_site(&self.content, &self.out, &self.body_end, true)?;
+        let (report, site, media) = build_site(&self.content, &self.out, &self.body_end, true)?;
         self.site = Some(site);
+        self.media = media;
         Ok(Rebuilt::Site(report))
     }
 
@@ -258,7 +301,9 @@ impl Preview {
                 // The portal shows the site index pages' titles and descriptions.
                 && !(fresh.region.is_none() && fresh.key == INDEX)
                 // Links of other pages may point to its parts.
-                && check::ids(&fresh) == check::ids(page);
+                && check::ids(&fresh) == check::ids(page)
+                // Its pictures and documents were made by the last full build.
+                && media_named(&fresh) == media_named(page);
             if !same_place {
                 return Ok(None);
             }
@@ -288,21 +333,38 @@ impl Preview {
         }
         let mut catalog = Catalog::from_site(site, &assets).map_err(|e| e.problem(site))?;
         let (links, templates) =
-            crate::render::answers::add_theme(&mut catalog, site, &assets, links)?;
-        let mut renderer = Renderer::with_templates(site, templates, links, &catalog.version)?;
+            crate::render::answers::add_theme(&mut catalog, site, &assets, links, &self.media)?;
+        let mut renderer = Renderer::with_templates(site, templates, links, &catalog.version)?
+            .with_media(self.media.clone());
         renderer.body_end = self.body_end.clone();
         renderer.render_selected(&pages, &InPlace(&self.out))?;
         Ok(Some(pages.iter().map(|p| p.url().to_string()).collect()))
     }
 }
 
+/// The pictures, documents and videos a page names, as written.
+fn media_named(page: &Page) -> Vec<&MarkKind> {
+    page.facts
+        .marks
+        .iter()
+        .map(|m| &m.kind)
+        .filter(|kind| match kind {
+            MarkKind::Image { .. } | MarkKind::Video { .. } => true,
+            MarkKind::Link(dest) => crate::media::is_document_link(dest),
+            MarkKind::TopHeading => false,
+        })
+        .collect()
+}
+
 /// Everything `build` checks, without rendering or writing anything: the content checks
 /// and the templates' syntax (what Tera finds only while rendering is left to `build`).
 pub fn check(content: &Path) -> Result<Report, BuildError> {
     let start = Instant::now();
-    let (site, assets, _, catalog, _) = load(content)?;
-    templates::load(&site, &assets)?;
+    let checked = load(content)?;
     // As many as `build` renders: every page, the portal and the 404 page.
-    let pages = site.all_pages().count() + 2;
-    Ok(Report::new(&site, pages, assets.len(), start, &catalog))
+    let pages = checked.site.all_pages().count() + 2;
+    let files = checked.assets.len() + checked.media.files().len();
+    let mut report = Report::new(&checked.site, pages, files, start, &checked.catalog);
+    report.pictures = checked.media.pictures();
+    Ok(report)
 }

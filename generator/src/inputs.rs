@@ -60,6 +60,11 @@ fn walk(
         let rel = path.strip_prefix(root).unwrap_or(&path).to_string_lossy();
         let name = format!("{label}/{rel}");
         let kind = entry.file_type()?;
+        // The pictures made by earlier builds (`crate::media::cache`): what they are made
+        // from is hashed, and the build writes them.
+        if dir == root && label == "content" && entry.file_name() == crate::media::cache::DIR {
+            continue;
+        }
         if kind.is_dir() {
             walk(root, &path, label, files)?;
         } else if kind.is_symlink() && path.is_dir() {

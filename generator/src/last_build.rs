@@ -58,6 +58,8 @@ pub fn unchanged(out: &Path, inputs: &str, body_end: &str, start: Instant) -> Op
             unchanged: record.output.len(),
             ..Changes::default()
         },
+        // Nothing was read: no picture encoded, none taken from the cache.
+        pictures: crate::build::Pictures::default(),
     })
 }
 

@@ -139,6 +139,12 @@ fn main() -> ExitCode {
                     report.output.unchanged,
                     report.output.removed
                 );
+                if report.pictures.encoded + report.pictures.reused > 0 {
+                    println!(
+                        "Pictures: {} encoded, {} from the cache.",
+                        report.pictures.encoded, report.pictures.reused
+                    );
+                }
                 if !report.missing_translations.is_empty() {
                     println!(
                         "{} pages have no translation yet; `eclaireurs check` lists them.",

@@ -126,10 +126,22 @@ pub async fn serve_with(content: &Path, port: u16, limits: server::Limits) -> an
 
     let watched = watched_folders(&content);
     let (changes_tx, mut changes_rx) = tokio::sync::mpsc::unbounded_channel::<Vec<PathBuf>>();
+    // The pictures the builds make go there: what they are made from is watched.
+    let cache = std::path::absolute(content.join(crate::media::cache::DIR))
+        .unwrap_or_else(|_| content.join(crate::media::cache::DIR));
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
         if let Ok(event) = event {
             if !matches!(event.kind, notify::EventKind::Access(_)) {
-                let _ = changes_tx.send(event.paths);
+                // An event without paths (a rescan) rebuilds everything, as before.
+                let unnamed = event.paths.is_empty();
+                let paths: Vec<PathBuf> = event
+                    .paths
+                    .into_iter()
+                    .filter(|p| !p.starts_with(&cache))
+                    .collect();
+                if unnamed || !paths.is_empty() {
+                    let _ = changes_tx.send(paths);
+                }
             }
         }
     })

@@ -25,12 +25,14 @@ pub mod form;
 pub mod html;
 pub mod lang;
 pub mod markdown;
+pub mod media;
 pub mod page;
 pub mod placeholder;
 pub mod region;
 pub mod site;
 pub mod strings;
 pub mod typography;
+pub mod video;
 pub mod yaml;
 
 pub use assets::Assets;

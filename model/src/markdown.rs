@@ -6,6 +6,8 @@
 
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
+use crate::video::Video;
+
 /// The Markdown the pages are written in: what the loader reads them with, and the renderer.
 pub fn options() -> Options {
     let mut options = Options::empty();
@@ -48,6 +50,78 @@ pub enum MarkKind {
     TopHeading,
     /// A link, its destination as written.
     Link(String),
+    /// A picture: its file as written and its description (`![description](file)`).
+    Image { dest: String, alt: String },
+    /// A paragraph holding only a link to a video ([`video_paragraph`]): its address and its
+    /// title, the link's text (a still's description left out).
+    Video { address: String, title: String },
+}
+
+/// A paragraph that holds only a link to a video: `[Title](https://youtu.be/ID)`, or with a
+/// still, `[![décoratif](still.jpg) Title](https://youtu.be/ID)`. Found the same way by the
+/// checks and the renderer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VideoParagraph {
+    pub video: Video,
+    /// The index of the paragraph's end in the events.
+    pub end: usize,
+    /// The link's text, the still's description left out, trimmed.
+    pub title: String,
+    /// The still's file as written, and its description.
+    pub still: Option<(String, String)>,
+}
+
+/// The video paragraph starting at `events[start]` (a paragraph's start), if it is one.
+pub fn video_paragraph(events: &[Event], start: usize) -> Option<VideoParagraph> {
+    if !matches!(events.get(start), Some(Event::Start(Tag::Paragraph))) {
+        return None;
+    }
+    let Some(Event::Start(Tag::Link { dest_url, .. })) = events.get(start + 1) else {
+        return None;
+    };
+    let video = Video::parse(dest_url)?;
+    let mut title = String::new();
+    let mut still = None;
+    let mut in_image: Option<(String, String)> = None;
+    let mut i = start + 2;
+    loop {
+        match events.get(i)? {
+            Event::End(TagEnd::Link) => break,
+            Event::Start(Tag::Image { dest_url, .. })
+                if still.is_none() && title.trim().is_empty() =>
+            {
+                in_image = Some((dest_url.to_string(), String::new()));
+            }
+            Event::End(TagEnd::Image) => still = in_image.take(),
+            Event::Text(text) | Event::Code(text) => match in_image.as_mut() {
+                Some((_, alt)) => alt.push_str(text),
+                None => title.push_str(text),
+            },
+            Event::SoftBreak | Event::HardBreak => title.push(' '),
+            // Emphasis and the like inside the title: their text is read above.
+            Event::Start(Tag::Emphasis | Tag::Strong | Tag::Strikethrough)
+            | Event::End(TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough) => {}
+            _ => return None,
+        }
+        i += 1;
+    }
+    // Nothing else in the paragraph but blanks.
+    let mut end = i + 1;
+    loop {
+        match events.get(end)? {
+            Event::End(TagEnd::Paragraph) => break,
+            Event::Text(text) if text.trim().is_empty() => {}
+            Event::SoftBreak | Event::HardBreak => {}
+            _ => return None,
+        }
+        end += 1;
+    }
+    Some(VideoParagraph {
+        video,
+        end,
+        title: title.split_whitespace().collect::<Vec<_>>().join(" "),
+        still,
+    })
 }
 
 /// Reads `body`, which starts on line `first_line` of its file, once.
@@ -59,7 +133,20 @@ pub fn scan(body: &str, first_line: usize) -> TextFacts {
         let (line, column) = lines.at(offset);
         facts.marks.push(Mark { line, column, kind });
     };
-    for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+    let (events, ranges): (Vec<Event>, Vec<std::ops::Range<usize>>) =
+        Parser::new_ext(body, options()).into_offset_iter().unzip();
+    let mut image: Option<(usize, String, String)> = None;
+    for (i, (event, range)) in events.iter().zip(&ranges).enumerate() {
+        if let Some(paragraph) = video_paragraph(&events, i) {
+            mark(
+                &mut facts,
+                range.start,
+                MarkKind::Video {
+                    address: paragraph.video.page_url(),
+                    title: paragraph.title,
+                },
+            );
+        }
         match event {
             Event::Start(Tag::Heading {
                 level: HeadingLevel::H1,
@@ -71,7 +158,10 @@ pub fn scan(body: &str, first_line: usize) -> TextFacts {
             },
             Event::Text(text) | Event::Code(text) => {
                 if let Some(heading) = heading.as_mut() {
-                    heading.push_str(&text);
+                    heading.push_str(text);
+                }
+                if let Some((_, _, alt)) = image.as_mut() {
+                    alt.push_str(text);
                 }
             }
             Event::End(TagEnd::Heading(_)) => {
@@ -79,12 +169,20 @@ pub fn scan(body: &str, first_line: usize) -> TextFacts {
                     facts.ids.push(slugify(&text));
                 }
             }
-            Event::Html(html) | Event::InlineHtml(html) => facts.ids.extend(html_ids(&html)),
+            Event::Html(html) | Event::InlineHtml(html) => facts.ids.extend(html_ids(html)),
             Event::Start(Tag::Link { dest_url, .. }) => mark(
                 &mut facts,
                 range.start,
                 MarkKind::Link(dest_url.to_string()),
             ),
+            Event::Start(Tag::Image { dest_url, .. }) => {
+                image = Some((range.start, dest_url.to_string(), String::new()));
+            }
+            Event::End(TagEnd::Image) => {
+                if let Some((start, dest, alt)) = image.take() {
+                    mark(&mut facts, start, MarkKind::Image { dest, alt });
+                }
+            }
             _ => {}
         }
     }
@@ -236,5 +334,71 @@ mod tests {
                 },
             ]
         );
+    }
+
+    #[test]
+    fn pictures_are_found_with_their_descriptions_and_lines() {
+        let facts = scan(
+            "Texte.\n\n![Des éclaireurs à *Alma*](alma.jpg)\n\n![](sans.png)\n",
+            3,
+        );
+        let images: Vec<_> = facts
+            .marks
+            .iter()
+            .filter_map(|m| match &m.kind {
+                MarkKind::Image { dest, alt } => Some((m.line, dest.as_str(), alt.as_str())),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            images,
+            [
+                (5, "alma.jpg", "Des éclaireurs à Alma"),
+                (7, "sans.png", "")
+            ]
+        );
+    }
+
+    #[test]
+    fn a_paragraph_that_is_only_a_video_link_is_a_video() {
+        let facts = scan(
+            "[Capsule 1 : le rôle](https://youtu.be/aqz-KE-bpKQ)\n\n\
+             [![décoratif](still.jpg) Capsule 2](https://vimeo.com/76979871)\n\n\
+             Voir [la capsule](https://youtu.be/aqz-KE-bpKQ) en ligne.\n",
+            1,
+        );
+        let videos: Vec<_> = facts
+            .marks
+            .iter()
+            .filter_map(|m| match &m.kind {
+                MarkKind::Video { address, title } => {
+                    Some((m.line, address.as_str(), title.as_str()))
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            videos,
+            [
+                (
+                    1,
+                    "https://www.youtube.com/watch?v=aqz-KE-bpKQ",
+                    "Capsule 1 : le rôle"
+                ),
+                (3, "https://vimeo.com/76979871", "Capsule 2"),
+            ],
+            "a video link inside a sentence stays a link"
+        );
+        let events: Vec<Event> = Parser::new_ext(
+            "[![décoratif](still.jpg) Capsule 2](https://vimeo.com/76979871)",
+            options(),
+        )
+        .collect();
+        let paragraph = video_paragraph(&events, 0).expect("a video paragraph");
+        assert_eq!(
+            paragraph.still,
+            Some(("still.jpg".to_string(), "décoratif".to_string()))
+        );
+        assert_eq!(paragraph.end, events.len() - 1);
     }
 }

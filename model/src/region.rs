@@ -40,10 +40,24 @@ pub struct RegionData {
     /// out until the body names one, which `check` reports.
     #[serde(default)]
     pub privacy_officer: Option<PrivacyOfficer>,
+    /// The region's body's logo, shown in the header of its pages: a picture in the region's
+    /// `static/` folder (or its own folder) and its description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logo: Option<Logo>,
     /// A region still being set up: `serve` shows it, `build` and `publish` leave it out
     /// (pages, region lists, sitemap, the function's catalog). `new-region` writes one.
     #[serde(default)]
     pub draft: bool,
+}
+
+/// A region's logo (`logo: { file: logo.svg, alt: { fr: …, en: … } }`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Logo {
+    /// The picture's file name, in the region's `static/` folder.
+    pub file: String,
+    /// What it shows, for people who cannot see it (usually the body's name).
+    pub alt: Localized,
 }
 
 /// Who answers privacy requests for a region: a title (never a made-up name) and at least

@@ -378,6 +378,10 @@ def _():
     assert directives["script-src"] == ["'self'"], csp
     assert directives["style-src"] == ["'self'"], csp
     assert directives["frame-ancestors"] == ["'none'"], csp
+    # Frames only from the video players a click loads (model/src/video.rs), nothing else.
+    assert sorted(directives["frame-src"]) == [
+        "https://player.vimeo.com", "https://www.youtube-nocookie.com"], csp
+    assert directives["img-src"] == ["'self'", "data:"], csp
     assert directives["form-action"] == ["'self'"], csp
     assert "unsafe" not in csp, csp
     assert security["ContentTypeOptions"]["Override"] is True

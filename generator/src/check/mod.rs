@@ -9,6 +9,7 @@ pub mod text;
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -18,6 +19,7 @@ use eclaireurs_model::{
 };
 
 use crate::links::LinkIndex;
+use crate::media::{self, cache::Cache, Media};
 use crate::render::notice;
 use text::{Links, Scan};
 
@@ -32,6 +34,8 @@ pub struct Checked {
     pub links: LinkIndex,
     /// The site's templates, compiled while the function's pages were made: the renderer's.
     pub templates: tera::Tera,
+    /// The pictures and documents its pages show and link, made ready to publish.
+    pub media: Arc<Media>,
 }
 
 /// Loads the site of `content` as `options` say and checks everything.
@@ -64,12 +68,21 @@ pub fn site(content: &Path, options: LoadOptions) -> Result<Checked, Vec<Problem
     }
     let links = LinkIndex::new(&site, &assets);
     problems.extend(pages(&site, &links, &loaded.unloaded));
+    // Pictures are made here (from the cache when unchanged), so `check` finds what `build`
+    // would: a truncated photo is found only by reading it whole.
+    let media = match media::collect(&site, &assets, &Cache::in_content(content)) {
+        Ok(media) => Arc::new(media),
+        Err(found) => {
+            problems.extend(found);
+            Arc::default()
+        }
+    };
     if !problems.is_empty() {
         return Err(problems);
     }
     // The function's own pages, from the checked pages and templates.
     let (links, templates) =
-        crate::render::answers::add_theme(&mut catalog, &site, &assets, links)?;
+        crate::render::answers::add_theme(&mut catalog, &site, &assets, links, &media)?;
     if let Err(e) = catalog.check() {
         return Err(vec![e.problem(&site)]);
     }
@@ -79,6 +92,7 @@ pub fn site(content: &Path, options: LoadOptions) -> Result<Checked, Vec<Problem
         catalog,
         links,
         templates,
+        media,
     })
 }
 

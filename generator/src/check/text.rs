@@ -48,7 +48,11 @@ pub fn scan(page: &Page, links: &Links) -> Scan {
                         .into(),
                 ),
             )),
+            // Documents, pictures and videos: checked with the files they name
+            // (`crate::media::collect`).
+            MarkKind::Link(dest) if crate::media::is_document_link(dest) => {}
             MarkKind::Link(dest) => link(page, dest, at, links, &mut scan),
+            MarkKind::Image { .. } | MarkKind::Video { .. } => {}
         }
     }
     scan

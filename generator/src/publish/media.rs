@@ -35,6 +35,18 @@ pub fn content_type(key: &str) -> &'static str {
         "woff" => "font/woff",
         "woff2" => "font/woff2",
         "pdf" => "application/pdf",
+        // The documents pages may link (eclaireurs_model::media).
+        "doc" => "application/msword",
+        "docx" => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "xls" => "application/vnd.ms-excel",
+        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "ppt" => "application/vnd.ms-powerpoint",
+        "pptx" => "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "odt" => "application/vnd.oasis.opendocument.text",
+        "ods" => "application/vnd.oasis.opendocument.spreadsheet",
+        "odp" => "application/vnd.oasis.opendocument.presentation",
+        "rtf" => "application/rtf",
+        "epub" => "application/epub+zip",
         "mp4" => "video/mp4",
         "webm" => "video/webm",
         "vtt" => "text/vtt; charset=utf-8",
@@ -90,6 +102,14 @@ mod tests {
         );
         assert_eq!(content_type("robots.txt"), "text/plain; charset=utf-8");
         assert_eq!(content_type("docs/Guide.PDF"), "application/pdf");
+        assert_eq!(
+            content_type("assets/images/a-960.0123456789.webp"),
+            "image/webp"
+        );
+        assert_eq!(
+            content_type("assets/documents/rapport.0123456789.docx"),
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        );
         assert_eq!(content_type("LICENSE"), "application/octet-stream");
     }
 
@@ -98,6 +118,10 @@ mod tests {
         assert_eq!(cache_control("assets/style.3f9a1c0be2.css"), IMMUTABLE);
         assert_eq!(cache_control("assets/img/logo.0123456789.svg"), IMMUTABLE);
         assert_eq!(cache_control("assets/icon.0123abcd.svg"), IMMUTABLE);
+        assert_eq!(
+            cache_control("assets/images/groupe-960.0123456789.webp"),
+            IMMUTABLE
+        );
         assert_eq!(cache_control("assets/style.css"), REVALIDATE);
         assert_eq!(cache_control("assets/style.abc123.css"), REVALIDATE);
         assert_eq!(cache_control("fr/index.html"), REVALIDATE);

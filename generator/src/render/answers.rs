@@ -11,8 +11,11 @@ use eclaireurs_model::catalog::Theme;
 use eclaireurs_model::{Assets, Catalog, Lang, Localized, Problem, Site};
 
 use super::views::{self, FormView};
-use super::{markdown, templates, to_value, Renderer, SiteView};
+use std::sync::Arc;
+
+use super::{templates, to_value, Renderer, SiteView};
 use crate::links::LinkIndex;
+use crate::media::Media;
 
 /// The region as the function's pages show it (the header's name and link).
 #[derive(Serialize)]
@@ -30,8 +33,11 @@ pub fn add_theme(
     site: &Site,
     assets: &Assets,
     links: LinkIndex,
+    media: &Arc<Media>,
 ) -> Result<(LinkIndex, tera::Tera), Vec<Problem>> {
-    let renderer = Renderer::new(site, assets, links, "").map_err(|p| vec![p])?;
+    let renderer = Renderer::new(site, assets, links, "")
+        .map_err(|p| vec![p])?
+        .with_media(media.clone());
     let templates = templates::sources(site, TEMPLATES).map_err(|p| vec![p])?;
     let mut urls = std::collections::BTreeMap::new();
     for name in ASSETS {
@@ -83,7 +89,7 @@ pub fn add_theme(
                 continue;
             }
         };
-        let content = markdown::render(page, &text, &renderer.links);
+        let content = renderer.markdown(page, &text);
         let keys = renderer.page_keys(page, content);
         let form = FormView::new(
             form,

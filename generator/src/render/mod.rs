@@ -5,11 +5,13 @@
 
 pub mod answers;
 pub mod markdown;
+pub mod media;
 pub mod notice;
 pub mod templates;
 pub mod views;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -20,10 +22,14 @@ use eclaireurs_model::page::INDEX;
 use eclaireurs_model::{Assets, Lang, Page, Problem, Region, Site};
 
 use crate::links::LinkIndex;
+use crate::media::Media;
 use crate::sitemap;
 use views::{FormView, RegionView};
 
 const FOOTER: &str = "partials/footer.html";
+
+/// What the markup of a video carries ([`media::video`]), which `assets/video.js` looks for.
+const VIDEO_MARK: &str = "data-video-player=";
 
 /// Receives each rendered file: its path in the output folder and its contents.
 pub trait Sink: Sync {
@@ -41,6 +47,8 @@ pub struct Renderer<'a> {
     footers: Vec<(Lang, String)>,
     /// The version of the function's catalog, carried by every form.
     catalog_version: String,
+    /// The pictures and documents the pages show and link, as published.
+    media: Arc<Media>,
 }
 
 #[derive(Serialize)]
@@ -64,6 +72,8 @@ struct PageView<'a> {
     draft: bool,
     /// A form's thank-you page: it shows how to reach the relay team.
     thanks: bool,
+    /// It shows a video: it loads the script that loads a player on a click.
+    videos: bool,
 }
 
 /// What [`Renderer::page_keys`] makes of a page.
@@ -129,6 +139,7 @@ impl<'a> Renderer<'a> {
             body_end: String::new(),
             footers: Vec::new(),
             catalog_version: catalog_version.to_string(),
+            media: Arc::default(),
         };
         if renderer.tera.get_template(FOOTER).is_ok() {
             for lang in Lang::ALL {
@@ -140,6 +151,25 @@ impl<'a> Renderer<'a> {
             }
         }
         Ok(renderer)
+    }
+
+    /// The pictures and documents the pages show and link, as published (none by default).
+    pub fn with_media(mut self, media: Arc<Media>) -> Self {
+        self.media = media;
+        self
+    }
+
+    /// A page's Markdown as HTML.
+    pub(crate) fn markdown(&self, page: &Page, text: &str) -> String {
+        markdown::render(
+            page,
+            text,
+            &markdown::Context {
+                site: self.site,
+                links: &self.links,
+                media: &self.media,
+            },
+        )
     }
 
     /// Renders every page into `sink` and returns how many pages there were.
@@ -339,6 +369,17 @@ impl<'a> Renderer<'a> {
     fn set_region(&self, ctx: &mut Context, region: &Region, lang: Lang) {
         ctx.insert("region", &RegionView::new(region, lang, &self.links));
         ctx.insert("nav", &views::nav(region, lang));
+        // Set for every region, so a region without one does not keep the previous one's.
+        let logo = match (self.media.logo(region), &region.data.logo) {
+            (Some(picture), Some(logo)) => media::picture(
+                picture,
+                logo.alt.get(lang),
+                media::Loading::First,
+                media::LOGO_SIZES,
+            ),
+            _ => String::new(),
+        };
+        ctx.insert("region_logo", &logo);
     }
 
     fn render_region_page(
@@ -373,7 +414,7 @@ impl<'a> Renderer<'a> {
             return self.render_page(page, base, default, None);
         }
         let text = page.text().map_err(|p| vec![p])?;
-        let content = markdown::render(page, &text, &self.links);
+        let content = self.markdown(page, &text);
         base.insert(
             "notice",
             &notice::NoticeView::new(self.site, page, &text, &content, &self.links)?,
@@ -394,7 +435,7 @@ impl<'a> Renderer<'a> {
         form: Option<FormView>,
     ) -> Result<String, Vec<Problem>> {
         let text = page.text().map_err(|p| vec![p])?;
-        let content = markdown::render(page, &text, &self.links);
+        let content = self.markdown(page, &text);
         drop(text);
         self.render_html(page, content, ctx, default_template, form)
     }
@@ -466,6 +507,7 @@ impl<'a> Renderer<'a> {
             noindex: self.site.is_thanks_page(page) || self.site.is_draft(page),
             draft: self.site.is_draft(page),
             thanks: self.site.is_thanks_page(page),
+            videos: content.contains(VIDEO_MARK),
         });
         if let Value::Object(fields) = &mut view {
             fields.insert("content".into(), Value::String(content));

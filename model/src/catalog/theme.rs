@@ -28,7 +28,12 @@ pub const TEMPLATES: &[&str] = &[
 ];
 
 /// The static files those templates name with `asset(path=…)`.
-pub const ASSETS: &[&str] = &["assets/style.css", "assets/icon.svg", "assets/forms.js"];
+pub const ASSETS: &[&str] = &[
+    "assets/style.css",
+    "assets/icon.svg",
+    "assets/forms.js",
+    "assets/video.js",
+];
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

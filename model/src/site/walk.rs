@@ -39,11 +39,15 @@ pub(super) fn list(dir: &Path, ext: &str, problems: &mut Vec<Problem>) -> Vec<Pa
             }
         } else if !is_dir && path.extension().is_some_and(|e| e == ext) {
             out.push(path);
+        } else if !is_dir && ext == "md" && crate::media::is_media(&name) {
+            // A picture or document beside the pages: read when a page shows or links it.
         } else if !is_dir {
-            problems.push(Problem::invalid(
-                &path,
-                format!("unexpected file: only .{ext} files belong in this folder"),
-            ));
+            let what = if ext == "md" {
+                crate::media::belongs_beside_pages()
+            } else {
+                format!("only .{ext} files belong in this folder")
+            };
+            problems.push(Problem::invalid(&path, format!("unexpected file: {what}")));
         }
     }
     out.sort();
@@ -68,10 +72,12 @@ pub(super) fn page_files(dir: &Path, problems: &mut Vec<Problem>) -> Vec<(PathBu
             .file_name()
             .and_then(|s| s.to_str())
             .unwrap_or_default();
-        if Lang::from_code(name).is_none() {
+        // `static/`: the pictures and documents the pages of both languages share.
+        if Lang::from_code(name).is_none() && name != crate::media::REGION_STATIC {
             problems.push(Problem::invalid(
                 &entry,
-                "unexpected folder: pages go in the `fr` and `en` folders",
+                "unexpected folder: pages go in the `fr` and `en` folders, the pictures and \
+                 documents they share in `static`",
             ));
         }
     }
