@@ -608,7 +608,7 @@ BAD_CASES = {
     # what the page line holds: what the error must say (a pattern, case ignored)
     "![](eclaireurs.jpg)": r"description",
     "(script.svg)": r"script",
-    "(tronquee.jpg)": r"truncated|unreadable|cannot read|damaged|incomplete",
+    "(tronquee.jpg)": r"cut short|truncated|incomplete|damaged",
     "(iphone.jpg)": r"HEIC",
     "(absente.jpg)": r"absente\.jpg",
     "(geante.png)": r"\b60\b.*(megapixel|mégapixel|million|MP\b)",  # the limit
