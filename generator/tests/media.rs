@@ -447,7 +447,8 @@ fn a_photo_of_the_static_folder_turned_by_its_exif_is_refused() {
 #[test]
 fn the_preview_encodes_again_only_the_picture_that_changed_and_keeps_them_on_a_text_edit() {
     use eclaireurs::build::{Preview, Rebuilt};
-    let fixture = with_fr("\n![Un groupe](un.jpg)\n\nEt un autre :\n\n![Un autre groupe](deux.jpg)\n");
+    let fixture =
+        with_fr("\n![Un groupe](un.jpg)\n\nEt un autre :\n\n![Un autre groupe](deux.jpg)\n");
     write_bytes(&fixture, &format!("{STATIC}/un.jpg"), &jpeg(640, 480));
     write_bytes(&fixture, &format!("{STATIC}/deux.jpg"), &jpeg(600, 400));
     let mut preview = Preview::new(&fixture.content(), &fixture.out(), "");
@@ -456,21 +457,39 @@ fn the_preview_encodes_again_only_the_picture_that_changed_and_keeps_them_on_a_t
         Rebuilt::Pages(pages) => panic!("only pages were rebuilt: {pages:?}"),
     };
     let first = pictures(preview.rebuild(&[]).expect("builds"));
-    assert_eq!(first, Pictures { encoded: 2, reused: 0 });
+    assert_eq!(
+        first,
+        Pictures {
+            encoded: 2,
+            reused: 0
+        }
+    );
     let before = fixture.output("/fr/bas-saint-laurent/roles/");
     let changed = fixture.path(&format!("{STATIC}/deux.jpg"));
     std::fs::write(&changed, jpeg(800, 400)).expect("write");
     let second = pictures(preview.rebuild(&[changed]).expect("rebuilds"));
-    assert_eq!(second, Pictures { encoded: 1, reused: 1 });
+    assert_eq!(
+        second,
+        Pictures {
+            encoded: 1,
+            reused: 1
+        }
+    );
     let after = fixture.output("/fr/bas-saint-laurent/roles/");
     assert_ne!(before, after, "the page shows the new picture");
     assert!(after.contains(r#"width="800" height="400""#), "{after}");
     // A text edit re-renders the page alone, its pictures still shown.
     fixture.edit(ROLES_FR, "Et un autre :", "Et encore un autre :");
-    match preview.rebuild(&[fixture.path(ROLES_FR)]).expect("rebuilds") {
+    match preview
+        .rebuild(&[fixture.path(ROLES_FR)])
+        .expect("rebuilds")
+    {
         Rebuilt::Pages(pages) => assert_eq!(pages, ["/fr/bas-saint-laurent/roles/"]),
         Rebuilt::Site(_) => panic!("a text edit rebuilds the page alone"),
     }
     let edited = fixture.output("/fr/bas-saint-laurent/roles/");
-    assert!(edited.contains("Et encore un autre") && edited.contains("<picture>"), "{edited}");
+    assert!(
+        edited.contains("Et encore un autre") && edited.contains("<picture>"),
+        "{edited}"
+    );
 }
