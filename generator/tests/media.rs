@@ -394,3 +394,48 @@ fn the_pages_policy_allows_the_players_frames_and_no_other() {
     players.sort_unstable();
     assert_eq!(allowed, players);
 }
+
+/// `jpeg` with an EXIF segment (orientation `orientation`, a GPS pointer) after its start.
+fn jpeg_with_exif(orientation: u16) -> Vec<u8> {
+    let mut tiff = b"II*\0\x08\0\0\0".to_vec();
+    tiff.extend_from_slice(&2u16.to_le_bytes());
+    tiff.extend_from_slice(&[0x12, 0x01, 3, 0, 1, 0, 0, 0]);
+    tiff.extend_from_slice(&orientation.to_le_bytes());
+    tiff.extend_from_slice(&[0, 0]);
+    tiff.extend_from_slice(&[0x25, 0x88, 4, 0, 1, 0, 0, 0, 0, 0, 0, 0]);
+    tiff.extend_from_slice(&[0, 0, 0, 0]);
+    let mut data = b"Exif\0\0".to_vec();
+    data.extend_from_slice(&tiff);
+    let mut bytes = jpeg(64, 48);
+    let mut segment = vec![0xFF, 0xE1];
+    segment.extend_from_slice(&u16::try_from(data.len() + 2).expect("small").to_be_bytes());
+    segment.extend_from_slice(&data);
+    bytes.splice(2..2, segment);
+    bytes
+}
+
+#[test]
+fn a_photo_of_the_static_folder_is_published_without_its_exif_data() {
+    let fixture = Fixture::real();
+    let photo = jpeg_with_exif(1);
+    write_bytes(&fixture, "static/photo.jpg", &photo);
+    fixture.build().expect("builds");
+    let published = std::fs::read(fixture.out().join("photo.jpg")).expect("published");
+    assert!(!published.windows(4).any(|w| w == b"Exif"), "no EXIF left");
+    assert_eq!(
+        published,
+        jpeg(64, 48),
+        "the picture's own bytes, as they were"
+    );
+}
+
+#[test]
+fn a_photo_of_the_static_folder_turned_by_its_exif_is_refused() {
+    let fixture = Fixture::real();
+    write_bytes(&fixture, "static/photo.jpg", &jpeg_with_exif(6));
+    let error = fixture.build_error();
+    assert!(
+        error.contains("static/photo.jpg") && error.contains("stored turned"),
+        "{error}"
+    );
+}

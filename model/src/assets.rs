@@ -7,6 +7,9 @@
 //! name it has in the folder (`asset(path="assets/style.css")`) and get the published one.
 //! Other files (a `favicon.ico`, a PDF at the top) keep their names.
 //!
+//! Pictures (JPEG, PNG, WebP) are published without what they say about themselves (EXIF,
+//! XMP, comments: [`crate::metadata`]).
+//!
 //! Stylesheets and scripts under `assets/` are minified here, once, and named after the
 //! minified bytes (what is published), so every user of [`Assets`] (the build, `serve`'s
 //! partial rebuild, the function's catalog) agrees on the names.
@@ -31,7 +34,8 @@ pub struct Asset {
     pub source: PathBuf,
     /// Where it is published, e.g. `/assets/style.3f9a1c0be2.css`.
     pub url: String,
-    /// The published bytes when they are not the source's (a minified stylesheet or script).
+    /// The published bytes when they are not the source's (a minified stylesheet or script,
+    /// a picture without its EXIF data: [`crate::metadata`]).
     pub minified: Option<Vec<u8>>,
 }
 
@@ -59,11 +63,22 @@ impl Assets {
         }
         let mut assets = BTreeMap::new();
         for (path, source) in sources {
-            let (url, minified) = if path.starts_with(FINGERPRINTED) {
+            let picture = crate::media::is_picture(&path) && !path.ends_with(".svg");
+            let (url, minified) = if path.starts_with(FINGERPRINTED) || picture {
                 let bytes = std::fs::read(&source).map_err(|e| Problem::read(&source, &e))?;
-                let minified = minify(&path, &bytes);
+                let minified = if picture {
+                    crate::metadata::strip(&path, &bytes)
+                        .map_err(|e| Problem::invalid(&source, e.to_string()))?
+                } else {
+                    minify(&path, &bytes)
+                };
                 let published = minified.as_deref().unwrap_or(&bytes);
-                (fingerprinted(&path, published), minified)
+                let url = if path.starts_with(FINGERPRINTED) {
+                    fingerprinted(&path, published)
+                } else {
+                    path.clone()
+                };
+                (url, minified)
             } else {
                 (path.clone(), None)
             };

@@ -26,6 +26,7 @@ pub mod html;
 pub mod lang;
 pub mod markdown;
 pub mod media;
+pub mod metadata;
 pub mod page;
 pub mod placeholder;
 pub mod region;

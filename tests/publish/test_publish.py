@@ -286,6 +286,48 @@ def test_one_edited_page_is_one_upload_and_one_invalidated_path(binary, stack, s
     assert "Un mot de plus." in body.decode()
 
 
+def test_pictures_and_documents_go_online_once_with_their_type_and_a_years_cache(binary, stack,
+                                                                               site):
+    from PIL import Image
+
+    region = site["content"] / "regions/bas-saint-laurent"
+    (region / "static").mkdir()
+    photo = Image.linear_gradient("L").resize((1200, 800)).convert("RGB")
+    photo.save(region / "static/groupe.jpg", quality=90)
+    (region / "fr/depliant.pdf").write_bytes(b"%PDF-1.4\n% a leaflet\n%%EOF\n")
+    roles = region / "fr/roles.md"
+    edit(roles, "Les éclaireurs ont quatre rôles.\n",
+         "Les éclaireurs ont quatre rôles.\n\n![Des éclaireurs réunis](groupe.jpg)\n\n"
+         "Le [Dépliant](depliant.pdf).\n")
+    ok(publish(binary, stack, site))
+    online = aws.objects(stack.bucket)
+    s3 = aws.client("s3")
+    images = sorted(k for k in online if k.startswith("assets/images/"))
+    assert [re.sub(r"\.[0-9a-f]{10}\.", ".", k) for k in images] == [
+        "assets/images/groupe-480.webp", "assets/images/groupe-960.jpg",
+        "assets/images/groupe-960.webp"], images
+    [document] = [k for k in online if k.startswith("assets/documents/")]
+    for key, content_type in [(k, "image/webp") for k in images if k.endswith(".webp")] + [
+            (k, "image/jpeg") for k in images if k.endswith(".jpg")] + [
+            (document, "application/pdf")]:
+        head = s3.head_object(Bucket=stack.bucket, Key=key)
+        assert head["ContentType"] == content_type, key
+        assert head["CacheControl"] == ASSET_CACHE, key
+    page = s3.get_object(Bucket=stack.bucket,
+                         Key="fr/bas-saint-laurent/roles/index.html")["Body"].read().decode()
+    for key in images + [document]:
+        assert f"/{key}" in page, key
+    # A text edit of the page: the page goes again, its pictures and document do not.
+    edit(roles, "Le [Dépliant]", "Lisez le [Dépliant]")
+    facts = summary(ok(publish(binary, stack, site)))
+    assert facts["uploaded"] == "1" and facts["deleted"] == "0", facts
+    # A new photo under the same name: new published names, the old ones removed.
+    Image.linear_gradient("L").rotate(90).resize((1200, 800)).convert("RGB").save(
+        region / "static/groupe.jpg", quality=90)
+    facts = summary(ok(publish(binary, stack, site)))
+    assert facts["uploaded"] == "4" and facts["deleted"] == "3", facts
+
+
 def test_a_removed_page_is_deleted_after_the_uploads(binary, stack, site):
     extra = site["content"] / "regions/bas-saint-laurent/fr/annonce.md"
     extra.write_text("---\ntitle: Une annonce\ndescription: Une annonce.\nmenu: false\n---\nBientôt.\n", encoding="utf-8")

@@ -3,9 +3,7 @@
 //! made once into what is published ([`raster`] for photos and drawings, [`svg`] kept as it
 //! is once safe), in parallel, from the [`cache`] when the source did not change.
 
-pub mod cache;
-pub mod raster;
-pub mod svg;
+pub use eclaireurs_pictures::{cache, raster, svg};
 
 use std::collections::BTreeMap;
 use std::collections::HashMap;
