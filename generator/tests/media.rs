@@ -78,7 +78,8 @@ fn a_picture_beside_the_page_is_published_in_widths_with_its_size_and_descriptio
         "never wider than the source: {html}"
     );
     assert!(
-        html.contains(" 960w, /assets/images/groupe-1200."),
+        html.contains(" 720w, /assets/images/groupe-960.")
+            && html.contains(" 960w, /assets/images/groupe-1200."),
         "its own width for large screens: {html}"
     );
     assert!(html.contains(r#"width="1200" height="800""#), "{html}");

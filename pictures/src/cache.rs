@@ -236,7 +236,11 @@ mod tests {
             assert_eq!(other.fallback.format, Format::Jpeg);
         }
         let files = entry_files(&content.path().join(".cache/media"));
-        assert_eq!(files.len(), 4, "{files:?}");
+        assert_eq!(
+            files.len(),
+            5,
+            "three widths, the fallback, the index: {files:?}"
+        );
     }
 
     #[test]

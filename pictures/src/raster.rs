@@ -14,8 +14,10 @@ use image::codecs::jpeg::JpegEncoder;
 use image::codecs::png::{CompressionType, FilterType, PngEncoder};
 use image::{DynamicImage, ImageDecoder, ImageEncoder, ImageError, ImageReader, Limits};
 
-/// The widths made, narrowest first (a phone, a phone at pixel ratio 2 or a laptop, a large screen).
-pub const WIDTHS: [u32; 3] = [480, 960, 1600];
+/// The widths made, narrowest first: a phone; the usual phone (390 px at pixel ratio 2 needs
+/// 716 px of the text column: 720 fits it, and weighs about half of 960); a laptop; a large
+/// screen at pixel ratio 2.
+pub const WIDTHS: [u32; 4] = [480, 720, 960, 1600];
 /// A source over this is refused.
 pub const MAX_BYTES: u64 = 30 * 1024 * 1024;
 /// A source whose width × height is over this is refused, before it is decoded.
@@ -24,7 +26,7 @@ const WEBP_QUALITY: f32 = 75.0;
 const JPEG_QUALITY: u8 = 75;
 /// Every setting the outputs depend on: part of the cache key, so changing one encodes again.
 pub const SETTINGS: &str =
-    "raster v2; widths 480,960,1600 and the source's own below 1600; resize Lanczos3 (fast_image_resize 6); \
+    "raster v3; widths 480,720,960,1600 and the source's own below 1600; resize Lanczos3 (fast_image_resize 6); \
      webp libwebp-sys 0.9 lossy q75 method 4; jpeg image 0.25 q75; png image 0.25 best adaptive; \
      fallback middle width";
 
@@ -588,7 +590,7 @@ pub(crate) mod tests {
         let encoded = process(&source).unwrap();
         assert_eq!((encoded.width, encoded.height), (1000, 2000));
         let sizes: Vec<_> = encoded.modern.iter().map(|f| (f.width, f.height)).collect();
-        assert_eq!(sizes, [(480, 960), (960, 1920)]);
+        assert_eq!(sizes, [(480, 960), (720, 1440), (960, 1920)]);
         let fallback = &encoded.fallback;
         assert_eq!(
             (fallback.format, fallback.width, fallback.height),
@@ -610,16 +612,16 @@ pub(crate) mod tests {
 
     #[test]
     fn the_widths_made_are_never_wider_than_the_source() {
-        assert_eq!(widths_for(4000), [480, 960, 1600]);
-        assert_eq!(widths_for(1600), [480, 960, 1600]);
-        assert_eq!(widths_for(1599), [480, 960, 1599]);
-        assert_eq!(widths_for(1000), [480, 960], "within a tenth of 960");
+        assert_eq!(widths_for(4000), [480, 720, 960, 1600]);
+        assert_eq!(widths_for(1600), [480, 720, 960, 1600]);
+        assert_eq!(widths_for(1599), [480, 720, 960, 1599]);
+        assert_eq!(widths_for(1000), [480, 720, 960], "within a tenth of 960");
         assert_eq!(widths_for(700), [480, 700]);
         assert_eq!(widths_for(480), [480]);
         let encoded = process(&jpeg(&photo(1700, 1000))).unwrap();
         let widths: Vec<_> = encoded.modern.iter().map(|f| f.width).collect();
-        assert_eq!(widths, [480, 960, 1600]);
-        assert_eq!(encoded.modern[2].height, 941);
+        assert_eq!(widths, [480, 720, 960, 1600]);
+        assert_eq!(encoded.modern[3].height, 941);
         assert_eq!(encoded.fallback.width, 960);
     }
 

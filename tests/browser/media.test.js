@@ -196,12 +196,12 @@ for (const [lang, path] of Object.entries(PAGES)) {
       }
     });
 
-    test('chooses the 960 px WebP of the photo and weighs under 200 KB', async (t) => {
+    test('chooses the 720 px WebP of the photo (716 px needed) and weighs under 200 KB', async (t) => {
       const { page, requests, refused } = await open(browser.context, path);
       try {
         const chosen = await page.evaluate(() => document.querySelector('main picture img')?.currentSrc ?? '');
         t.diagnostic(`${path}: the browser chose ${new URL(chosen).pathname}`);
-        assert.match(new URL(chosen).pathname, /^\/assets\/images\/eclaireurs-960\.[0-9a-f]{10}\.webp$/);
+        assert.match(new URL(chosen).pathname, /^\/assets\/images\/eclaireurs-720\.[0-9a-f]{10}\.webp$/);
         const { total, each } = await transferred(requests);
         t.diagnostic(`${path}: ${requests.length} requests, ${(total / 1024).toFixed(1)} KB transferred: ${each.join(', ')}`);
         assert.ok(total < MAX_PAGE_BYTES, `${path}: ${total} bytes (${each.join(', ')})`);

@@ -30,7 +30,7 @@ from fixture import REGION, SECRET  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 LANGS = ("fr", "en")
-WIDTHS = (480, 960, 1600)
+WIDTHS = (480, 720, 960, 1600)
 PHOTO_STORED = (fixture.PHOTO_SHOWN[1], fixture.PHOTO_SHOWN[0])
 HASHED = re.compile(r"^/assets/images/(?P<stem>[a-z0-9-]+?)(?:-(?P<width>\d+))?\.(?P<hash>[0-9a-f]{10})\.(?P<ext>webp|jpg|png|svg)$")
 
@@ -258,7 +258,7 @@ def test_the_fixture_photo_is_a_phone_photo_with_orientation_gps_xmp_and_comment
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_the_photo_is_published_in_webp_at_480_960_and_1600_turned_upright(built: Built, lang: str):
+def test_the_photo_is_published_in_webp_at_480_720_960_and_1600_turned_upright(built: Built, lang: str):
     photo, _ = photo_and_diagram(built, lang)
     assert [w for _, w in photo.webp] == list(WIDTHS)
     for url, width in photo.webp:
@@ -309,7 +309,7 @@ def test_the_transparent_png_is_published_in_webp_no_wider_than_its_source_and_f
     source_width = fixture.PNG_SIZE[0]
     widths = [w for _, w in diagram.webp]
     standard = [w for w in WIDTHS if w <= source_width]
-    # 480 and 960 always; the source's own width (1200) as the largest is allowed, never wider.
+    # 480, 720 and 960, and the source's own width (1200) as the largest; never wider.
     assert widths in (standard, standard + [source_width]), widths
     for url, width in diagram.webp:
         m = published(url)
@@ -415,7 +415,7 @@ def test_the_photo_weighs_at_most_about_150_kb_at_960_px(built: Built):
     print(f"\nphoto 4032×3024 {built.content.joinpath(REGION, 'static/eclaireurs.jpg').stat().st_size} bytes → "
           + ", ".join(f"{w} px WebP {s} bytes" for w, s in sizes.items()) + f", 960 px JPEG {fallback} bytes")
     assert sizes[960] <= 150_000, sizes
-    assert sizes[480] < sizes[960] < sizes[1600]
+    assert sizes[480] < sizes[720] < sizes[960] < sizes[1600]
 
 
 # --- the SVG logo ------------------------------------------------------------------------
