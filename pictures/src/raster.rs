@@ -13,6 +13,8 @@ use fast_image_resize::{PixelType, ResizeAlg, ResizeOptions, Resizer};
 use image::codecs::jpeg::JpegEncoder;
 use image::codecs::png::{CompressionType, FilterType, PngEncoder};
 use image::{DynamicImage, ImageDecoder, ImageEncoder, ImageError, ImageReader, Limits};
+use moxcms::{ColorProfile, Layout, Transform8BitExecutor, TransformOptions};
+use std::sync::Arc;
 
 /// The widths made, narrowest first: a phone; the usual phone (390 px at pixel ratio 2 needs
 /// 716 px of the text column: 720 fits it, and weighs about half of 960); a laptop; a large
@@ -26,7 +28,7 @@ const WEBP_QUALITY: f32 = 75.0;
 const JPEG_QUALITY: u8 = 75;
 /// Every setting the outputs depend on: part of the cache key, so changing one encodes again.
 pub const SETTINGS: &str =
-    "raster v3; widths 480,720,960,1600 and the source's own below 1600; resize Lanczos3 (fast_image_resize 6); \
+    "raster v4; colours converted to sRGB (moxcms 0.8); widths 480,720,960,1600 and the source's own below 1600; resize Lanczos3 (fast_image_resize 6); \
      webp libwebp-sys 0.9 lossy q75 method 4; jpeg image 0.25 q75; png image 0.25 best adaptive; \
      fallback middle width";
 
@@ -223,10 +225,11 @@ fn first_scan(bytes: &[u8]) -> Option<usize> {
 /// Decodes `bytes` (JPEG, PNG or WebP), applies the EXIF orientation, and encodes the widths of
 /// WIDTHS that are at most the source's width, and the source's own when narrower than the
 /// widest ([`widths_for`]),
-/// as WebP (libwebp, lossy) plus the fallback. Nothing of the source's metadata is written (EXIF,
-/// GPS, XMP, ICC, comments).
+/// as WebP (libwebp, lossy) plus the fallback, in sRGB (a source's colour profile, a phone's
+/// Display P3, is converted). Nothing of the source's metadata is written (EXIF, GPS, XMP, ICC,
+/// comments).
 pub fn process(bytes: &[u8]) -> Result<Encoded, RasterError> {
-    let picture = decode(bytes)?;
+    let (picture, profile) = decode(bytes)?;
     let (width, height) = (picture.width(), picture.height());
     let transparent = has_transparency(&picture);
     let pixels = if transparent {
@@ -234,6 +237,13 @@ pub fn process(bytes: &[u8]) -> Result<Encoded, RasterError> {
     } else {
         Pixels::Rgb(picture.into_rgb8().into_raw())
     };
+    // Converted after resizing, on the few pixels published rather than the source's many.
+    let layout = if transparent {
+        Layout::Rgba
+    } else {
+        Layout::Rgb
+    };
+    let to_srgb = profile.as_ref().and_then(|p| to_srgb(p, layout));
     let widths = widths_for(width);
     let mut resizer = Resizer::new();
     let mut modern = Vec::with_capacity(widths.len());
@@ -246,7 +256,10 @@ pub fn process(bytes: &[u8]) -> Result<Encoded, RasterError> {
         .unwrap_or(width);
     for &w in &widths {
         let h = scaled_height(width, height, w);
-        let resized = pixels.resized(&mut resizer, width, height, w, h)?;
+        let mut resized = pixels.resized(&mut resizer, width, height, w, h)?;
+        if let Some(transform) = &to_srgb {
+            resized.convert(transform.as_ref())?;
+        }
         modern.push(EncodedFile {
             width: w,
             height: h,
@@ -283,8 +296,8 @@ fn scaled_height(width: u32, height: u32, to: u32) -> u32 {
     (h as u32).max(1)
 }
 
-/// The picture, upright, after the size checks.
-fn decode(bytes: &[u8]) -> Result<DynamicImage, RasterError> {
+/// The picture, upright, after the size checks, and its colour profile if it has one.
+fn decode(bytes: &[u8]) -> Result<(DynamicImage, Option<ColorProfile>), RasterError> {
     let length = bytes.len() as u64;
     if length > MAX_BYTES {
         return Err(RasterError::TooLarge {
@@ -320,13 +333,32 @@ fn decode(bytes: &[u8]) -> Result<DynamicImage, RasterError> {
     let orientation = decoder
         .orientation()
         .map_err(|e| decode_error(e, source, bytes))?;
+    // A profile that cannot be read is left out: the pixels are then taken as sRGB.
+    let profile = decoder
+        .icc_profile()
+        .ok()
+        .flatten()
+        .and_then(|icc| ColorProfile::new_from_slice(&icc).ok());
     let mut picture =
         DynamicImage::from_decoder(decoder).map_err(|e| decode_error(e, source, bytes))?;
     if cut_short(source, bytes) {
         return Err(RasterError::Truncated);
     }
     picture.apply_orientation(orientation);
-    Ok(picture)
+    Ok((picture, profile))
+}
+
+/// The conversion of pixels in `profile`'s colour space to sRGB, which the published files
+/// are in (they carry no profile), for pixels of `layout`.
+fn to_srgb(profile: &ColorProfile, layout: Layout) -> Option<Arc<Transform8BitExecutor>> {
+    profile
+        .create_transform_8bit(
+            layout,
+            &ColorProfile::new_srgb(),
+            layout,
+            TransformOptions::default(),
+        )
+        .ok()
 }
 
 fn decode_error(error: ImageError, source: Source, bytes: &[u8]) -> RasterError {
@@ -385,6 +417,19 @@ impl Pixels {
             .resize(&source, &mut target, &options)
             .map_err(|e| RasterError::Encode(e.to_string()))?;
         Ok(self.same(target.into_vec()))
+    }
+
+    /// The pixels converted to another colour space.
+    fn convert(&mut self, transform: &Transform8BitExecutor) -> Result<(), RasterError> {
+        let buffer = match self {
+            Pixels::Rgb(b) | Pixels::Rgba(b) => b,
+        };
+        let mut converted = vec![0; buffer.len()];
+        transform
+            .transform(buffer, &mut converted)
+            .map_err(|e| RasterError::Encode(format!("colour conversion: {e}")))?;
+        *buffer = converted;
+        Ok(())
     }
 
     fn same(&self, buffer: Vec<u8>) -> Pixels {
@@ -803,5 +848,35 @@ pub(crate) mod tests {
             process(&bytes),
             Err(RasterError::Unreadable(_) | RasterError::Truncated)
         ));
+    }
+
+    #[test]
+    fn a_photo_in_display_p3_is_published_in_srgb_with_its_colours() {
+        let p3 = ColorProfile::new_display_p3().encode().unwrap();
+        let orange = [200, 100, 50];
+        let source = image::RgbImage::from_pixel(600, 400, image::Rgb(orange));
+        let mut bytes = Vec::new();
+        let mut encoder = JpegEncoder::new_with_quality(&mut bytes, 95);
+        encoder.set_icc_profile(p3.clone()).unwrap();
+        encoder
+            .write_image(source.as_raw(), 600, 400, image::ExtendedColorType::Rgb8)
+            .unwrap();
+        let mut expected = [0u8; 3];
+        to_srgb(&ColorProfile::new_from_slice(&p3).unwrap(), Layout::Rgb)
+            .unwrap()
+            .transform(&orange, &mut expected)
+            .unwrap();
+        assert!(
+            expected[0] > orange[0] + 8,
+            "P3's orange is a deeper red in sRGB: {expected:?}"
+        );
+        let encoded = process(&bytes).unwrap();
+        for file in encoded.modern.iter().chain([&encoded.fallback]) {
+            let shown = decoded(file).get_pixel(file.width / 2, file.height / 2).0;
+            for (got, want) in shown.iter().zip(expected) {
+                assert!(got.abs_diff(want) <= 4, "{shown:?}, not {expected:?}");
+            }
+            assert_no_metadata(file);
+        }
     }
 }
